@@ -1,0 +1,266 @@
+"""SQLModel tables: the office, its party organisation and staff, cases, events, clocks, escalations.
+
+Times are stored in UTC (``UTCDateTime`` normalises SQLite's naive values at the boundary);
+deadlines are indexed columns that the sweeper reads, never timers.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC; SQLite's naive values come back as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Refuse naive datetimes and store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: times must be aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Office(SQLModel, table=True):
+    """The office itself: its name, level, jurisdiction and policy."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    level: str = "province"  # national · province · city · county
+    region_code: str = "320000"
+    policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class PartyBranch(SQLModel, table=True):
+    """A party branch (党支部); its secretary is the staff member whose post says so."""
+
+    __tablename__ = "party_branch"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+
+
+class PartyGroup(SQLModel, table=True):
+    """A party group (党小组) within a branch; its leader is the member whose post says so."""
+
+    __tablename__ = "party_group"
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="party_branch.id", index=True)
+    name: str = Field(unique=True)
+
+
+class Staff(SQLModel, table=True):
+    """A staff member: public 工号, name, role, party group, pledge and photo."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_no: str = Field(unique=True, max_length=32)
+    name: str = Field(max_length=50)
+    role: str = Field(max_length=20)
+    group_id: int | None = Field(default=None, foreign_key="party_group.id", index=True)
+    unit: str | None = Field(default=None, max_length=200)
+    # The party post that puts this person on the escalation ladder (domain.md).
+    post: str | None = Field(default=None, max_length=20)  # group_leader · branch_secretary · office_leader
+    pledge: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=50)
+    party_member: bool = True
+    photo: bytes | None = Field(default=None, sa_type=LargeBinary)
+    photo_type: str | None = None
+    password_hash: str | None = None
+    email: str | None = None
+    active: bool = True
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Petitioner(SQLModel, table=True):
+    """A petitioner; identity and phone numbers are encrypted and found by a keyed blind index."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=50, index=True)
+    id_number_enc: str | None = None
+    id_number_index: str | None = Field(default=None, index=True)
+    id_number_masked: str | None = None
+    phone_enc: str | None = None
+    phone_index: str | None = Field(default=None, index=True)
+    phone_masked: str | None = None
+    address: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# The optimistic-lock column lives at module level: as a class attribute pydantic would deep-copy it
+# on every instantiation (style.md).
+case_version_col = Column("version", Integer, nullable=False, default=1)
+
+
+class Case(SQLModel, table=True):
+    """A petition matter (信访事项)."""
+
+    __tablename__ = "case"
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_case_year_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_no: str = Field(unique=True, max_length=16)
+    year: int
+    seq: int
+    state: str = Field(max_length=32, index=True)
+    category: str = Field(max_length=16)
+    channel: str = Field(max_length=16)
+    subject: str
+    content: str
+    requests: str = ""
+    region_code: str = Field(max_length=6, index=True)
+    group_size: int = 1
+    confidential: bool = False
+    accused_name: str | None = None
+    accused_unit: str | None = None
+    skip_level: bool = False
+    repeat_of_id: int | None = Field(default=None, foreign_key="case.id")
+    owner_id: int = Field(foreign_key="staff.id", index=True)
+    petitioner_id: int = Field(foreign_key="petitioner.id", index=True)
+    received_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    query_code_hash: str
+    extended: bool = False
+    hearing_open: bool = False
+    partner_accepted: bool = False
+    transferred_on: date | None = None
+    outcome: str | None = None
+    rating: str | None = None
+    rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    chain_hash: str
+    last_event_hash: str
+    event_count: int
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=case_version_col)
+
+    __mapper_args__ = {"version_id_col": case_version_col}
+
+
+class CaseRepresentative(SQLModel, table=True):
+    """A representative elected by a group visit (at most 5, 条例第二十条)."""
+
+    __tablename__ = "case_representative"
+    case_id: int = Field(foreign_key="case.id", primary_key=True)
+    petitioner_id: int = Field(foreign_key="petitioner.id", primary_key=True)
+
+
+class CaseEvent(SQLModel, table=True):
+    """One audited step on a case; hash-chained per case."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_event_case_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    seq: int
+    action: str = Field(max_length=40)
+    actor_staff_no: str = Field(max_length=32)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    from_state: str | None = None
+    to_state: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    public: bool = False
+    prev_hash: str
+    hash: str
+
+
+class CaseClock(SQLModel, table=True):
+    """One run of an SLA clock; ``next_fire_at`` is what the sweeper's index reads."""
+
+    __tablename__ = "case_clock"
+    __table_args__ = (Index("ix_case_clock_next_fire_at", "next_fire_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    name: str = Field(max_length=32)
+    status: str = Field(max_length=16)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    start_on: date
+    days: int
+    unit: str = Field(max_length=10)
+    extra_days: int = 0
+    due_date: date = Field(index=True)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    provisional: bool = False
+    reckoning: str
+    level: str | None = None
+    paused_on: date | None = None
+    fixed_due: bool = False
+    stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_fire_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Escalation(SQLModel, table=True):
+    """A level of the ladder fired on a clock: once per clock and level, by constraint."""
+
+    __table_args__ = (UniqueConstraint("clock_id", "level", name="uq_escalation_clock_level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    clock_id: int = Field(foreign_key="case_clock.id")
+    level: str = Field(max_length=16)
+    fired_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    recipients: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: str = Field(default="open", max_length=16, index=True)  # open · acknowledged · resolved
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Outbox(SQLModel, table=True):
+    """A notification written in the same transaction as its cause, delivered after commit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedup_key: str = Field(unique=True, max_length=200)
+    topic: str = Field(max_length=40)
+    recipient_staff_no: str = Field(max_length=32, index=True)
+    case_no: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = None
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CaseCounter(SQLModel, table=True):
+    """Per-year case numbering and the head of that year's chain of cases (audit)."""
+
+    __tablename__ = "case_counter"
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_seq: int = 0
+    chain_head: str = ""
+
+
+class CalendarSchedule(SQLModel, table=True):
+    """An official year schedule (放假安排) loaded by the office."""
+
+    __tablename__ = "calendar_schedule"
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    loaded_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A retried intake with the same key returns the first case instead of making two."""
+
+    __tablename__ = "idempotency_key"
+    key: str = Field(primary_key=True, max_length=200)
+    staff_id: int = Field(foreign_key="staff.id")
+    case_id: int = Field(foreign_key="case.id")
+    # The first answer, encrypted: a retry gets the same 查询码 the lost answer carried.
+    response_enc: str
+    created_at: datetime = Field(sa_type=UTCDateTime)

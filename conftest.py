@@ -1,0 +1,102 @@
+"""Shared fixtures: a fresh migrated database per test, on SQLite and (when configured) PostgreSQL."""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import SQLModel
+
+from cases import service
+from cases.db import make_engine, upgrade
+from cases.settings import Settings
+
+PG_URL = os.environ.get("SHOUJIE_TEST_DATABASE_URL")
+TZ = ZoneInfo("Asia/Shanghai")
+
+_template: dict[str, Path] = {}
+
+
+def _sqlite_template(tmp_root: Path) -> Path:
+    """Migrate once per session; each test copies the migrated file (fast, and still via Alembic)."""
+    if "path" not in _template:
+        path = tmp_root / "template.db"
+        upgrade(f"sqlite:///{path}")
+        _template["path"] = path
+    return _template["path"]
+
+
+_pg_migrated: dict[str, bool] = {}
+
+
+def _pg_engine() -> Engine:
+    assert PG_URL
+    engine = make_engine(PG_URL)
+    if not _pg_migrated:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        upgrade(PG_URL)
+        _pg_migrated["done"] = True
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return engine
+
+
+def _backends() -> list[Any]:
+    params: list[Any] = ["sqlite"]
+    params.append(
+        pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="SHOUJIE_TEST_DATABASE_URL unset"))
+    )
+    return params
+
+
+@pytest.fixture(params=_backends())
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A fresh, migrated database for one test."""
+    if request.param == "sqlite":
+        template = _sqlite_template(tmp_path_factory.getbasetemp())
+        path = tmp_path_factory.mktemp("db") / f"{uuid.uuid4().hex}.db"
+        shutil.copy(template, path)
+        eng = make_engine(f"sqlite:///{path}")
+    else:
+        eng = _pg_engine()
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A fresh SQLite database (for tests that need only one backend)."""
+    template = _sqlite_template(tmp_path_factory.getbasetemp())
+    path = tmp_path_factory.mktemp("db") / f"{uuid.uuid4().hex}.db"
+    shutil.copy(template, path)
+    eng = make_engine(f"sqlite:///{path}")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def rt(tmp_path: Path) -> service.Runtime:
+    """A runtime with test keys and the office's time zone."""
+    s = Settings(
+        database_url="unused",
+        secret_key=b"test-secret-key-0123456789abcdef0123456789",
+        data_key=b"test-data-key-0123456789abcdef0123456789ab",
+        timezone=TZ,
+        env="test",
+        fixed_now=None,
+    )
+    return service.Runtime.from_settings(s)
+
+
+def at(text_: str) -> datetime:
+    """A Shanghai wall-clock time as an aware UTC instant: at('2026-11-26 09:30')."""
+    return datetime.fromisoformat(text_).replace(tzinfo=TZ).astimezone(UTC)

@@ -1,0 +1,104 @@
+"""The escalation ladder: when each level falls due on a clock, and whom it tells.
+
+预警 (warning) → 超期 (overdue) → 督办 (supervision) → 挂牌督办 (flagged), climbing the party
+organisation: owner → group leader → branch secretary → office leader. Pure: no database, no clock.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
+
+from workflow.calendar import OfficialCalendar, end_of_day
+from workflow.periods import DEFAULT_POLICY, LEVELS, PERIODS, OfficePolicy
+
+if TYPE_CHECKING:
+    from workflow.sla import Clock
+
+
+def level_times(
+    clock: "Clock",
+    *,
+    calendar: OfficialCalendar,
+    tz: tzinfo,
+    policy: OfficePolicy = DEFAULT_POLICY,
+) -> dict[str, datetime]:
+    """The instant each level of the ladder falls due on this clock."""
+    length = clock.due_at - clock.started_at
+    lead = max(length * policy.warning_fraction, timedelta(days=policy.warning_days))
+    return {
+        "warning": clock.due_at - lead,
+        "overdue": clock.due_at,
+        # Counted in working days after the last day, ending at 24:00 like every period.
+        "supervision": end_of_day(
+            calendar.add_working_days(clock.due_date, policy.supervision_working_days), tz
+        ),
+        "flagged": end_of_day(
+            calendar.add_working_days(clock.due_date, policy.flagged_working_days), tz
+        ),
+    }
+
+
+def next_fire_at(
+    clock: "Clock",
+    *,
+    calendar: OfficialCalendar,
+    tz: tzinfo,
+    policy: OfficePolicy = DEFAULT_POLICY,
+) -> datetime | None:
+    """When the sweeper must next look at this clock: its next level, or a window's lapse."""
+    if clock.status != "running":
+        return None
+    if PERIODS[clock.name].kind == "petitioner":
+        return clock.due_at
+    fired = LEVELS.index(clock.level) + 1 if clock.level else 0
+    if fired >= len(LEVELS):
+        return None
+    return level_times(clock, calendar=calendar, tz=tz, policy=policy)[LEVELS[fired]]
+
+
+def levels_due(
+    clock: "Clock",
+    now: datetime,
+    *,
+    calendar: OfficialCalendar,
+    tz: tzinfo,
+    policy: OfficePolicy = DEFAULT_POLICY,
+) -> list[str]:
+    """The levels not yet fired on this clock whose instant has come by ``now``, lowest first."""
+    if clock.status != "running" or PERIODS[clock.name].kind == "petitioner":
+        return []
+    fired = LEVELS.index(clock.level) + 1 if clock.level else 0
+    times = level_times(clock, calendar=calendar, tz=tz, policy=policy)
+    return [level for level in LEVELS[fired:] if times[level] <= now]
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The people above a case's owner in the party organisation (工号, or None where vacant)."""
+
+    owner: str
+    group_leader: str | None = None
+    branch_secretary: str | None = None
+    office_leader: str | None = None
+
+
+def recipients(level: str, chain: Chain) -> list[str]:
+    """Whom a level tells; a vacant post falls to the next one up, and never to nobody."""
+    upward = [chain.group_leader, chain.branch_secretary, chain.office_leader]
+    if level == "warning":
+        people = [chain.owner]
+    elif level == "overdue":
+        people = [chain.owner, _first(upward)]
+    elif level == "supervision":
+        people = [_first(upward[1:])]
+    else:
+        people = [_first(upward[2:])]
+    # With every post above vacant, the highest person there is answers for the case.
+    found = [p for p in people if p]
+    if not found:
+        found = [_first(list(reversed(upward))) or chain.owner]
+    return list(dict.fromkeys(found))
+
+
+def _first(posts: list[str | None]) -> str | None:
+    return next((p for p in posts if p), None)

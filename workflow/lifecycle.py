@@ -1,0 +1,507 @@
+"""The lifecycle of a petition matter under 《信访工作条例》 (2022): states, actions, who may act, guards.
+
+One static transitions ``Machine`` serves every case (transitions' FAQ; a machine per row would cost
+memory and vanish on rows SQLAlchemy loads). The service fires ``MACHINE.events[action].trigger``
+on a plain ``CaseFacts`` object inside its database transaction; nothing here touches a database,
+a clock or the network.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from transitions import Machine
+
+from workflow.errors import ActionNotAllowed, InvalidInput, PermissionDenied
+from workflow.periods import MAX_EXTENSION_DAYS
+
+
+class State(StrEnum):
+    """The states of a petition matter."""
+
+    REGISTERED = "registered"
+    ACCEPTED = "accepted"
+    TRANSFERRED = "transferred"
+    ASSIGNED = "assigned"
+    REJECTED = "rejected"
+    REPLIED = "replied"
+    UNDER_REVIEW = "under_review"
+    REVIEW_REPLIED = "review_replied"
+    UNDER_REEXAMINATION = "under_reexamination"
+    CLOSED = "closed"
+    CONCLUDED = "concluded"
+    WITHDRAWN = "withdrawn"
+
+
+STATE_LABELS: dict[str, str] = {
+    "registered": "已登记",
+    "accepted": "已受理",
+    "transferred": "已转送",
+    "assigned": "已交办",
+    "rejected": "不予受理",
+    "replied": "已答复",
+    "under_review": "复查中",
+    "review_replied": "已复查",
+    "under_reexamination": "复核中",
+    "closed": "已办结",
+    "concluded": "已终结",
+    "withdrawn": "已撤回",
+}
+
+#: States in which nothing more happens to the matter itself (no clock runs, no escalation).
+TERMINAL_STATES = frozenset({"rejected", "closed", "concluded", "withdrawn"})
+
+ACTION_LABELS: dict[str, str] = {
+    "accept": "受理",
+    "reject": "不予受理",
+    "transfer": "转送",
+    "assign": "交办",
+    "record_partner_acceptance": "登记转送机关受理",
+    "report_back": "报结",
+    "extend": "延期",
+    "reply": "答复",
+    "request_review": "申请复查",
+    "reply_review": "复查答复",
+    "request_reexamination": "申请复核",
+    "start_hearing": "开始听证",
+    "end_hearing": "结束听证",
+    "reply_reexamination": "复核答复（终结）",
+    "close": "办结",
+    "withdraw": "撤回",
+    "reassign": "变更首接责任人",
+    "note": "跟踪记录",
+    "record_evaluation": "满意度评价",
+    "lapse": "期满办结",
+}
+
+OPEN_STATES = [s.value for s in State if s.value not in TERMINAL_STATES]
+
+# The lifecycle table of domain.md, read as the regulation: (action, from states, to state).
+# ``None`` as the destination keeps the state (an internal transition).
+TRANSITIONS: list[tuple[str, list[str], str | None]] = [
+    ("accept", ["registered"], "accepted"),  # 第二十二条、第二十三条: 15日内受理
+    ("reject", ["registered"], "rejected"),  # 第二十八条第二款、第三十一条: 诉访分离
+    ("transfer", ["registered"], "transferred"),  # 第二十二条: 转送有权处理的机关
+    ("assign", ["registered"], "assigned"),  # 第二十二条: 交办并要求报结
+    ("record_partner_acceptance", ["transferred"], None),  # 第二十三条第三款
+    ("reply", ["transferred"], "replied"),  # 转送机关的处理意见
+    ("report_back", ["assigned"], "replied"),  # 交办事项报结
+    ("extend", ["accepted"], None),  # 第三十四条: 延长不超过30日，一次
+    ("reply", ["accepted"], "replied"),  # 第三十二条: 书面答复
+    ("request_review", ["replied"], "under_review"),  # 第三十五条: 30日内请求复查
+    ("close", ["replied"], "closed"),
+    ("reply_review", ["under_review"], "review_replied"),
+    ("request_reexamination", ["review_replied"], "under_reexamination"),  # 第三十六条
+    ("close", ["review_replied"], "closed"),
+    ("start_hearing", ["under_reexamination"], None),  # 第三十六条第二款: 听证时间不计入
+    ("end_hearing", ["under_reexamination"], None),
+    ("reply_reexamination", ["under_reexamination"], "concluded"),  # 第三十六条第三款: 终结
+    ("withdraw", ["registered", "accepted", "transferred", "assigned"], "withdrawn"),
+    ("note", OPEN_STATES, None),
+    ("reassign", OPEN_STATES, None),  # 第二十八条第三款: 回避
+    ("record_evaluation", ["replied", "review_replied", "closed", "concluded"], None),
+    ("lapse", ["replied", "review_replied"], "closed"),  # 请求期限届满未请求: 办结
+]
+
+#: Actions a person may take (``lapse`` is the sweeper's alone).
+ACTIONS: list[str] = list(dict.fromkeys(t[0] for t in TRANSITIONS if t[0] != "lapse"))
+
+
+class Role(StrEnum):
+    """Staff roles of domain.md."""
+
+    RECEPTIONIST = "receptionist"
+    HANDLER = "handler"
+    SUPERVISOR = "supervisor"
+    LEADER = "leader"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+    SYSTEM = "system"
+
+
+ROLE_LABELS: dict[str, str] = {
+    "receptionist": "接访员",
+    "handler": "承办人",
+    "supervisor": "督办",
+    "leader": "领导",
+    "admin": "管理员",
+    "auditor": "审计",
+    "system": "系统",
+}
+
+_OWNER_ACTIONS = {
+    "note",
+    "accept",
+    "transfer",
+    "assign",
+    "record_partner_acceptance",
+    "report_back",
+    "request_review",
+    "request_reexamination",
+    "withdraw",
+    "record_evaluation",
+    "close",
+}
+_HANDLER_ACTIONS = {
+    "reply",
+    "reply_review",
+    "reply_reexamination",
+    "start_hearing",
+    "end_hearing",
+}
+_SUPERVISOR_ACTIONS = {"reject", "extend", "reassign"}
+
+#: Who may take each action, the permission table of domain.md written once. "owner" means a
+#: receptionist acting on a case they own (首接责任人).
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    **{a: frozenset({"owner", "supervisor", "leader"}) for a in _OWNER_ACTIONS},
+    **{a: frozenset({"owner", "handler", "supervisor", "leader"}) for a in _HANDLER_ACTIONS},
+    **{a: frozenset({"supervisor", "leader"}) for a in _SUPERVISOR_ACTIONS},
+    "lapse": frozenset({"system"}),
+}
+INTAKE_ROLES = frozenset({"receptionist", "supervisor"})
+READ_ROLES = frozenset({"receptionist", "handler", "supervisor", "leader", "auditor"})
+
+# 不予受理 reasons (第二十八条第二款、第三十一条 and 第三十六条第三款), each with the guidance the petitioner is given.
+REJECT_REASONS: dict[str, tuple[str, str]] = {
+    "litigation": (
+        "应当通过诉讼途径解决",
+        "该事项属于人民法院受理范围，请依法向有管辖权的人民法院提起诉讼。",
+    ),
+    "arbitration": (
+        "应当通过仲裁途径解决",
+        "该事项属于仲裁范围，请依法向有关仲裁机构申请仲裁。",
+    ),
+    "administrative_reconsideration": (
+        "应当通过行政复议途径解决",
+        "该事项属于行政复议范围，请依法向有关行政复议机关申请行政复议。",
+    ),
+    "party_discipline": (
+        "应当通过党内申诉等途径解决",
+        "该事项属于党员申诉、控告范围，请依照党内法规向有关党组织提出。",
+    ),
+    "concluded": (
+        "已经终结",
+        "该信访事项已经复核终结，以同一事实和理由提出的信访事项不再受理（《信访工作条例》第三十六条第三款）。",
+    ),
+    "in_process": (
+        "正在办理中",
+        "该信访事项正在依法办理，不重复受理（《信访工作条例》第十九条第三款）；请等待答复或通过查询码查询办理进度。",
+    ),
+    "not_petition": (
+        "不属于信访事项",
+        "该事项不属于信访事项受理范围，请向有关部门咨询。",
+    ),
+    "other_statutory": (
+        "依法应当通过其他法定途径解决",
+        "该事项依法应当通过其他法定途径解决，请向有关机关提出。",
+    ),
+}
+
+REASSIGN_REASONS: dict[str, str] = {
+    "recusal": "回避（《信访工作条例》第二十八条第三款）",
+    "leave": "休假",
+    "departure": "调离或离职",
+    "workload": "工作调整",
+}
+
+RATINGS: dict[str, str] = {
+    "satisfied": "满意",
+    "basically_satisfied": "基本满意",
+    "dissatisfied": "不满意",
+}
+OUTCOMES: dict[str, str] = {
+    "support": "支持",
+    "explain": "解释说明",
+    "not_support": "不支持",
+}
+
+
+@dataclass
+class CaseFacts:
+    """What the rules need to know about one case; the machine's model.
+
+    ``window_due`` maps a running petitioner window (``review_window``, ``reexamination_window``)
+    to its end instant; ``now`` is the injected clock's reading.
+    """
+
+    state: str
+    owner_staff_no: str
+    now: datetime
+    extended: bool = False
+    hearing_open: bool = False
+    rated: bool = False
+    window_due: Mapping[str, datetime] = field(default_factory=dict)
+    received_on: date | None = None
+    transferred_on: date | None = None
+    partner_accepted: bool = False
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a staff member's 工号 and role."""
+
+    staff_no: str
+    role: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition beyond the state table, with the Chinese refusal said when it fails."""
+
+    test: Callable[[CaseFacts], bool]
+    code: str
+    message: str
+
+
+def _window_open(name: str) -> Callable[[CaseFacts], bool]:
+    def test(facts: CaseFacts) -> bool:
+        due = facts.window_due.get(name)
+        return due is not None and facts.now < due
+
+    return test
+
+
+GUARDS: dict[str, list[Guard]] = {
+    "extend": [
+        Guard(
+            lambda f: not f.extended,
+            "extend.already_extended",
+            "办理期限只能延长一次（《信访工作条例》第三十四条）",
+        )
+    ],
+    "request_review": [
+        Guard(
+            _window_open("review_window"),
+            "review.window_closed",
+            "已超过自收到处理意见书之日起30日的复查请求期限（《信访工作条例》第三十五条）",
+        )
+    ],
+    "request_reexamination": [
+        Guard(
+            _window_open("reexamination_window"),
+            "reexamination.window_closed",
+            "已超过自收到复查意见书之日起30日的复核请求期限（《信访工作条例》第三十六条）",
+        )
+    ],
+    "start_hearing": [
+        Guard(lambda f: not f.hearing_open, "hearing.already_open", "听证已经开始，尚未结束")
+    ],
+    "end_hearing": [Guard(lambda f: f.hearing_open, "hearing.not_open", "尚未开始听证")],
+    "reply_reexamination": [
+        Guard(lambda f: not f.hearing_open, "hearing.still_open", "听证尚未结束，不能作出复核意见")
+    ],
+    "record_partner_acceptance": [
+        Guard(lambda f: not f.partner_accepted, "transfer.already_accepted", "已登记过转送机关受理")
+    ],
+    "record_evaluation": [
+        Guard(lambda f: not f.rated, "evaluation.already_rated", "该信访事项已经评价过")
+    ],
+}
+
+
+def _build_machine() -> Machine:
+    transitions = []
+    for action, sources, dest in TRANSITIONS:
+        conditions = [_as_condition(g) for g in GUARDS.get(action, [])]
+        for source in sources:
+            transitions.append(
+                {
+                    "trigger": action,
+                    "source": source,
+                    "dest": dest,
+                    "conditions": conditions,
+                }
+            )
+    return Machine(
+        model=None,
+        states=[s.value for s in State],
+        transitions=transitions,
+        initial=None,
+        model_attribute="state",
+        auto_transitions=False,
+        queued=False,
+        send_event=True,
+    )
+
+
+def _as_condition(guard: Guard) -> Callable[[Any], bool]:
+    # With send_event the machine hands conditions an EventData; the guard reads the model's facts.
+    return lambda event: guard.test(event.model)
+
+
+#: The one machine for every case.
+MACHINE = _build_machine()
+
+
+def role_permits(action: str, facts_owner: str, actor: Actor) -> bool:
+    """Whether the actor's role (and ownership, for a receptionist) permits the action."""
+    roles = ACTION_ROLES.get(action, frozenset())
+    if actor.role in roles:
+        return True
+    return "owner" in roles and actor.role == "receptionist" and actor.staff_no == facts_owner
+
+
+def allowed_actions(facts: CaseFacts, actor: Actor) -> list[str]:
+    """Actions this actor may take on this case now, in the lifecycle's order."""
+    available = set(MACHINE.get_triggers(facts.state))
+    out = []
+    for action in ACTIONS:
+        if action not in available or not role_permits(action, facts.owner_staff_no, actor):
+            continue
+        if all(g.test(facts) for g in GUARDS.get(action, [])):
+            out.append(action)
+    return out
+
+
+def check(action: str, facts: CaseFacts, actor: Actor) -> None:
+    """Raise the precise refusal if the actor may not take the action on this case now."""
+    if action not in ACTION_ROLES:
+        raise InvalidInput("action.unknown", f"未知的操作：{action}", field="action")
+    if facts.state in TERMINAL_STATES and action not in MACHINE.get_triggers(facts.state):
+        raise ActionNotAllowed(
+            "action.not_allowed_in_state",
+            f"信访事项处于「{STATE_LABELS[facts.state]}」状态，不能{ACTION_LABELS[action]}",
+            allowed_actions=allowed_actions(facts, actor),
+            state=facts.state,
+        )
+    if not role_permits(action, facts.owner_staff_no, actor):
+        if actor.role == "receptionist" and "owner" in ACTION_ROLES[action]:
+            message = f"接访员只能办理本人首接的信访事项，不能{ACTION_LABELS[action]}他人首接的事项"
+        else:
+            message = f"{ROLE_LABELS.get(actor.role, actor.role)}无权{ACTION_LABELS[action]}"
+        raise PermissionDenied("permission.denied", message, action=action, role=actor.role)
+    if action not in MACHINE.get_triggers(facts.state):
+        raise ActionNotAllowed(
+            "action.not_allowed_in_state",
+            f"信访事项处于「{STATE_LABELS[facts.state]}」状态，不能{ACTION_LABELS[action]}",
+            allowed_actions=allowed_actions(facts, actor),
+            state=facts.state,
+        )
+    for guard in GUARDS.get(action, []):
+        if not guard.test(facts):
+            raise ActionNotAllowed(
+                guard.code,
+                guard.message,
+                allowed_actions=allowed_actions(facts, actor),
+                state=facts.state,
+            )
+
+
+def fire(action: str, facts: CaseFacts) -> str:
+    """Fire the action on the machine and return the new state (``check`` must have passed)."""
+    if not MACHINE.events[action].trigger(facts):
+        raise ActionNotAllowed(
+            "action.not_allowed_in_state",
+            f"信访事项处于「{STATE_LABELS[facts.state]}」状态，不能{ACTION_LABELS[action]}",
+        )
+    return facts.state
+
+
+# --- payloads -------------------------------------------------------------------------------
+
+
+def _text(payload: Mapping[str, Any], key: str, label: str, *, max_len: int = 5000) -> str:
+    value = payload.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"payload.{key}_required", f"请填写{label}", field=key)
+    value = value.strip()
+    if len(value) > max_len:
+        raise InvalidInput(
+            f"payload.{key}_too_long", f"{label}不能超过{max_len}个字", field=key
+        )
+    return value
+
+
+def _choice(payload: Mapping[str, Any], key: str, label: str, choices: Mapping[str, str]) -> str:
+    value = payload.get(key)
+    if value not in choices:
+        names = "、".join(f"{k}（{v}）" for k, v in choices.items())
+        raise InvalidInput(f"payload.{key}_invalid", f"{label}应为以下之一：{names}", field=key)
+    return str(value)
+
+
+def _date(payload: Mapping[str, Any], key: str, label: str) -> date:
+    value = payload.get(key)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            f"payload.{key}_invalid", f"{label}应为日期，格式如2026-12-31", field=key
+        ) from None
+
+
+def validate_payload(action: str, payload: Mapping[str, Any], facts: CaseFacts, today: date) -> dict[str, Any]:
+    """Check an action's fields and return them normalised; raise ``InvalidInput`` when wrong."""
+    out: dict[str, Any] = {}
+    if action == "reject":
+        out["reason_code"] = _choice(
+            payload, "reason_code", "不予受理理由", {k: v[0] for k, v in REJECT_REASONS.items()}
+        )
+        guidance = payload.get("guidance")
+        out["guidance"] = (
+            guidance.strip()
+            if isinstance(guidance, str) and guidance.strip()
+            else REJECT_REASONS[out["reason_code"]][1]
+        )
+    elif action == "transfer":
+        out["organ"] = _text(payload, "organ", "转送机关", max_len=200)
+    elif action == "assign":
+        out["organ"] = _text(payload, "organ", "交办机关", max_len=200)
+        report_by = _date(payload, "report_by", "报结日期")
+        if report_by <= today:
+            raise InvalidInput(
+                "payload.report_by_past", "报结日期应晚于今天", field="report_by"
+            )
+        out["report_by"] = report_by.isoformat()
+    elif action == "record_partner_acceptance":
+        accepted_on = _date(payload, "accepted_on", "受理日期")
+        if accepted_on > today:
+            raise InvalidInput(
+                "payload.accepted_on_future", "受理日期不能晚于今天", field="accepted_on"
+            )
+        if facts.transferred_on and accepted_on < facts.transferred_on:
+            raise InvalidInput(
+                "payload.accepted_on_before_transfer",
+                "受理日期不能早于转送日期",
+                field="accepted_on",
+            )
+        out["accepted_on"] = accepted_on.isoformat()
+    elif action == "report_back":
+        out["summary"] = _text(payload, "summary", "办结报告")
+    elif action == "extend":
+        days = payload.get("days")
+        if isinstance(days, str) and days.strip().isdigit():
+            days = int(days)
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_EXTENSION_DAYS:
+            raise InvalidInput(
+                "payload.days_invalid",
+                f"延长期限应为1至{MAX_EXTENSION_DAYS}日（《信访工作条例》第三十四条）",
+                field="days",
+            )
+        out["days"] = days
+        out["reason"] = _text(payload, "reason", "延期理由", max_len=1000)
+    elif action == "reply":
+        out["outcome"] = _choice(payload, "outcome", "处理意见", OUTCOMES)
+        out["opinion"] = _text(payload, "opinion", "处理意见书内容", max_len=20000)
+    elif action in ("reply_review", "reply_reexamination"):
+        out["opinion"] = _text(payload, "opinion", "意见书内容", max_len=20000)
+    elif action == "reassign":
+        out["to_staff_no"] = _text(payload, "to_staff_no", "新的首接责任人工号", max_len=32)
+        out["reason"] = _text(payload, "reason", "变更理由", max_len=1000)
+        code = payload.get("reason_code")
+        if code is not None:
+            out["reason_code"] = _choice(payload, "reason_code", "变更原因", REASSIGN_REASONS)
+    elif action == "note":
+        out["text"] = _text(payload, "text", "跟踪记录内容", max_len=5000)
+    elif action == "record_evaluation":
+        out["rating"] = _choice(payload, "rating", "满意度", RATINGS)
+        comment = payload.get("comment")
+        if isinstance(comment, str) and comment.strip():
+            out["comment"] = comment.strip()[:1000]
+    return out
