@@ -53,13 +53,18 @@ def _pg_engine() -> Engine:
 def _backends() -> list[Any]:
     params: list[Any] = ["sqlite"]
     params.append(
-        pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="SHOUJIE_TEST_DATABASE_URL unset"))
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(not PG_URL, reason="SHOUJIE_TEST_DATABASE_URL unset"),
+        )
     )
     return params
 
 
 @pytest.fixture(params=_backends())
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """A fresh, migrated database for one test."""
     if request.param == "sqlite":
         template = _sqlite_template(tmp_path_factory.getbasetemp())

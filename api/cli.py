@@ -38,7 +38,9 @@ def _read_json(source: str | None) -> dict[str, Any]:
     try:
         value = json.loads(text) if text.strip() else {}
     except json.JSONDecodeError as exc:
-        raise InvalidInput("input.bad_json", f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列") from None
+        raise InvalidInput(
+            "input.bad_json", f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列"
+        ) from None
     if not isinstance(value, dict):
         raise InvalidInput("input.bad_json", "JSON 内容应为对象（{...}）")
     return value
@@ -92,9 +94,16 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         if args.group:
             group_id = args.group
         service.add_staff(
-            conn, staff_no=args.staff_no, name=args.name, role=args.role, group=group_id,
-            password_hash=password_hash, pledge=args.pledge or "", post=args.post,
-            unit=args.unit, now=app.clock.now(),
+            conn,
+            staff_no=args.staff_no,
+            name=args.name,
+            role=args.role,
+            group=group_id,
+            password_hash=password_hash,
+            pledge=args.pledge or "",
+            post=args.post,
+            unit=args.unit,
+            now=app.clock.now(),
         )
     print(f"已添加工作人员 {args.staff_no} {args.name} / staff added")
     return 0
@@ -105,7 +114,9 @@ def cmd_case_intake(args: argparse.Namespace) -> int:
     app = App()
     body = _read_json(args.json)
     with app.engine.begin() as conn:
-        result = service.intake(conn, app.rt, body=body, actor_staff_no=args.as_, now=app.clock.now())
+        result = service.intake(
+            conn, app.rt, body=body, actor_staff_no=args.as_, now=app.clock.now()
+        )
     _print_json(result)
     return 0
 
@@ -116,8 +127,14 @@ def cmd_case_act(args: argparse.Namespace) -> int:
     payload = _read_json(args.json)
     with app.engine.begin() as conn:
         result = service.act(
-            conn, app.rt, case_no=args.case_no, action=args.action, actor_staff_no=args.as_,
-            payload=payload, now=app.clock.now(), expected_version=args.if_version,
+            conn,
+            app.rt,
+            case_no=args.case_no,
+            action=args.action,
+            actor_staff_no=args.as_,
+            payload=payload,
+            now=app.clock.now(),
+            expected_version=args.if_version,
         )
     _print_json(result)
     return 0
@@ -129,20 +146,28 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     now = app.clock.now()
     with app.engine.begin() as conn:
         case = service.show(conn, app.rt, case_no=args.case_no, viewer_staff_no=args.as_, now=now)
-        case["events"] = service.case_events(conn, app.rt, case_no=args.case_no, viewer_staff_no=args.as_)
+        case["events"] = service.case_events(
+            conn, app.rt, case_no=args.case_no, viewer_staff_no=args.as_
+        )
     if args.json:
         _print_json(case)
         return 0
     print(f"{case['case_no']}  {case['state_label']}（{case['state']}）  {case['subject']}")
-    print(f"首接责任人：{case['owner']['name']}（{case['owner']['staff_no']}）  信访人：{case['petitioner']['name']}")
+    print(
+        f"首接责任人：{case['owner']['name']}（{case['owner']['staff_no']}）  信访人：{case['petitioner']['name']}"
+    )
     print("期限：")
     for c in case["clocks"]:
         flag = "（暂定）" if c["provisional"] else ""
         level = f" [{c['level']}]" if c["level"] else ""
-        print(f"  {c['label']:<10} {c['status']:<8} 届满 {c['due_date']}{flag}{level}  {c['reckoning']}")
+        print(
+            f"  {c['label']:<10} {c['status']:<8} 届满 {c['due_date']}{flag}{level}  {c['reckoning']}"
+        )
     print("记录：")
     for e in case["events"]:
-        print(f"  {e['seq']:>3}. {e['at'][:16]}  {e['action_label']}  {e['actor']}  {e['from_state'] or ''}→{e['to_state'] or ''}")
+        print(
+            f"  {e['seq']:>3}. {e['at'][:16]}  {e['action_label']}  {e['actor']}  {e['from_state'] or ''}→{e['to_state'] or ''}"
+        )
     return 0
 
 
@@ -151,14 +176,28 @@ def cmd_case_list(args: argparse.Namespace) -> int:
     app = App()
     with app.engine.begin() as conn:
         cases = service.list_cases(
-            conn, app.rt, viewer_staff_no=args.as_, now=app.clock.now(), owner=args.owner, state=args.state
+            conn,
+            app.rt,
+            viewer_staff_no=args.as_,
+            now=app.clock.now(),
+            owner=args.owner,
+            state=args.state,
         )
     if args.json:
         _print_json(cases)
         return 0
     for c in cases:
-        due = next((k["due_date"] for k in c["clocks"] if k["status"] == "running" and k["name"] != "tracking"), "")
-        print(f"{c['case_no']}  {c['state_label']:<6} {c['owner']['staff_no']:<6} {due:<10}  {c['subject']}")
+        due = next(
+            (
+                k["due_date"]
+                for k in c["clocks"]
+                if k["status"] == "running" and k["name"] != "tracking"
+            ),
+            "",
+        )
+        print(
+            f"{c['case_no']}  {c['state_label']:<6} {c['owner']['staff_no']:<6} {due:<10}  {c['subject']}"
+        )
     print(f"共 {len(cases)} 件")
     return 0
 
@@ -168,7 +207,9 @@ def cmd_deadline(args: argparse.Namespace) -> int:
     try:
         start = date.fromisoformat(args.start)
     except ValueError:
-        raise InvalidInput("deadline.bad_start", f"起算日期格式应为 YYYY-MM-DD：{args.start}", field="start") from None
+        raise InvalidInput(
+            "deadline.bad_start", f"起算日期格式应为 YYYY-MM-DD：{args.start}", field="start"
+        ) from None
     calendar = None
     try:
         app = App()
@@ -216,7 +257,9 @@ def cmd_calendar_load(args: argparse.Namespace) -> int:
     schedule = parse_schedule(Path(args.file).read_text(encoding="utf-8"))
     with app.engine.begin() as conn:
         changes = service.load_calendar(conn, app.rt, schedule=schedule, now=app.clock.now())
-    print(f"已载入{schedule.year}年放假安排，{len(changes)}个期限重新计算 / schedule loaded, {len(changes)} deadlines changed")
+    print(
+        f"已载入{schedule.year}年放假安排，{len(changes)}个期限重新计算 / schedule loaded, {len(changes)} deadlines changed"
+    )
     for c in changes:
         print(f"  {c['case_no']} {c['clock']}: {c['old_due_date']} → {c['new_due_date']}")
     return 0
@@ -240,13 +283,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web pages, the API and the background sweeper."""
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers
+    )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
-    p = argparse.ArgumentParser(prog="shoujie", description="首接 Shoujie — 信访接待首接负责制案件跟踪")
+    p = argparse.ArgumentParser(
+        prog="shoujie", description="首接 Shoujie — 信访接待首接负责制案件跟踪"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="网页、接口和后台扫描")
@@ -262,7 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--if-empty", action="store_true")
     s.set_defaults(func=cmd_demo)
 
-    user = sub.add_parser("user", help="工作人员").add_subparsers(dest="user_command", required=True)
+    user = sub.add_parser("user", help="工作人员").add_subparsers(
+        dest="user_command", required=True
+    )
     s = user.add_parser("add", help="添加工作人员")
     s.add_argument("--staff-no", required=True)
     s.add_argument("--name", required=True)
@@ -274,7 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--password-stdin", action="store_true")
     s.set_defaults(func=cmd_user_add)
 
-    case = sub.add_parser("case", help="信访事项").add_subparsers(dest="case_command", required=True)
+    case = sub.add_parser("case", help="信访事项").add_subparsers(
+        dest="case_command", required=True
+    )
     s = case.add_parser("intake", help="登记")
     s.add_argument("--as", dest="as_", required=True, metavar="STAFF_NO")
     s.add_argument("--json", required=True, metavar="FILE|-")
@@ -310,7 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_sweep)
 
-    cal = sub.add_parser("calendar", help="放假安排").add_subparsers(dest="calendar_command", required=True)
+    cal = sub.add_parser("calendar", help="放假安排").add_subparsers(
+        dest="calendar_command", required=True
+    )
     s = cal.add_parser("load", help="载入官方放假安排")
     s.add_argument("file")
     s.set_defaults(func=cmd_calendar_load)
@@ -331,7 +384,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"错误：{exc.message} / error: {english} ({exc.code})", file=sys.stderr)
         allowed = exc.details.get("allowed_actions")
         if allowed is not None:
-            print(f"可执行的操作 / allowed actions: {', '.join(allowed) or '（无）'}", file=sys.stderr)
+            print(
+                f"可执行的操作 / allowed actions: {', '.join(allowed) or '（无）'}", file=sys.stderr
+            )
         return exc.exit_code
     except Exception as exc:  # noqa: BLE001  (one line to stderr, never a traceback for users)
         print(f"意外错误：{exc} / unexpected failure: {type(exc).__name__}", file=sys.stderr)

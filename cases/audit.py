@@ -28,7 +28,9 @@ def audit_key(secret_key: bytes) -> bytes:
 
 
 def _canonical(value: Mapping[str, Any]) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    ).encode()
 
 
 def event_hash(
@@ -83,8 +85,13 @@ def verify(conn: Connection, key: bytes) -> VerifyResult:
     counters = {r.year: r for r in conn.execute(select(counter_t))}
     case_rows = conn.execute(
         select(
-            case_t.c.id, case_t.c.case_no, case_t.c.year, case_t.c.seq, case_t.c.chain_hash,
-            case_t.c.last_event_hash, case_t.c.event_count,
+            case_t.c.id,
+            case_t.c.case_no,
+            case_t.c.year,
+            case_t.c.seq,
+            case_t.c.chain_hash,
+            case_t.c.last_event_hash,
+            case_t.c.event_count,
         ).order_by(case_t.c.year, case_t.c.seq)
     ).all()
     years: dict[int, list[Any]] = {}
@@ -97,13 +104,23 @@ def verify(conn: Connection, key: bytes) -> VerifyResult:
         expected_seq = 1
         for row in rows:
             if row.seq != expected_seq:
-                return VerifyResult(events, cases, f"{year}年第{expected_seq}号信访件缺失（case {year}-{expected_seq:06d} missing）")
+                return VerifyResult(
+                    events,
+                    cases,
+                    f"{year}年第{expected_seq}号信访件缺失（case {year}-{expected_seq:06d} missing）",
+                )
             first = conn.execute(
                 select(event_t.c.hash).where(event_t.c.case_id == row.id, event_t.c.seq == 1)
             ).scalar()
-            link = case_link(key, prev_link=prev_link, case_no=row.case_no, first_event_hash=first or "")
+            link = case_link(
+                key, prev_link=prev_link, case_no=row.case_no, first_event_hash=first or ""
+            )
             if not hmac.compare_digest(link, row.chain_hash):
-                return VerifyResult(events, cases, f"信访件 {row.case_no} 的年度链接不符（case {row.case_no} chain link broken）")
+                return VerifyResult(
+                    events,
+                    cases,
+                    f"信访件 {row.case_no} 的年度链接不符（case {row.case_no} chain link broken）",
+                )
             prev_link = link
             expected_seq += 1
             checked, broken = _verify_case(conn, key, row)
@@ -111,8 +128,16 @@ def verify(conn: Connection, key: bytes) -> VerifyResult:
             cases += 1
             if broken:
                 return VerifyResult(events, cases, broken)
-        if counter is None or counter.last_seq != len(rows) or counter.chain_head != (prev_link if rows else counter.chain_head):
-            return VerifyResult(events, cases, f"{year}年的信访件链尾不符，可能有信访件被删除（year {year} chain head mismatch: a case was deleted）")
+        if (
+            counter is None
+            or counter.last_seq != len(rows)
+            or counter.chain_head != (prev_link if rows else counter.chain_head)
+        ):
+            return VerifyResult(
+                events,
+                cases,
+                f"{year}年的信访件链尾不符，可能有信访件被删除（year {year} chain head mismatch: a case was deleted）",
+            )
     return VerifyResult(events, cases)
 
 
@@ -120,19 +145,31 @@ def _verify_case(conn: Connection, key: bytes, case_row: Any) -> tuple[int, str 
     event_t = CaseEvent.__table__
     prev = GENESIS
     count = 0
-    for ev in conn.execute(select(event_t).where(event_t.c.case_id == case_row.id).order_by(event_t.c.seq)):
+    for ev in conn.execute(
+        select(event_t).where(event_t.c.case_id == case_row.id).order_by(event_t.c.seq)
+    ):
         count += 1
         label = f"信访件 {case_row.case_no} 第{ev.seq}条事件（event #{ev.id}, {case_row.case_no} seq {ev.seq}）"
         if ev.seq != count:
             return count, f"{label}之前有事件缺失（missing event before it）"
         expected = event_hash(
-            key, prev_hash=prev, case_no=case_row.case_no, seq=ev.seq, action=ev.action,
-            actor_staff_no=ev.actor_staff_no, at=ev.at, from_state=ev.from_state,
-            to_state=ev.to_state, payload=ev.payload,
+            key,
+            prev_hash=prev,
+            case_no=case_row.case_no,
+            seq=ev.seq,
+            action=ev.action,
+            actor_staff_no=ev.actor_staff_no,
+            at=ev.at,
+            from_state=ev.from_state,
+            to_state=ev.to_state,
+            payload=ev.payload,
         )
         if ev.prev_hash != prev or not hmac.compare_digest(expected, ev.hash):
             return count, f"{label}被篡改（tampered）"
         prev = ev.hash
     if count != case_row.event_count or prev != case_row.last_event_hash:
-        return count, f"信访件 {case_row.case_no} 的最后事件不符，可能有事件被删除（case {case_row.case_no}: trailing events deleted）"
+        return (
+            count,
+            f"信访件 {case_row.case_no} 的最后事件不符，可能有事件被删除（case {case_row.case_no}: trailing events deleted）",
+        )
     return count, None

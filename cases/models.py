@@ -71,7 +71,9 @@ class Staff(SQLModel, table=True):
     group_id: int | None = Field(default=None, foreign_key="party_group.id", index=True)
     unit: str | None = Field(default=None, max_length=200)
     # The party post that puts this person on the escalation ladder (domain.md).
-    post: str | None = Field(default=None, max_length=20)  # group_leader · branch_secretary · office_leader
+    post: str | None = Field(
+        default=None, max_length=20
+    )  # group_leader · branch_secretary · office_leader
     pledge: str = Field(default="", max_length=200)
     title: str = Field(default="", max_length=50)
     party_member: bool = True

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -58,10 +58,25 @@ branch_t = PartyBranch.__table__
 #: Steps the petitioner sees on the public tracking page (条例第二十一条: 可查询、可跟踪).
 PUBLIC_ACTIONS = frozenset(
     {
-        "intake", "accept", "reject", "transfer", "assign", "record_partner_acceptance",
-        "report_back", "extend", "reply", "request_review", "reply_review",
-        "request_reexamination", "start_hearing", "end_hearing", "reply_reexamination",
-        "close", "withdraw", "lapse", "record_evaluation",
+        "intake",
+        "accept",
+        "reject",
+        "transfer",
+        "assign",
+        "record_partner_acceptance",
+        "report_back",
+        "extend",
+        "reply",
+        "request_review",
+        "reply_review",
+        "request_reexamination",
+        "start_hearing",
+        "end_hearing",
+        "reply_reexamination",
+        "close",
+        "withdraw",
+        "lapse",
+        "record_evaluation",
     }
 )
 SYSTEM_ACTOR = Actor(staff_no="SYSTEM", role="system", name="系统")
@@ -100,7 +115,8 @@ class Runtime:
             stamp = conn.execute(select(func.count(), func.max(ct.c.loaded_at))).one()
             if self._calendar is None or tuple(stamp) != self._calendar_stamp:
                 schedules = {
-                    row.year: parse_schedule(json.dumps(row.data)) for row in conn.execute(select(ct))
+                    row.year: parse_schedule(json.dumps(row.data))
+                    for row in conn.execute(select(ct))
                 }
                 self._calendar = OfficialCalendar(schedules)
                 self._calendar_stamp = tuple(stamp)
@@ -125,16 +141,22 @@ def get_actor(conn: Connection, staff_no: str) -> tuple[Actor, Any]:
         select(staff_t).where(staff_t.c.staff_no == staff_no, staff_t.c.active.is_(True))
     ).first()
     if row is None:
-        raise NotFound("staff.not_found", f"没有工号为 {staff_no} 的在岗工作人员", staff_no=staff_no)
+        raise NotFound(
+            "staff.not_found", f"没有工号为 {staff_no} 的在岗工作人员", staff_no=staff_no
+        )
     return Actor(staff_no=row.staff_no, role=row.role, name=row.name), row
 
 
 def org_chain(conn: Connection, owner_id: int) -> Chain:
     """The owner's group leader, branch secretary and the office leader, by 工号."""
-    owner = conn.execute(select(staff_t.c.staff_no, staff_t.c.group_id).where(staff_t.c.id == owner_id)).one()
+    owner = conn.execute(
+        select(staff_t.c.staff_no, staff_t.c.group_id).where(staff_t.c.id == owner_id)
+    ).one()
     group_leader = branch_secretary = None
     if owner.group_id is not None:
-        branch_id = conn.execute(select(group_t.c.branch_id).where(group_t.c.id == owner.group_id)).scalar()
+        branch_id = conn.execute(
+            select(group_t.c.branch_id).where(group_t.c.id == owner.group_id)
+        ).scalar()
         group_leader = conn.execute(
             select(staff_t.c.staff_no).where(
                 staff_t.c.group_id == owner.group_id,
@@ -152,7 +174,9 @@ def org_chain(conn: Connection, owner_id: int) -> Chain:
             )
         ).scalar()
     office_leader = conn.execute(
-        select(staff_t.c.staff_no).where(staff_t.c.post == "office_leader", staff_t.c.active.is_(True))
+        select(staff_t.c.staff_no).where(
+            staff_t.c.post == "office_leader", staff_t.c.active.is_(True)
+        )
     ).scalar()
     return Chain(
         owner=owner.staff_no,
@@ -181,10 +205,14 @@ def _insert_person(conn: Connection, rt: Runtime, person: ValidPerson, now: date
     return conn.execute(insert(petitioner_t).returning(petitioner_t.c.id), values).scalar_one()
 
 
-def _upsert_ignore(conn: Connection, table: Any, values: Mapping[str, Any], index: Sequence[str]) -> int:
+def _upsert_ignore(
+    conn: Connection, table: Any, values: Mapping[str, Any], index: Sequence[str]
+) -> int:
     dialect = conn.dialect.name
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    return conn.execute(maker(table).values(**values).on_conflict_do_nothing(index_elements=list(index))).rowcount
+    return conn.execute(
+        maker(table).values(**values).on_conflict_do_nothing(index_elements=list(index))
+    ).rowcount
 
 
 def _next_case_number(conn: Connection, year: int) -> tuple[int, str]:
@@ -227,7 +255,9 @@ def intake(
     return _register(conn, rt, valid, actor, actor_row, now, idempotency_key=idempotency_key)
 
 
-def _idempotent_response(conn: Connection, rt: Runtime, key: str, staff_id: int) -> dict[str, Any] | None:
+def _idempotent_response(
+    conn: Connection, rt: Runtime, key: str, staff_id: int
+) -> dict[str, Any] | None:
     it = IdempotencyKey.__table__
     row = conn.execute(select(it).where(it.c.key == key)).first()
     if row is None:
@@ -262,42 +292,81 @@ def _register(
         "received_at": valid.received_at.isoformat(),
     }
     first_hash = event_hash(
-        rt.audit_key, prev_hash=GENESIS, case_no=case_no, seq=1, action="intake",
-        actor_staff_no=actor.staff_no, at=now, from_state=None, to_state="registered", payload=payload,
+        rt.audit_key,
+        prev_hash=GENESIS,
+        case_no=case_no,
+        seq=1,
+        action="intake",
+        actor_staff_no=actor.staff_no,
+        at=now,
+        from_state=None,
+        to_state="registered",
+        payload=payload,
     )
-    link = case_link(rt.audit_key, prev_link=prev_link, case_no=case_no, first_event_hash=first_hash)
+    link = case_link(
+        rt.audit_key, prev_link=prev_link, case_no=case_no, first_event_hash=first_hash
+    )
     conn.execute(update(counter_t).where(counter_t.c.year == year).values(chain_head=link))
     details: dict[str, Any] = dict(flags or {})
     case_id = conn.execute(
         insert(case_t).returning(case_t.c.id),
         {
-            "case_no": case_no, "year": year, "seq": seq, "state": "registered",
-            "category": valid.category, "channel": valid.channel, "subject": valid.subject,
-            "content": valid.content, "requests": valid.requests, "region_code": valid.region_code,
-            "group_size": valid.group_size, "confidential": valid.confidential,
+            "case_no": case_no,
+            "year": year,
+            "seq": seq,
+            "state": "registered",
+            "category": valid.category,
+            "channel": valid.channel,
+            "subject": valid.subject,
+            "content": valid.content,
+            "requests": valid.requests,
+            "region_code": valid.region_code,
+            "group_size": valid.group_size,
+            "confidential": valid.confidential,
             "accused_name": valid.accused.name if valid.accused else None,
             "accused_unit": valid.accused.unit if valid.accused else None,
             "skip_level": bool(details.pop("skip_level", False)),
             "repeat_of_id": details.pop("repeat_of_id", None),
-            "owner_id": actor_row.id, "petitioner_id": petitioner_id,
-            "received_at": valid.received_at, "query_code_hash": hash_query_code(code),
-            "extended": False, "hearing_open": False, "partner_accepted": False,
-            "details": details, "chain_hash": link, "last_event_hash": first_hash,
-            "event_count": 1, "created_at": now, "updated_at": now, "version": 1,
+            "owner_id": actor_row.id,
+            "petitioner_id": petitioner_id,
+            "received_at": valid.received_at,
+            "query_code_hash": hash_query_code(code),
+            "extended": False,
+            "hearing_open": False,
+            "partner_accepted": False,
+            "details": details,
+            "chain_hash": link,
+            "last_event_hash": first_hash,
+            "event_count": 1,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
         },
     ).scalar_one()
     for person in valid.representatives:
         rep_id = _insert_person(conn, rt, person, now)
-        conn.execute(insert(CaseRepresentative.__table__), {"case_id": case_id, "petitioner_id": rep_id})
+        conn.execute(
+            insert(CaseRepresentative.__table__), {"case_id": case_id, "petitioner_id": rep_id}
+        )
     conn.execute(
         insert(event_t),
         {
-            "case_id": case_id, "seq": 1, "action": "intake", "actor_staff_no": actor.staff_no,
-            "at": now, "from_state": None, "to_state": "registered", "payload": payload,
-            "public": True, "prev_hash": GENESIS, "hash": first_hash,
+            "case_id": case_id,
+            "seq": 1,
+            "action": "intake",
+            "actor_staff_no": actor.staff_no,
+            "at": now,
+            "from_state": None,
+            "to_state": "registered",
+            "payload": payload,
+            "public": True,
+            "prev_hash": GENESIS,
+            "hash": first_hash,
         },
     )
-    clocks = _write_clocks(conn, case_id, [], sla.intake_clocks(now, valid.received_at, rt.ctx(conn)))
+    clocks = _write_clocks(
+        conn, case_id, [], sla.intake_clocks(now, valid.received_at, rt.ctx(conn))
+    )
     record = _load(conn, case_no, for_update=False)
     assert record is not None
     result = render(record, clocks, viewer=actor, now=now, rt=rt)
@@ -306,7 +375,9 @@ def _register(
         conn.execute(
             insert(IdempotencyKey.__table__),
             {
-                "key": idempotency_key, "staff_id": actor_row.id, "case_id": case_id,
+                "key": idempotency_key,
+                "staff_id": actor_row.id,
+                "case_id": case_id,
                 "response_enc": rt.cipher.encrypt(json.dumps(result, ensure_ascii=False)),
                 "created_at": now,
             },
@@ -319,16 +390,18 @@ def _register(
 
 def _case_query() -> Any:
     owner = staff_t.alias("owner")
-    return select(
-        case_t,
-        owner.c.staff_no.label("owner_staff_no"),
-        owner.c.name.label("owner_name"),
-        petitioner_t.c.name.label("p_name"),
-        petitioner_t.c.id_number_masked.label("p_id_masked"),
-        petitioner_t.c.phone_masked.label("p_phone_masked"),
-        petitioner_t.c.address.label("p_address"),
-    ).join(owner, owner.c.id == case_t.c.owner_id).join(
-        petitioner_t, petitioner_t.c.id == case_t.c.petitioner_id
+    return (
+        select(
+            case_t,
+            owner.c.staff_no.label("owner_staff_no"),
+            owner.c.name.label("owner_name"),
+            petitioner_t.c.name.label("p_name"),
+            petitioner_t.c.id_number_masked.label("p_id_masked"),
+            petitioner_t.c.phone_masked.label("p_phone_masked"),
+            petitioner_t.c.address.label("p_address"),
+        )
+        .join(owner, owner.c.id == case_t.c.owner_id)
+        .join(petitioner_t, petitioner_t.c.id == case_t.c.petitioner_id)
     )
 
 
@@ -341,11 +414,23 @@ def _load(conn: Connection, case_no: str, *, for_update: bool) -> Any:
 
 def _clock_from_row(row: Any) -> sla.Clock:
     return sla.Clock(
-        id=row.id, name=row.name, status=row.status, started_at=row.started_at,
-        start_on=row.start_on, days=row.days, unit=row.unit, due_date=row.due_date,
-        due_at=row.due_at, provisional=row.provisional, reckoning=row.reckoning,
-        extra_days=row.extra_days, level=row.level, paused_on=row.paused_on,
-        fixed_due=row.fixed_due, stopped_at=row.stopped_at, next_fire_at=row.next_fire_at,
+        id=row.id,
+        name=row.name,
+        status=row.status,
+        started_at=row.started_at,
+        start_on=row.start_on,
+        days=row.days,
+        unit=row.unit,
+        due_date=row.due_date,
+        due_at=row.due_at,
+        provisional=row.provisional,
+        reckoning=row.reckoning,
+        extra_days=row.extra_days,
+        level=row.level,
+        paused_on=row.paused_on,
+        fixed_due=row.fixed_due,
+        stopped_at=row.stopped_at,
+        next_fire_at=row.next_fire_at,
     )
 
 
@@ -357,12 +442,22 @@ def load_clocks(conn: Connection, case_id: int) -> list[sla.Clock]:
 
 def _clock_values(clock: sla.Clock) -> dict[str, Any]:
     return {
-        "name": clock.name, "status": clock.status, "started_at": clock.started_at,
-        "start_on": clock.start_on, "days": clock.days, "unit": clock.unit,
-        "extra_days": clock.extra_days, "due_date": clock.due_date, "due_at": clock.due_at,
-        "provisional": clock.provisional, "reckoning": clock.reckoning, "level": clock.level,
-        "paused_on": clock.paused_on, "fixed_due": clock.fixed_due,
-        "stopped_at": clock.stopped_at, "next_fire_at": clock.next_fire_at,
+        "name": clock.name,
+        "status": clock.status,
+        "started_at": clock.started_at,
+        "start_on": clock.start_on,
+        "days": clock.days,
+        "unit": clock.unit,
+        "extra_days": clock.extra_days,
+        "due_date": clock.due_date,
+        "due_at": clock.due_at,
+        "provisional": clock.provisional,
+        "reckoning": clock.reckoning,
+        "level": clock.level,
+        "paused_on": clock.paused_on,
+        "fixed_due": clock.fixed_due,
+        "stopped_at": clock.stopped_at,
+        "next_fire_at": clock.next_fire_at,
     }
 
 
@@ -493,14 +588,20 @@ def _repeat_of_no(conn: Connection, record: Any) -> str | None:
     return conn.execute(select(case_t.c.case_no).where(case_t.c.id == record.repeat_of_id)).scalar()
 
 
-def show(conn: Connection, rt: Runtime, *, case_no: str, viewer_staff_no: str | None, now: datetime) -> dict[str, Any]:
+def show(
+    conn: Connection, rt: Runtime, *, case_no: str, viewer_staff_no: str | None, now: datetime
+) -> dict[str, Any]:
     """One case with its clocks, as the viewer may see it."""
     record = _load(conn, case_no, for_update=False)
     if record is None:
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
     viewer, viewer_row = _viewer(conn, viewer_staff_no)
     return render(
-        record, load_clocks(conn, record.id), viewer=viewer, now=now, rt=rt,
+        record,
+        load_clocks(conn, record.id),
+        viewer=viewer,
+        now=now,
+        rt=rt,
         viewer_unit=viewer_row.unit if viewer_row is not None else None,
         repeat_of=_repeat_of_no(conn, record),
     )
@@ -511,7 +612,10 @@ def _viewer(conn: Connection, staff_no: str | None) -> tuple[Actor | None, Any]:
         return None, None
     actor, row = get_actor(conn, staff_no)
     if actor.role not in lifecycle.READ_ROLES:
-        raise PermissionDenied("permission.denied", f"{lifecycle.ROLE_LABELS.get(actor.role, actor.role)}无权查看信访事项")
+        raise PermissionDenied(
+            "permission.denied",
+            f"{lifecycle.ROLE_LABELS.get(actor.role, actor.role)}无权查看信访事项",
+        )
     return actor, row
 
 
@@ -529,7 +633,10 @@ def list_cases(
     viewer, viewer_row = _viewer(conn, viewer_staff_no)
     stmt = _case_query().order_by(case_t.c.received_at.desc(), case_t.c.id.desc()).limit(limit)
     if owner:
-        stmt = stmt.where(case_t.c.owner_id == select(staff_t.c.id).where(staff_t.c.staff_no == owner).scalar_subquery())
+        stmt = stmt.where(
+            case_t.c.owner_id
+            == select(staff_t.c.id).where(staff_t.c.staff_no == owner).scalar_subquery()
+        )
     if state:
         if state not in STATE_LABELS:
             raise InvalidInput("case.bad_state", f"未知的状态：{state}", field="state")
@@ -537,25 +644,35 @@ def list_cases(
     records = conn.execute(stmt).all()
     by_case: dict[int, list[sla.Clock]] = {r.id: [] for r in records}
     if records:
-        rows = conn.execute(select(clock_t).where(clock_t.c.case_id.in_(list(by_case))).order_by(clock_t.c.id))
+        rows = conn.execute(
+            select(clock_t).where(clock_t.c.case_id.in_(list(by_case))).order_by(clock_t.c.id)
+        )
         for row in rows:
             by_case[row.case_id].append(_clock_from_row(row))
     unit = viewer_row.unit if viewer_row is not None else None
-    return [render(r, by_case[r.id], viewer=viewer, now=now, rt=rt, viewer_unit=unit) for r in records]
+    return [
+        render(r, by_case[r.id], viewer=viewer, now=now, rt=rt, viewer_unit=unit) for r in records
+    ]
 
 
-def case_events(conn: Connection, rt: Runtime, *, case_no: str, viewer_staff_no: str | None) -> list[dict[str, Any]]:
+def case_events(
+    conn: Connection, rt: Runtime, *, case_no: str, viewer_staff_no: str | None
+) -> list[dict[str, Any]]:
     """The case's audit events, oldest first."""
     record = _load(conn, case_no, for_update=False)
     if record is None:
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
     _viewer(conn, viewer_staff_no)
-    rows = conn.execute(select(event_t).where(event_t.c.case_id == record.id).order_by(event_t.c.seq))
+    rows = conn.execute(
+        select(event_t).where(event_t.c.case_id == record.id).order_by(event_t.c.seq)
+    )
     return [
         {
             "seq": r.seq,
             "action": r.action,
-            "action_label": "登记" if r.action == "intake" else lifecycle.ACTION_LABELS.get(r.action, r.action),
+            "action_label": "登记"
+            if r.action == "intake"
+            else lifecycle.ACTION_LABELS.get(r.action, r.action),
             "actor": r.actor_staff_no,
             "at": r.at.astimezone(rt.tz).isoformat(),
             "from_state": r.from_state,
@@ -571,7 +688,9 @@ def case_events(conn: Connection, rt: Runtime, *, case_no: str, viewer_staff_no:
 # --- actions -----------------------------------------------------------------------------------
 
 
-def _details_after(action: str, payload: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
+def _details_after(
+    action: str, payload: Mapping[str, Any], details: Mapping[str, Any]
+) -> dict[str, Any]:
     out = dict(details)
     if action == "reject":
         out["reject"] = {"reason_code": payload["reason_code"], "guidance": payload["guidance"]}
@@ -638,7 +757,9 @@ def act(
                 field="to_staff_no",
             )
         if target.staff_no == record.owner_staff_no:
-            raise InvalidInput("reassign.same_owner", "新的首接责任人与原责任人相同", field="to_staff_no")
+            raise InvalidInput(
+                "reassign.same_owner", "新的首接责任人与原责任人相同", field="to_staff_no"
+            )
         values["owner_id"] = target_row.id
         data["from_staff_no"] = record.owner_staff_no
 
@@ -669,16 +790,27 @@ def act(
     seq = record.event_count + 1
     to_state = new_state if new_state != from_state else None
     new_hash = event_hash(
-        rt.audit_key, prev_hash=record.last_event_hash, case_no=case_no, seq=seq, action=action,
-        actor_staff_no=actor.staff_no, at=now, from_state=from_state, to_state=to_state or from_state,
+        rt.audit_key,
+        prev_hash=record.last_event_hash,
+        case_no=case_no,
+        seq=seq,
+        action=action,
+        actor_staff_no=actor.staff_no,
+        at=now,
+        from_state=from_state,
+        to_state=to_state or from_state,
         payload=data,
     )
     result = conn.execute(
         update(case_t)
         .where(case_t.c.id == record.id, case_t.c.version == record.version)
         .values(
-            state=new_state, event_count=seq, last_event_hash=new_hash, updated_at=now,
-            version=record.version + 1, **values,
+            state=new_state,
+            event_count=seq,
+            last_event_hash=new_hash,
+            updated_at=now,
+            version=record.version + 1,
+            **values,
         )
         .returning(case_t.c.version)
     ).first()
@@ -691,9 +823,17 @@ def act(
     conn.execute(
         insert(event_t),
         {
-            "case_id": record.id, "seq": seq, "action": action, "actor_staff_no": actor.staff_no,
-            "at": now, "from_state": from_state, "to_state": to_state or from_state, "payload": data,
-            "public": action in PUBLIC_ACTIONS, "prev_hash": record.last_event_hash, "hash": new_hash,
+            "case_id": record.id,
+            "seq": seq,
+            "action": action,
+            "actor_staff_no": actor.staff_no,
+            "at": now,
+            "from_state": from_state,
+            "to_state": to_state or from_state,
+            "payload": data,
+            "public": action in PUBLIC_ACTIONS,
+            "prev_hash": record.last_event_hash,
+            "hash": new_hash,
         },
     )
     started = _write_clocks(conn, record.id, changes.changed, changes.started)
@@ -701,9 +841,15 @@ def act(
 
     by_id = {c.id: c for c in changes.changed}
     merged = [by_id.get(c.id, c) for c in clocks] + started
-    new_record = _RecordView(record, state=new_state, version=record.version + 1, **_record_overrides(values, conn))
+    new_record = _RecordView(
+        record, state=new_state, version=record.version + 1, **_record_overrides(values, conn)
+    )
     return render(
-        new_record, merged, viewer=actor, now=now, rt=rt,
+        new_record,
+        merged,
+        viewer=actor,
+        now=now,
+        rt=rt,
         viewer_unit=actor_row.unit if actor_row is not None else None,
         repeat_of=_repeat_of_no(conn, record),
     )
@@ -712,7 +858,9 @@ def act(
 def _record_overrides(values: Mapping[str, Any], conn: Connection) -> dict[str, Any]:
     out = {k: v for k, v in values.items() if k != "owner_id"}
     if "owner_id" in values:
-        row = conn.execute(select(staff_t.c.staff_no, staff_t.c.name).where(staff_t.c.id == values["owner_id"])).one()
+        row = conn.execute(
+            select(staff_t.c.staff_no, staff_t.c.name).where(staff_t.c.id == values["owner_id"])
+        ).one()
         out["owner_staff_no"] = row.staff_no
         out["owner_name"] = row.name
     return out
@@ -743,36 +891,58 @@ def notify(
 ) -> bool:
     """Write a notification to the outbox, once per dedup key; delivered after commit."""
     values = {
-        "dedup_key": dedup_key, "topic": topic, "recipient_staff_no": recipient,
-        "case_no": case_no, "payload": dict(payload), "created_at": now, "status": "pending",
-        "attempts": 0, "next_attempt_at": now,
+        "dedup_key": dedup_key,
+        "topic": topic,
+        "recipient_staff_no": recipient,
+        "case_no": case_no,
+        "payload": dict(payload),
+        "created_at": now,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
     }
     return _upsert_ignore(conn, outbox_t, values, ["dedup_key"]) == 1
 
 
-def _notify_after(conn: Connection, action: str, record: Any, data: Mapping[str, Any], now: datetime, seq: int) -> None:
+def _notify_after(
+    conn: Connection, action: str, record: Any, data: Mapping[str, Any], now: datetime, seq: int
+) -> None:
     key = f"{record.case_no}:{seq}"
     if action == "reassign":
         for who, role in ((data["to_staff_no"], "new_owner"), (record.owner_staff_no, "old_owner")):
             notify(
-                conn, dedup_key=f"{key}:reassign:{who}", topic="reassigned", recipient=who,
-                case_no=record.case_no, payload={"role": role, "reason": data["reason"]}, now=now,
+                conn,
+                dedup_key=f"{key}:reassign:{who}",
+                topic="reassigned",
+                recipient=who,
+                case_no=record.case_no,
+                payload={"role": role, "reason": data["reason"]},
+                now=now,
             )
     elif action == "record_evaluation" and data["rating"] == "dissatisfied":
         chain = org_chain(conn, record.owner_id)
         # 不满意 goes before the owner's supervisor (the group leader, or the next post up).
-        supervisor = chain.group_leader or chain.branch_secretary or chain.office_leader or chain.owner
+        supervisor = (
+            chain.group_leader or chain.branch_secretary or chain.office_leader or chain.owner
+        )
         for who in dict.fromkeys([supervisor, chain.owner]):
             notify(
-                conn, dedup_key=f"{key}:dissatisfied:{who}", topic="dissatisfied", recipient=who,
-                case_no=record.case_no, payload={"rating": data["rating"]}, now=now,
+                conn,
+                dedup_key=f"{key}:dissatisfied:{who}",
+                topic="dissatisfied",
+                recipient=who,
+                case_no=record.case_no,
+                payload={"rating": data["rating"]},
+                now=now,
             )
 
 
 # --- calendar -----------------------------------------------------------------------------------
 
 
-def load_calendar(conn: Connection, rt: Runtime, *, schedule: YearSchedule, now: datetime) -> list[dict[str, Any]]:
+def load_calendar(
+    conn: Connection, rt: Runtime, *, schedule: YearSchedule, now: datetime
+) -> list[dict[str, Any]]:
     """Store an official year schedule and recompute every open deadline; record each change."""
     ct = CalendarSchedule.__table__
     data = {
@@ -791,13 +961,18 @@ def load_calendar(conn: Connection, rt: Runtime, *, schedule: YearSchedule, now:
         .where(clock_t.c.status.in_(["running", "paused"]), clock_t.c.fixed_due.is_(False))
         .where(
             # Only deadlines the new year can touch: provisional ones, or those ending in or after it.
-            (clock_t.c.provisional.is_(True)) | (clock_t.c.due_date >= date(schedule.year - 1, 12, 1))
+            (clock_t.c.provisional.is_(True))
+            | (clock_t.c.due_date >= date(schedule.year - 1, 12, 1))
         )
     ).all()
     for row in rows:
         old = _clock_from_row(row)
         new = sla.recompute(old, ctx)
-        if new.due_date == old.due_date and new.provisional == old.provisional and new.reckoning == old.reckoning:
+        if (
+            new.due_date == old.due_date
+            and new.provisional == old.provisional
+            and new.reckoning == old.reckoning
+        ):
             continue
         conn.execute(update(clock_t).where(clock_t.c.id == old.id).values(**_clock_values(new)))
         change = {
@@ -809,23 +984,44 @@ def load_calendar(conn: Connection, rt: Runtime, *, schedule: YearSchedule, now:
             "why": f"载入{schedule.year}年官方放假安排，重新计算期限",
             "reckoning": new.reckoning,
         }
-        system_event(conn, rt, case_no=row.case_no, action="deadline_changed", payload=change, now=now)
+        system_event(
+            conn, rt, case_no=row.case_no, action="deadline_changed", payload=change, now=now
+        )
         changes.append({"case_no": row.case_no, **change})
     return changes
 
 
-def system_event(conn: Connection, rt: Runtime, *, case_no: str, action: str, payload: Mapping[str, Any], now: datetime) -> None:
+def system_event(
+    conn: Connection,
+    rt: Runtime,
+    *,
+    case_no: str,
+    action: str,
+    payload: Mapping[str, Any],
+    now: datetime,
+) -> None:
     """Append a system event (no state change) to a case's chain, bumping its version."""
     stmt = select(
-        case_t.c.id, case_t.c.state, case_t.c.event_count, case_t.c.last_event_hash, case_t.c.version
+        case_t.c.id,
+        case_t.c.state,
+        case_t.c.event_count,
+        case_t.c.last_event_hash,
+        case_t.c.version,
     ).where(case_t.c.case_no == case_no)
     if conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     row = conn.execute(stmt).one()
     seq = row.event_count + 1
     h = event_hash(
-        rt.audit_key, prev_hash=row.last_event_hash, case_no=case_no, seq=seq, action=action,
-        actor_staff_no=SYSTEM_ACTOR.staff_no, at=now, from_state=row.state, to_state=row.state,
+        rt.audit_key,
+        prev_hash=row.last_event_hash,
+        case_no=case_no,
+        seq=seq,
+        action=action,
+        actor_staff_no=SYSTEM_ACTOR.staff_no,
+        at=now,
+        from_state=row.state,
+        to_state=row.state,
         payload=payload,
     )
     updated = conn.execute(
@@ -838,9 +1034,17 @@ def system_event(conn: Connection, rt: Runtime, *, case_no: str, action: str, pa
     conn.execute(
         insert(event_t),
         {
-            "case_id": row.id, "seq": seq, "action": action, "actor_staff_no": SYSTEM_ACTOR.staff_no,
-            "at": now, "from_state": row.state, "to_state": row.state, "payload": dict(payload),
-            "public": False, "prev_hash": row.last_event_hash, "hash": h,
+            "case_id": row.id,
+            "seq": seq,
+            "action": action,
+            "actor_staff_no": SYSTEM_ACTOR.staff_no,
+            "at": now,
+            "from_state": row.state,
+            "to_state": row.state,
+            "payload": dict(payload),
+            "public": False,
+            "prev_hash": row.last_event_hash,
+            "hash": h,
         },
     )
 
@@ -873,7 +1077,11 @@ def add_staff(
         roles = "、".join(f"{k}（{v}）" for k, v in lifecycle.ROLE_LABELS.items() if k != "system")
         raise InvalidInput("staff.bad_role", f"岗位应为以下之一：{roles}", field="role")
     if post not in (None, "group_leader", "branch_secretary", "office_leader"):
-        raise InvalidInput("staff.bad_post", "党内职务应为 group_leader、branch_secretary 或 office_leader", field="post")
+        raise InvalidInput(
+            "staff.bad_post",
+            "党内职务应为 group_leader、branch_secretary 或 office_leader",
+            field="post",
+        )
     if conn.execute(select(staff_t.c.id).where(staff_t.c.staff_no == staff_no)).first():
         raise Conflict("staff.duplicate", f"工号 {staff_no} 已存在", field="staff_no")
     group_id = None
@@ -884,9 +1092,19 @@ def add_staff(
     return conn.execute(
         insert(staff_t).returning(staff_t.c.id),
         {
-            "staff_no": staff_no, "name": name.strip(), "role": role, "group_id": group_id,
-            "password_hash": password_hash, "pledge": pledge, "post": post, "unit": unit,
-            "title": title, "party_member": True, "active": True, "created_at": now, "email": email,
+            "staff_no": staff_no,
+            "name": name.strip(),
+            "role": role,
+            "group_id": group_id,
+            "password_hash": password_hash,
+            "pledge": pledge,
+            "post": post,
+            "unit": unit,
+            "title": title,
+            "party_member": True,
+            "active": True,
+            "created_at": now,
+            "email": email,
         },
     ).scalar_one()
 
@@ -895,7 +1113,9 @@ def ensure_group(conn: Connection, *, branch: str, group: str) -> int:
     """The id of a party group, creating it (and its branch) when missing."""
     branch_id = conn.execute(select(branch_t.c.id).where(branch_t.c.name == branch)).scalar()
     if branch_id is None:
-        branch_id = conn.execute(insert(branch_t).returning(branch_t.c.id), {"name": branch}).scalar_one()
+        branch_id = conn.execute(
+            insert(branch_t).returning(branch_t.c.id), {"name": branch}
+        ).scalar_one()
     group_id = conn.execute(select(group_t.c.id).where(group_t.c.name == group)).scalar()
     if group_id is None:
         group_id = conn.execute(
@@ -920,6 +1140,17 @@ def utcnow() -> datetime:
 
 
 __all__ = [
-    "Runtime", "intake", "act", "show", "list_cases", "case_events", "load_calendar",
-    "add_staff", "ensure_group", "notify", "org_chain", "get_actor", "and_",
+    "Runtime",
+    "intake",
+    "act",
+    "show",
+    "list_cases",
+    "case_events",
+    "load_calendar",
+    "add_staff",
+    "ensure_group",
+    "notify",
+    "org_chain",
+    "get_actor",
+    "and_",
 ]

@@ -52,7 +52,9 @@ def load_settings() -> Settings:
     """Read the environment; refuse ``SHOUJIE_NOW`` outside the test environment."""
     env = os.environ.get("SHOUJIE_ENV", "dev")
     if env not in ("dev", "test", "prod"):
-        raise InvalidInput("settings.bad_env", "SHOUJIE_ENV 应为 dev、test 或 prod", field="SHOUJIE_ENV")
+        raise InvalidInput(
+            "settings.bad_env", "SHOUJIE_ENV 应为 dev、test 或 prod", field="SHOUJIE_ENV"
+        )
     url = os.environ.get("SHOUJIE_DATABASE_URL", DEFAULT_DATABASE_URL)
     fixed_now = None
     raw_now = os.environ.get("SHOUJIE_NOW")

@@ -25,8 +25,8 @@ from cases.service import (
     org_chain,
     system_event,
 )
-from workflow.escalation import Chain, levels_due, next_fire_at, recipients
 from workflow.errors import DomainError
+from workflow.escalation import Chain, levels_due, next_fire_at, recipients
 from workflow.periods import LEVEL_LABELS, LEVELS, PERIODS
 
 
@@ -72,7 +72,9 @@ def sweep(engine: Engine, rt: Runtime, *, now: datetime, batch_size: int = 500) 
                     .where(clock_t.c.id == clock.id)
                     .values(
                         level=top,
-                        next_fire_at=next_fire_at(after, calendar=ctx.calendar, tz=ctx.tz, policy=ctx.policy),
+                        next_fire_at=next_fire_at(
+                            after, calendar=ctx.calendar, tz=ctx.tz, policy=ctx.policy
+                        ),
                     )
                 )
         if len(rows) < batch_size:
@@ -89,7 +91,16 @@ def _lapse(conn: Any, rt: Runtime, case_no: str, now: datetime) -> bool:
     """Close a case whose petitioner did not ask for review or re-examination in time."""
     savepoint = conn.begin_nested()
     try:
-        act(conn, rt, case_no=case_no, action="lapse", actor_staff_no=SYSTEM_ACTOR.staff_no, payload={}, now=now, actor=SYSTEM_ACTOR)
+        act(
+            conn,
+            rt,
+            case_no=case_no,
+            action="lapse",
+            actor_staff_no=SYSTEM_ACTOR.staff_no,
+            payload={},
+            now=now,
+            actor=SYSTEM_ACTOR,
+        )
     except DomainError:
         # The petitioner asked in the same instant: their action won; nothing to close.
         savepoint.rollback()
@@ -98,15 +109,22 @@ def _lapse(conn: Any, rt: Runtime, case_no: str, now: datetime) -> bool:
     return True
 
 
-def _fire(conn: Any, rt: Runtime, row: Any, clock: Any, level: str, chain: Chain, now: datetime) -> bool:
+def _fire(
+    conn: Any, rt: Runtime, row: Any, clock: Any, level: str, chain: Chain, now: datetime
+) -> bool:
     """Write one level's escalation row, its notifications and its event on the case, once."""
     people = recipients(level, chain)
     inserted = _upsert_ignore(
         conn,
         escalation_t,
         {
-            "case_id": row.case_id, "clock_id": clock.id, "level": level, "fired_at": now,
-            "due_at": clock.due_at, "recipients": people, "status": "open",
+            "case_id": row.case_id,
+            "clock_id": clock.id,
+            "level": level,
+            "fired_at": now,
+            "due_at": clock.due_at,
+            "recipients": people,
+            "status": "open",
         },
         ["clock_id", "level"],
     )
@@ -115,7 +133,11 @@ def _fire(conn: Any, rt: Runtime, row: Any, clock: Any, level: str, chain: Chain
     # A lower level still open on this clock is superseded by the one that climbs over it.
     conn.execute(
         update(escalation_t)
-        .where(escalation_t.c.clock_id == clock.id, escalation_t.c.level != level, escalation_t.c.status == "open")
+        .where(
+            escalation_t.c.clock_id == clock.id,
+            escalation_t.c.level != level,
+            escalation_t.c.status == "open",
+        )
         .values(status="superseded", resolved_at=now)
     )
     payload = {
@@ -128,8 +150,13 @@ def _fire(conn: Any, rt: Runtime, row: Any, clock: Any, level: str, chain: Chain
     }
     for person in people:
         notify(
-            conn, dedup_key=f"escalation:{clock.id}:{level}:{person}", topic="escalation",
-            recipient=person, case_no=row.case_no, payload=payload, now=now,
+            conn,
+            dedup_key=f"escalation:{clock.id}:{level}:{person}",
+            topic="escalation",
+            recipient=person,
+            case_no=row.case_no,
+            payload=payload,
+            now=now,
         )
     system_event(conn, rt, case_no=row.case_no, action="escalated", payload=payload, now=now)
     return True

@@ -31,7 +31,14 @@ def make_office(engine: Engine, now: datetime) -> None:
         service.ensure_group(conn, branch="接访处党支部", group="第二党小组")
         for staff_no, (name, role, group, post, unit) in OFFICE_STAFF.items():
             service.add_staff(
-                conn, staff_no=staff_no, name=name, role=role, group=group, post=post, unit=unit, now=now
+                conn,
+                staff_no=staff_no,
+                name=name,
+                role=role,
+                group=group,
+                post=post,
+                unit=unit,
+                now=now,
             )
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from workflow.calendar import OfficialCalendar, end_of_day
-from workflow.periods import DEFAULT_POLICY, LEVELS, PERIODS, OfficePolicy
+from workflow.periods import DEFAULT_POLICY, PERIODS, OfficePolicy
 
 if TYPE_CHECKING:
     from workflow.sla import Clock
@@ -50,10 +50,11 @@ def next_fire_at(
         return None
     if PERIODS[clock.name].kind == "petitioner":
         return clock.due_at
-    fired = LEVELS.index(clock.level) + 1 if clock.level else 0
-    if fired >= len(LEVELS):
+    ladder = PERIODS[clock.name].ladder
+    fired = ladder.index(clock.level) + 1 if clock.level else 0
+    if fired >= len(ladder):
         return None
-    return level_times(clock, calendar=calendar, tz=tz, policy=policy)[LEVELS[fired]]
+    return level_times(clock, calendar=calendar, tz=tz, policy=policy)[ladder[fired]]
 
 
 def levels_due(
@@ -67,9 +68,10 @@ def levels_due(
     """The levels not yet fired on this clock whose instant has come by ``now``, lowest first."""
     if clock.status != "running" or PERIODS[clock.name].kind == "petitioner":
         return []
-    fired = LEVELS.index(clock.level) + 1 if clock.level else 0
+    ladder = PERIODS[clock.name].ladder
+    fired = ladder.index(clock.level) + 1 if clock.level else 0
     times = level_times(clock, calendar=calendar, tz=tz, policy=policy)
-    return [level for level in LEVELS[fired:] if times[level] <= now]
+    return [level for level in ladder[fired:] if times[level] <= now]
 
 
 @dataclass(frozen=True)

@@ -410,9 +410,7 @@ def _text(payload: Mapping[str, Any], key: str, label: str, *, max_len: int = 50
         raise InvalidInput(f"payload.{key}_required", f"请填写{label}", field=key)
     value = value.strip()
     if len(value) > max_len:
-        raise InvalidInput(
-            f"payload.{key}_too_long", f"{label}不能超过{max_len}个字", field=key
-        )
+        raise InvalidInput(f"payload.{key}_too_long", f"{label}不能超过{max_len}个字", field=key)
     return value
 
 
@@ -436,7 +434,9 @@ def _date(payload: Mapping[str, Any], key: str, label: str) -> date:
         ) from None
 
 
-def validate_payload(action: str, payload: Mapping[str, Any], facts: CaseFacts, today: date) -> dict[str, Any]:
+def validate_payload(
+    action: str, payload: Mapping[str, Any], facts: CaseFacts, today: date
+) -> dict[str, Any]:
     """Check an action's fields and return them normalised; raise ``InvalidInput`` when wrong."""
     out: dict[str, Any] = {}
     if action == "reject":
@@ -455,9 +455,7 @@ def validate_payload(action: str, payload: Mapping[str, Any], facts: CaseFacts, 
         out["organ"] = _text(payload, "organ", "交办机关", max_len=200)
         report_by = _date(payload, "report_by", "报结日期")
         if report_by <= today:
-            raise InvalidInput(
-                "payload.report_by_past", "报结日期应晚于今天", field="report_by"
-            )
+            raise InvalidInput("payload.report_by_past", "报结日期应晚于今天", field="report_by")
         out["report_by"] = report_by.isoformat()
     elif action == "record_partner_acceptance":
         accepted_on = _date(payload, "accepted_on", "受理日期")
@@ -478,7 +476,11 @@ def validate_payload(action: str, payload: Mapping[str, Any], facts: CaseFacts, 
         days = payload.get("days")
         if isinstance(days, str) and days.strip().isdigit():
             days = int(days)
-        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_EXTENSION_DAYS:
+        if (
+            not isinstance(days, int)
+            or isinstance(days, bool)
+            or not 1 <= days <= MAX_EXTENSION_DAYS
+        ):
             raise InvalidInput(
                 "payload.days_invalid",
                 f"延长期限应为1至{MAX_EXTENSION_DAYS}日（《信访工作条例》第三十四条）",

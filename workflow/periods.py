@@ -9,6 +9,14 @@ from typing import Literal
 
 Unit = Literal["calendar", "working"]
 
+LEVELS: tuple[str, ...] = ("warning", "overdue", "supervision", "flagged")
+LEVEL_LABELS: dict[str, str] = {
+    "warning": "预警",
+    "overdue": "超期",
+    "supervision": "督办",
+    "flagged": "挂牌督办",
+}
+
 
 @dataclass(frozen=True)
 class Period:
@@ -23,50 +31,105 @@ class Period:
     stops: str
     #: "office" clocks climb the escalation ladder; "petitioner" windows lapse and close the case.
     kind: Literal["office", "petitioner"] = "office"
+    #: How far up the ladder a late clock climbs (a late tracking note concerns the group, not the leader).
+    ladder: tuple[str, ...] = LEVELS
 
 
 PERIODS: dict[str, Period] = {
     p.clock: p
     for p in [
         Period(
-            "acceptance", "受理告知期限", 15, "calendar", "《信访工作条例》第二十二条、第二十三条",
-            "收到信访事项", "受理、不予受理、转送或交办",
+            "acceptance",
+            "受理告知期限",
+            15,
+            "calendar",
+            "《信访工作条例》第二十二条、第二十三条",
+            "收到信访事项",
+            "受理、不予受理、转送或交办",
         ),
         Period(
-            "handling", "办理期限", 60, "calendar", "《信访工作条例》第三十四条",
-            "受理", "出具处理意见书",
+            "handling",
+            "办理期限",
+            60,
+            "calendar",
+            "《信访工作条例》第三十四条",
+            "受理",
+            "出具处理意见书",
         ),
         Period(
-            "partner_acceptance", "转送机关受理期限", 15, "calendar",
-            "《信访工作条例》第二十三条第三款", "转送", "登记转送机关受理",
+            "partner_acceptance",
+            "转送机关受理期限",
+            15,
+            "calendar",
+            "《信访工作条例》第二十三条第三款",
+            "转送",
+            "登记转送机关受理",
         ),
         Period(
-            "partner_handling", "转送机关办理期限", 60, "calendar", "《信访工作条例》第三十四条",
-            "转送机关受理", "登记转送机关处理意见",
+            "partner_handling",
+            "转送机关办理期限",
+            60,
+            "calendar",
+            "《信访工作条例》第三十四条",
+            "转送机关受理",
+            "登记转送机关处理意见",
         ),
         Period(
-            "report_back", "交办报结期限", None, "calendar", "《信访工作条例》第二十二条",
-            "交办", "报结",
+            "report_back",
+            "交办报结期限",
+            None,
+            "calendar",
+            "《信访工作条例》第二十二条",
+            "交办",
+            "报结",
         ),
         Period(
-            "review_window", "复查请求期限", 30, "calendar", "《信访工作条例》第三十五条",
-            "收到处理意见书", "请求复查；期满未请求则办结", kind="petitioner",
+            "review_window",
+            "复查请求期限",
+            30,
+            "calendar",
+            "《信访工作条例》第三十五条",
+            "收到处理意见书",
+            "请求复查；期满未请求则办结",
+            kind="petitioner",
         ),
         Period(
-            "review", "复查期限", 30, "calendar", "《信访工作条例》第三十五条",
-            "收到复查请求", "出具复查意见",
+            "review",
+            "复查期限",
+            30,
+            "calendar",
+            "《信访工作条例》第三十五条",
+            "收到复查请求",
+            "出具复查意见",
         ),
         Period(
-            "reexamination_window", "复核请求期限", 30, "calendar", "《信访工作条例》第三十六条",
-            "收到复查意见书", "请求复核；期满未请求则办结", kind="petitioner",
+            "reexamination_window",
+            "复核请求期限",
+            30,
+            "calendar",
+            "《信访工作条例》第三十六条",
+            "收到复查意见书",
+            "请求复核；期满未请求则办结",
+            kind="petitioner",
         ),
         Period(
-            "reexamination", "复核期限", 30, "calendar", "《信访工作条例》第三十六条",
-            "收到复核请求", "出具复核意见（听证时间不计入）",
+            "reexamination",
+            "复核期限",
+            30,
+            "calendar",
+            "《信访工作条例》第三十六条",
+            "收到复核请求",
+            "出具复核意见（听证时间不计入）",
         ),
         Period(
-            "tracking", "跟踪记录周期", 7, "calendar", "首接负责制（本办公室制度）",
-            "上一次跟踪记录", "下一次跟踪记录",
+            "tracking",
+            "跟踪记录周期",
+            7,
+            "calendar",
+            "首接负责制（本办公室制度）",
+            "上一次跟踪记录",
+            "下一次跟踪记录",
+            ladder=("warning", "overdue"),
         ),
     ]
 }
@@ -85,14 +148,6 @@ TRANSFER_CHAIN_DAYS: dict[str, int] = {"national": 5, "province": 3, "city": 3, 
 TRACKED_STATES = frozenset(
     {"registered", "accepted", "transferred", "assigned", "under_review", "under_reexamination"}
 )
-
-LEVELS: tuple[str, ...] = ("warning", "overdue", "supervision", "flagged")
-LEVEL_LABELS: dict[str, str] = {
-    "warning": "预警",
-    "overdue": "超期",
-    "supervision": "督办",
-    "flagged": "挂牌督办",
-}
 
 
 @dataclass(frozen=True)

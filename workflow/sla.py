@@ -65,7 +65,9 @@ def _reckon(clock: Clock, ctx: Context) -> Clock:
         new = replace(clock, due_at=due_at)
     else:
         total = clock.days + clock.extra_days
-        deadline = reckon(clock.start_on, total, working=clock.unit == "working", calendar=ctx.calendar)
+        deadline = reckon(
+            clock.start_on, total, working=clock.unit == "working", calendar=ctx.calendar
+        )
         prefix = _added_prefix(clock)
         new = replace(
             clock,
@@ -74,7 +76,9 @@ def _reckon(clock: Clock, ctx: Context) -> Clock:
             provisional=deadline.provisional,
             reckoning=prefix + deadline.reckoning,
         )
-    return replace(new, next_fire_at=next_fire_at(new, calendar=ctx.calendar, tz=ctx.tz, policy=ctx.policy))
+    return replace(
+        new, next_fire_at=next_fire_at(new, calendar=ctx.calendar, tz=ctx.tz, policy=ctx.policy)
+    )
 
 
 def _added_prefix(clock: Clock) -> str:
@@ -132,7 +136,9 @@ def start_clock(
 
 def stop_clock(clock: Clock, at: datetime, *, lapsed: bool = False) -> Clock:
     """Stop a clock; a petitioner window that ran out is ``lapsed``."""
-    return replace(clock, status="lapsed" if lapsed else "stopped", stopped_at=at, next_fire_at=None)
+    return replace(
+        clock, status="lapsed" if lapsed else "stopped", stopped_at=at, next_fire_at=None
+    )
 
 
 def recompute(clock: Clock, ctx: Context) -> Clock:
@@ -208,16 +214,22 @@ def apply_action(
     if action == "extend":
         clock = active.get("handling")
         if clock is not None:
-            changed["handling"] = _reckon(replace(clock, extra_days=clock.extra_days + int(payload["days"])), ctx)
+            changed["handling"] = _reckon(
+                replace(clock, extra_days=clock.extra_days + int(payload["days"])), ctx
+            )
     elif action == "start_hearing" and "reexamination" in active:
         clock = active["reexamination"]
-        changed["reexamination"] = replace(clock, status="paused", paused_on=today, next_fire_at=None)
+        changed["reexamination"] = replace(
+            clock, status="paused", paused_on=today, next_fire_at=None
+        )
     elif action == "end_hearing" and "reexamination" in active:
         clock = active["reexamination"]
         # Hearing days, first and last both counted, are added to the 30-day period (Art. 36).
         hearing_days = (today - (clock.paused_on or today)).days + 1
         changed["reexamination"] = _reckon(
-            replace(clock, status="running", paused_on=None, extra_days=clock.extra_days + hearing_days),
+            replace(
+                clock, status="running", paused_on=None, extra_days=clock.extra_days + hearing_days
+            ),
             ctx,
         )
     elif action == "note" and "tracking" in active:
@@ -225,9 +237,13 @@ def apply_action(
 
     for name in _STARTS.get(action, ()):
         if name == "report_back":
-            started.append(start_clock(name, at, ctx, due_date=date.fromisoformat(payload["report_by"])))
+            started.append(
+                start_clock(name, at, ctx, due_date=date.fromisoformat(payload["report_by"]))
+            )
         elif name == "partner_handling":
-            started.append(start_clock(name, at, ctx, start_on=date.fromisoformat(payload["accepted_on"])))
+            started.append(
+                start_clock(name, at, ctx, start_on=date.fromisoformat(payload["accepted_on"]))
+            )
         else:
             started.append(start_clock(name, at, ctx))
 
