@@ -60,3 +60,91 @@ def intake_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+# The actions (with payloads) that bring a registered case to each state, in order.
+PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "registered": [],
+    "accepted": [("accept", {})],
+    "transferred": [("transfer", {"organ": "南京市住房保障和房产局"})],
+    "assigned": [("assign", {"organ": "玄武区人民政府", "report_by": "2026-12-31"})],
+    "rejected": [("reject", {"reason_code": "litigation"})],
+    "withdrawn": [("withdraw", {})],
+    "replied": [("accept", {}), ("reply", {"outcome": "support", "opinion": "予以支持"})],
+    "closed": [
+        ("accept", {}),
+        ("reply", {"outcome": "explain", "opinion": "解释说明"}),
+        ("close", {}),
+    ],
+    "under_review": [
+        ("accept", {}),
+        ("reply", {"outcome": "not_support", "opinion": "不予支持"}),
+        ("request_review", {}),
+    ],
+    "review_replied": [
+        ("accept", {}),
+        ("reply", {"outcome": "not_support", "opinion": "不予支持"}),
+        ("request_review", {}),
+        ("reply_review", {"opinion": "维持原处理意见"}),
+    ],
+    "under_reexamination": [
+        ("accept", {}),
+        ("reply", {"outcome": "not_support", "opinion": "不予支持"}),
+        ("request_review", {}),
+        ("reply_review", {"opinion": "维持原处理意见"}),
+        ("request_reexamination", {}),
+    ],
+    "concluded": [
+        ("accept", {}),
+        ("reply", {"outcome": "not_support", "opinion": "不予支持"}),
+        ("request_review", {}),
+        ("reply_review", {"opinion": "维持原处理意见"}),
+        ("request_reexamination", {}),
+        ("reply_reexamination", {"opinion": "复核维持，终结"}),
+    ],
+}
+
+# A valid payload for every action, for tests that try each action.
+PAYLOADS: dict[str, dict[str, Any]] = {
+    "accept": {},
+    "reject": {"reason_code": "arbitration"},
+    "transfer": {"organ": "南京市人力资源和社会保障局"},
+    "assign": {"organ": "鼓楼区人民政府", "report_by": "2026-12-31"},
+    "record_partner_acceptance": {"accepted_on": "2026-11-02"},
+    "report_back": {"summary": "已协调发放"},
+    "extend": {"days": 15, "reason": "需要实地调查"},
+    "reply": {"outcome": "support", "opinion": "予以支持"},
+    "request_review": {},
+    "reply_review": {"opinion": "维持"},
+    "request_reexamination": {},
+    "start_hearing": {},
+    "end_hearing": {},
+    "reply_reexamination": {"opinion": "终结"},
+    "close": {},
+    "withdraw": {},
+    "reassign": {"to_staff_no": "A002", "reason": "原责任人休假", "reason_code": "leave"},
+    "note": {"text": "电话回访信访人"},
+    "record_evaluation": {"rating": "satisfied"},
+}
+
+
+def case_in_state(
+    engine: Engine, rt: Any, state: str, now: datetime, *, owner: str = "A001"
+) -> str:
+    """Register a case as ``owner`` and drive it to ``state`` by its supervisor; return its number."""
+    with engine.begin() as conn:
+        case_no = service.intake(conn, rt, body=intake_body(), actor_staff_no=owner, now=now)[
+            "case_no"
+        ]
+    for action, payload in PATHS[state]:
+        with engine.begin() as conn:
+            service.act(
+                conn,
+                rt,
+                case_no=case_no,
+                action=action,
+                actor_staff_no="G001",
+                payload=payload,
+                now=now,
+            )
+    return case_no

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 20:44:45.819150
+Create Date: 2026-11-26 20:50:16.106259
 """
 
 from collections.abc import Sequence
@@ -278,6 +278,7 @@ def upgrade() -> None:
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("staff_id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("response_enc", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_at", cases.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"],
