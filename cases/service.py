@@ -208,11 +208,17 @@ def _insert_person(conn: Connection, rt: Runtime, person: ValidPerson, now: date
 def _upsert_ignore(
     conn: Connection, table: Any, values: Mapping[str, Any], index: Sequence[str]
 ) -> int:
-    dialect = conn.dialect.name
-    maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    return conn.execute(
-        maker(table).values(**values).on_conflict_do_nothing(index_elements=list(index))
-    ).rowcount
+    """Insert a row unless it conflicts on ``index``; return 1 if inserted, 0 if it existed."""
+    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    key = list(table.primary_key.columns)[0]
+    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
+    stmt = (
+        maker(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(index))
+        .returning(key)
+    )
+    return len(conn.execute(stmt).all())
 
 
 def _next_case_number(conn: Connection, year: int) -> tuple[int, str]:
