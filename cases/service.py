@@ -10,10 +10,10 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -1138,25 +1138,3 @@ def case_count(conn: Connection) -> int:
 def office(conn: Connection) -> Any:
     """The office row, if configured."""
     return conn.execute(select(Office.__table__)).first()
-
-
-def utcnow() -> datetime:
-    """The real current instant (callers prefer the injected clock)."""
-    return datetime.now(UTC)
-
-
-__all__ = [
-    "Runtime",
-    "intake",
-    "act",
-    "show",
-    "list_cases",
-    "case_events",
-    "load_calendar",
-    "add_staff",
-    "ensure_group",
-    "notify",
-    "org_chain",
-    "get_actor",
-    "and_",
-]

@@ -160,6 +160,3 @@ def _fire(
         )
     system_event(conn, rt, case_no=row.case_no, action="escalated", payload=payload, now=now)
     return True
-
-
-__all__ = ["sweep", "select"]
