@@ -961,26 +961,21 @@ def load_calendar(
     rt.invalidate_calendar()
     ctx = rt.ctx(conn)
     changes = []
+    # Every active clock: its due date, and the working days its ladder counts, may change.
     rows = conn.execute(
         select(clock_t, case_t.c.case_no)
         .join(case_t, case_t.c.id == clock_t.c.case_id)
-        .where(clock_t.c.status.in_(["running", "paused"]), clock_t.c.fixed_due.is_(False))
-        .where(
-            # Only deadlines the new year can touch: provisional ones, or those ending in or after it.
-            (clock_t.c.provisional.is_(True))
-            | (clock_t.c.due_date >= date(schedule.year - 1, 12, 1))
-        )
+        .where(clock_t.c.status.in_(["running", "paused"]))
+        .order_by(clock_t.c.case_id, clock_t.c.id)
     ).all()
     for row in rows:
         old = _clock_from_row(row)
         new = sla.recompute(old, ctx)
-        if (
-            new.due_date == old.due_date
-            and new.provisional == old.provisional
-            and new.reckoning == old.reckoning
-        ):
+        if new == old:
             continue
         conn.execute(update(clock_t).where(clock_t.c.id == old.id).values(**_clock_values(new)))
+        if (new.due_date, new.provisional, new.reckoning) == (old.due_date, old.provisional, old.reckoning):
+            continue  # only the ladder's timing moved: derived data, no change to tell the case
         change = {
             "clock": old.name,
             "old_due_date": old.due_date.isoformat(),

@@ -142,8 +142,11 @@ def stop_clock(clock: Clock, at: datetime, *, lapsed: bool = False) -> Clock:
 
 
 def recompute(clock: Clock, ctx: Context) -> Clock:
-    """Reckon an active clock again, e.g. after a new year schedule was loaded."""
-    if not clock.active or clock.fixed_due:
+    """Reckon an active clock again, e.g. after a new year schedule was loaded.
+
+    A fixed report-back date stays, but its ladder (counted in working days) is re-timed too.
+    """
+    if not clock.active:
         return clock
     new = _reckon(clock, ctx)
     return replace(new, next_fire_at=None) if clock.status == "paused" else new

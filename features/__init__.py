@@ -1,0 +1,1 @@
+"""Gherkin scenarios of the statute (a package, so its conftest does not shadow the root one)."""
