@@ -119,6 +119,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     AUDITOR = "auditor"
     SYSTEM = "system"
+    PETITIONER = "petitioner"
 
 
 ROLE_LABELS: dict[str, str] = {
@@ -129,6 +130,22 @@ ROLE_LABELS: dict[str, str] = {
     "admin": "管理员",
     "auditor": "审计",
     "system": "系统",
+    "petitioner": "信访人",
+}
+
+#: Roles a staff account may hold (the sweeper and the petitioner are not staff and never sign in).
+STAFF_ROLES = frozenset(r for r in ROLE_LABELS if r not in ("system", "petitioner"))
+
+CATEGORY_LABELS: dict[str, str] = {
+    "suggestion": "建议意见类",
+    "accusation": "检举控告类",
+    "appeal": "申诉求决类",
+}
+CHANNEL_LABELS: dict[str, str] = {
+    "visit": "来访",
+    "letter": "来信",
+    "call": "来电",
+    "online": "网上",
 }
 
 _OWNER_ACTIONS = {
@@ -161,6 +178,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     **{a: frozenset({"supervisor", "leader"}) for a in _SUPERVISOR_ACTIONS},
     "lapse": frozenset({"system"}),
 }
+# The petitioner rates the outcome themselves on the public tracking page (可评价, 条例第二十一条).
+ACTION_ROLES["record_evaluation"] = ACTION_ROLES["record_evaluation"] | {"petitioner"}
 INTAKE_ROLES = frozenset({"receptionist", "supervisor"})
 READ_ROLES = frozenset({"receptionist", "handler", "supervisor", "leader", "auditor"})
 

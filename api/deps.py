@@ -1,0 +1,230 @@
+"""What routes depend on: the app's context, the signed-in user, and the permission checks.
+
+API routes take a bearer token; pages take the signed session cookie. Both end in the same
+``require`` check against ``api.security.PERMISSIONS``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from jinja2 import Environment
+from sqlalchemy import Engine
+from starlette.datastructures import FormData
+
+from api.security import (
+    CSRF_FIELD,
+    PERMISSION_LABELS,
+    BackOff,
+    TokenIssuer,
+    csrf_valid,
+    may_take,
+    password_fingerprint,
+    permits,
+)
+from cases import queries
+from cases.service import Runtime
+from cases.settings import Clock
+from workflow.errors import DomainError, PermissionDenied
+from workflow.lifecycle import ACTION_LABELS, ROLE_LABELS
+
+
+@dataclass
+class AppContext:
+    """Everything a request needs: the database, the runtime, the one clock, keys and limits."""
+
+    engine: Engine
+    rt: Runtime
+    clock: Clock
+    templates: Environment
+    tokens: TokenIssuer
+    login_by_staff: BackOff
+    login_by_ip: BackOff
+    track_by_case: BackOff
+    track_by_ip: BackOff
+
+    @property
+    def secret_key(self) -> bytes:
+        """The key that signs sessions and tokens."""
+        return self.rt.settings.secret_key
+
+
+@dataclass(frozen=True)
+class User:
+    """The signed-in staff member."""
+
+    staff_no: str
+    name: str
+    role: str
+    unit: str | None = None
+
+    @property
+    def role_label(self) -> str:
+        """The role in Chinese."""
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+class Unauthenticated(DomainError):
+    """No valid sign-in: 401 on the API (pages redirect to /login instead)."""
+
+    exit_code = 4
+    http_status = 401
+
+
+class LoginRequired(Exception):
+    """A page asked for a user and there is none: redirect to /login, then back."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class CsrfRejected(DomainError):
+    """A page form came without this session's CSRF token."""
+
+    exit_code = 4
+    http_status = 403
+
+    def __init__(self) -> None:
+        super().__init__("csrf.invalid", "页面已过期或来源不明，请返回刷新页面后重试")
+
+
+def get_ctx(request: Request) -> AppContext:
+    """The app's context."""
+    return request.app.state.ctx
+
+
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def load_user(ctx: AppContext, staff_no: str, fingerprint: str) -> User | None:
+    """The active staff member a token or session names, if their password is still the same."""
+    with ctx.engine.begin() as conn:
+        row = queries.staff_account(conn, staff_no)
+    if row is None or password_fingerprint(ctx.secret_key, row.password_hash) != fingerprint:
+        return None
+    return User(staff_no=row.staff_no, name=row.name, role=row.role, unit=row.unit)
+
+
+def api_user(ctx: Ctx, token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
+    """The user a bearer token names; 401 without a valid one."""
+    if not token:
+        raise Unauthenticated("auth.required", "请先登录：缺少访问令牌（Authorization: Bearer）")
+    claims = ctx.tokens.check(token)
+    user = load_user(ctx, claims.staff_no, claims.fingerprint) if claims else None
+    if user is None:
+        raise Unauthenticated("auth.invalid_token", "访问令牌无效或已过期，请重新登录")
+    return user
+
+
+def page_user_or_none(request: Request, ctx: Ctx) -> User | None:
+    """The user the session cookie names, or None."""
+    staff_no = request.session.get("staff_no")
+    if not isinstance(staff_no, str):
+        return None
+    user = load_user(ctx, staff_no, str(request.session.get("fp", "")))
+    if user is None:
+        # Deactivated, or the password changed since: this session is over.
+        request.session.pop("staff_no", None)
+        request.session.pop("fp", None)
+    return user
+
+
+def page_user(request: Request, user: Annotated[User | None, Depends(page_user_or_none)]) -> User:
+    """The signed-in user; anyone else is sent to /login and back."""
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target)
+    return user
+
+
+def _refuse(permission: str, user: User) -> None:
+    if not permits(permission, user.role):
+        raise PermissionDenied(
+            "permission.denied",
+            f"{user.role_label}无权{PERMISSION_LABELS[permission]}",
+            role=user.role,
+        )
+
+
+@cache
+def api_permission(permission: str) -> Callable[..., User]:
+    """A dependency: the API user, if their role holds ``permission`` (else 403)."""
+
+    def dependency(user: Annotated[User, Depends(api_user)]) -> User:
+        _refuse(permission, user)
+        return user
+
+    dependency.permission = permission  # type: ignore[attr-defined]  # read by the route table test
+    return dependency
+
+
+@cache
+def page_permission(permission: str) -> Callable[..., User]:
+    """A dependency: the page user, if their role holds ``permission`` (else a 403 page)."""
+
+    def dependency(user: Annotated[User, Depends(page_user)]) -> User:
+        _refuse(permission, user)
+        return user
+
+    dependency.permission = permission  # type: ignore[attr-defined]
+    return dependency
+
+
+def public(request: Request) -> None:
+    """Marks a route as public on purpose (the route table test knows it by this)."""
+
+
+public.permission = "public"  # type: ignore[attr-defined]
+
+ApiStaff = Annotated[User, Depends(api_permission("signed_in"))]
+ApiReader = Annotated[User, Depends(api_permission("read_cases"))]
+ApiIntake = Annotated[User, Depends(api_permission("intake"))]
+ApiActor = Annotated[User, Depends(api_permission("act"))]
+ApiEscalations = Annotated[User, Depends(api_permission("escalations"))]
+
+PageStaff = Annotated[User, Depends(page_permission("signed_in"))]
+PageReader = Annotated[User, Depends(page_permission("read_cases"))]
+PageIntake = Annotated[User, Depends(page_permission("intake"))]
+PageActor = Annotated[User, Depends(page_permission("act"))]
+PageEscalations = Annotated[User, Depends(page_permission("escalations"))]
+PageAdmin = Annotated[User, Depends(page_permission("manage_staff"))]
+Public = Annotated[None, Depends(public)]
+
+
+async def checked_form(request: Request) -> FormData:
+    """The submitted form, after checking its CSRF token against the session's."""
+    form = await request.form()
+    if not csrf_valid(request.session, form.get(CSRF_FIELD)):
+        raise CsrfRejected()
+    return form
+
+
+Form = Annotated[FormData, Depends(checked_form)]
+
+
+def client_ip(request: Request) -> str:
+    """The client's address as the server sees it (proxies' headers are not trusted)."""
+    return request.client.host if request.client else "unknown"
+
+
+def form_str(form: FormData | dict[str, Any], name: str) -> str:
+    """A text field of a form, stripped ("" when missing or a file)."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def refuse_action(user: User, action: str) -> None:
+    """403 before touching the case when the user's role may never take this action."""
+    if not may_take(action, user.role):
+        raise PermissionDenied(
+            "permission.denied",
+            f"{user.role_label}无权{ACTION_LABELS[action]}",
+            action=action,
+            role=user.role,
+        )

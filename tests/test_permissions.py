@@ -1,0 +1,250 @@
+"""Route by route: nothing but the public routes answers an anonymous request, no role reaches a
+route its permission does not grant, and no action succeeds for a role that may not take it."""
+
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from api.security import PERMISSIONS, permits
+from cases import service
+from tests.web import (
+    ROLES_BY_STAFF,
+    api_intake,
+    bearer,
+    client,
+    make_app,
+    make_web_office,
+    sign_in,
+)
+from workflow import lifecycle
+from workflow.lifecycle import Actor
+
+#: Every route of the app with the permission it must demand: the table the code must match.
+ROUTES: list[tuple[str, str, str]] = [
+    # JSON API
+    ("POST", "/api/v1/auth/token", "public"),
+    ("GET", "/api/v1/me", "signed_in"),
+    ("POST", "/api/v1/cases", "intake"),
+    ("GET", "/api/v1/cases", "read_cases"),
+    ("GET", "/api/v1/cases/{case_no}", "read_cases"),
+    ("GET", "/api/v1/cases/{case_no}/events", "read_cases"),
+    ("POST", "/api/v1/cases/{case_no}/actions/{action}", "act"),
+    ("GET", "/api/v1/escalations", "escalations"),
+    ("GET", "/healthz", "public"),
+    # pages
+    ("GET", "/login", "public"),
+    ("POST", "/login", "public"),
+    ("POST", "/logout", "public"),
+    ("GET", "/", "signed_in"),
+    ("GET", "/cases", "read_cases"),
+    ("GET", "/cases/new", "intake"),
+    ("POST", "/cases/new", "intake"),
+    ("GET", "/cases/{case_no}/receipt", "read_cases"),
+    ("GET", "/cases/{case_no}", "read_cases"),
+    ("POST", "/cases/{case_no}/actions/{action}", "act"),
+    ("GET", "/escalations", "escalations"),
+    ("GET", "/track", "public"),
+    ("POST", "/track", "public"),
+    ("GET", "/track/{case_no}", "public"),
+    ("POST", "/track/{case_no}/rating", "public"),
+    ("GET", "/staff", "public"),
+    ("GET", "/staff/{staff_no}/photo", "public"),
+    ("GET", "/admin/staff", "manage_staff"),
+    ("POST", "/admin/staff/{staff_no}", "manage_staff"),
+]
+PROTECTED = [r for r in ROUTES if r[2] != "public"]
+
+#: One of each kind of user: A001 owns the case under test, A002 is another receptionist, X001 a
+#: handler of the unit an accusation could be about.
+USERS = ["A001", "A002", "H001", "G001", "L001", "AD01", "AU01", "X001"]
+
+
+def permissions_of(route: APIRoute) -> set[str]:
+    """The permissions a route's dependencies demand (read from the dependency functions)."""
+    found: set[str] = set()
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if hasattr(dep.call, "permission"):
+            found.add(dep.call.permission)
+        stack.extend(dep.dependencies)
+    return found
+
+
+@pytest.fixture(scope="module")
+def bare_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from cases.db import make_engine
+    from cases.settings import Settings
+    from conftest import TZ
+
+    s = Settings("unused", b"k" * 40, b"d" * 40, TZ, "test", None)
+    path = tmp_path_factory.mktemp("routes") / "unused.db"
+    return make_app(make_engine(f"sqlite:///{path}"), service.Runtime.from_settings(s))
+
+
+def test_route_table_is_the_apps(bare_app: Any) -> None:
+    found, others = [], set()
+    # FastAPI keeps included routers nested; iter_route_contexts walks them all.
+    for ctx in iter_route_contexts(bare_app.routes):
+        route = ctx.original_route
+        if not isinstance(route, APIRoute):
+            others.add(ctx.path)
+            continue
+        perms = permissions_of(route)
+        assert len(perms) == 1, (ctx.path, perms)
+        permission = perms.pop()
+        found.extend((method, ctx.path, permission) for method in ctx.methods or ())
+    assert sorted(found) == sorted(ROUTES)
+    assert others == {"/openapi.json", "/static"}
+
+
+def test_permissions_come_from_the_lifecycle_table() -> None:
+    assert PERMISSIONS["read_cases"] == lifecycle.READ_ROLES
+    assert PERMISSIONS["intake"] == lifecycle.INTAKE_ROLES
+    assert PERMISSIONS["act"] == {"receptionist", "handler", "supervisor", "leader"}
+    assert "admin" not in PERMISSIONS["act"] and "auditor" not in PERMISSIONS["act"]
+
+
+@pytest.fixture
+def world(engine: Engine, rt: service.Runtime) -> dict[str, Any]:
+    make_web_office(engine)
+    app = make_app(engine, rt)
+    c = client(app)
+    case = api_intake(app, c, "A001")
+    return {"app": app, "engine": engine, "case_no": case["case_no"]}
+
+
+def fill(path: str, case_no: str) -> str:
+    return (
+        path.replace("{case_no}", case_no).replace("{action}", "note").replace("{staff_no}", "A001")
+    )
+
+
+def request(c: TestClient, method: str, url: str, headers: dict[str, str], csrf: str) -> Any:
+    if method == "GET":
+        return c.get(url, headers=headers)
+    if url.startswith("/api/"):
+        return c.post(url, json={}, headers=headers)
+    return c.post(url, data={"csrf_token": csrf}, headers=headers)
+
+
+def test_anonymous_gets_nothing_but_public_routes(world: dict[str, Any]) -> None:
+    c = client(world["app"])
+    for method, path, _ in PROTECTED:
+        url = fill(path, world["case_no"])
+        r = request(c, method, url, {}, "")
+        if path.startswith("/api/"):
+            assert r.status_code == 401, (method, path)
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert r.headers["www-authenticate"] == "Bearer"
+        else:
+            assert r.status_code == 303, (method, path, r.status_code)
+            assert r.headers["location"].startswith("/login?next="), (method, path)
+
+
+def expected_allowed(permission: str, staff_no: str) -> bool:
+    role = ROLES_BY_STAFF[staff_no]
+    if permission == "act":
+        # The route under test takes "note" on A001's case: the lifecycle's rule decides.
+        return lifecycle.role_permits("note", "A001", Actor(staff_no=staff_no, role=role))
+    return permits(permission, role)
+
+
+def test_every_route_for_every_role(world: dict[str, Any]) -> None:
+    app = world["app"]
+    for staff_no in USERS:
+        c = client(app)
+        csrf = sign_in(c, staff_no)
+        headers = bearer(app, staff_no)
+        for method, path, permission in PROTECTED:
+            url = fill(path, world["case_no"])
+            r = request(c, method, url, headers if path.startswith("/api/") else {}, csrf)
+            assert r.status_code < 500, (staff_no, method, path, r.text)
+            if expected_allowed(permission, staff_no):
+                assert r.status_code not in (401, 403), (staff_no, method, path, r.text)
+            else:
+                assert r.status_code == 403, (staff_no, method, path, r.status_code)
+
+
+def case_version(engine: Engine, case_no: str) -> tuple[int, str]:
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(service.case_t.c.version, service.case_t.c.state).where(
+                service.case_t.c.case_no == case_no
+            )
+        ).one()
+    return row.version, row.state
+
+
+def test_no_action_succeeds_for_a_role_that_may_not_take_it(world: dict[str, Any]) -> None:
+    app, engine, no = world["app"], world["engine"], world["case_no"]
+    c = client(app)
+    before = case_version(engine, no)
+    refused = 0
+    for action in lifecycle.ACTIONS:
+        for staff_no in USERS:
+            actor = Actor(staff_no=staff_no, role=ROLES_BY_STAFF[staff_no])
+            url = f"/api/v1/cases/{no}/actions/{action}"
+            if lifecycle.role_permits(action, "A001", actor):
+                # A stale version: the permission layers let them through and nothing changes.
+                r = c.post(url, json={}, headers={**bearer(app, staff_no), "If-Match": "999"})
+                assert r.status_code == 412, (action, staff_no, r.text)
+            else:
+                r = c.post(url, json={}, headers=bearer(app, staff_no))
+                assert r.status_code == 403, (action, staff_no, r.text)
+                assert r.json()["code"] == "permission.denied"
+                refused += 1
+    assert case_version(engine, no) == before
+    assert refused > 60
+
+
+def test_page_actions_refuse_the_same_roles(world: dict[str, Any]) -> None:
+    app, engine, no = world["app"], world["engine"], world["case_no"]
+    before = case_version(engine, no)
+    for staff_no, action in [
+        ("A002", "accept"),  # another receptionist's case
+        ("H001", "accept"),  # handlers reply, they do not accept
+        ("A001", "reject"),  # 不予受理 needs a supervisor
+        ("AU01", "note"),
+        ("AD01", "withdraw"),
+        ("X001", "transfer"),
+    ]:
+        c = client(app)
+        csrf = sign_in(c, staff_no)
+        r = c.post(f"/cases/{no}/actions/{action}", data={"csrf_token": csrf, "version": "1"})
+        assert r.status_code == 403, (staff_no, action)
+        assert "无权" in r.text or "只能办理本人首接" in r.text
+    assert case_version(engine, no) == before
+
+
+def test_allowed_actions_match_what_succeeds(world: dict[str, Any]) -> None:
+    app, no = world["app"], world["case_no"]
+    c = client(app)
+    for staff_no in USERS:
+        r = c.get(f"/api/v1/cases/{no}", headers=bearer(app, staff_no))
+        if not permits("read_cases", ROLES_BY_STAFF[staff_no]):
+            assert r.status_code == 403
+            continue
+        allowed = set(r.json()["allowed_actions"])
+        actor = Actor(staff_no=staff_no, role=ROLES_BY_STAFF[staff_no])
+        for action in allowed:
+            assert lifecycle.role_permits(action, "A001", actor), (staff_no, action)
+
+
+def test_every_page_post_checks_csrf(world: dict[str, Any]) -> None:
+    app = world["app"]
+    posts = [r for r in ROUTES if r[0] == "POST" and not r[1].startswith("/api/")]
+    assert len(posts) == 7
+    for _, path, permission in posts:
+        # Someone who may use the route, so only the missing token can refuse it.
+        staff_no = next(
+            (s for s in USERS if permission == "public" or expected_allowed(permission, s)), None
+        )
+        c = client(app)
+        if permission != "public":
+            sign_in(c, staff_no)
+        r = c.post(fill(path, world["case_no"]), data={"csrf_token": "not-the-token"})
+        assert r.status_code == 403 and "页面已过期" in r.text, (path, r.status_code)
