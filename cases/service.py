@@ -777,7 +777,6 @@ def act(
         values["owner_id"] = target_row.id
         data["from_staff_no"] = record.owner_staff_no
 
-    from_state = record.state
     new_state = lifecycle.fire(action, facts)
     active = {c.name: c for c in clocks if c.active}
     changes = sla.apply_action(action, new_state, active, data, now, rt.ctx(conn))
@@ -801,54 +800,17 @@ def act(
     if details != (record.details or {}):
         values["details"] = details
 
-    seq = record.event_count + 1
-    to_state = new_state if new_state != from_state else None
-    new_hash = event_hash(
-        rt.audit_key,
-        prev_hash=record.last_event_hash,
-        case_no=case_no,
-        seq=seq,
+    seq = _append_event(
+        conn,
+        rt,
+        case=record,
         action=action,
         actor_staff_no=actor.staff_no,
-        at=now,
-        from_state=from_state,
-        to_state=to_state or from_state,
+        now=now,
+        to_state=new_state,
         payload=data,
-    )
-    result = conn.execute(
-        update(case_t)
-        .where(case_t.c.id == record.id, case_t.c.version == record.version)
-        .values(
-            state=new_state,
-            event_count=seq,
-            last_event_hash=new_hash,
-            updated_at=now,
-            version=record.version + 1,
-            **values,
-        )
-        .returning(case_t.c.version)
-    ).first()
-    if result is None:
-        raise Conflict(
-            "case.stale_version",
-            f"信访事项 {case_no} 已被他人同时修改，请刷新后重试",
-            version=record.version,
-        )
-    conn.execute(
-        insert(event_t),
-        {
-            "case_id": record.id,
-            "seq": seq,
-            "action": action,
-            "actor_staff_no": actor.staff_no,
-            "at": now,
-            "from_state": from_state,
-            "to_state": to_state or from_state,
-            "payload": data,
-            "public": action in PUBLIC_ACTIONS,
-            "prev_hash": record.last_event_hash,
-            "hash": new_hash,
-        },
+        public=action in PUBLIC_ACTIONS,
+        values=values,
     )
     started = _write_clocks(conn, record.id, changes.changed, changes.started)
     _notify_after(conn, action, record, data, now, seq)
@@ -1016,6 +978,7 @@ def system_event(
     """Append a system event (no state change) to a case's chain, bumping its version."""
     stmt = select(
         case_t.c.id,
+        case_t.c.case_no,
         case_t.c.state,
         case_t.c.event_count,
         case_t.c.last_event_hash,
@@ -1024,42 +987,86 @@ def system_event(
     if conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     row = conn.execute(stmt).one()
-    seq = row.event_count + 1
-    h = event_hash(
-        rt.audit_key,
-        prev_hash=row.last_event_hash,
-        case_no=case_no,
-        seq=seq,
+    _append_event(
+        conn,
+        rt,
+        case=row,
         action=action,
         actor_staff_no=SYSTEM_ACTOR.staff_no,
-        at=now,
-        from_state=row.state,
+        now=now,
         to_state=row.state,
         payload=payload,
+        public=False,
     )
-    updated = conn.execute(
+
+
+def _append_event(
+    conn: Connection,
+    rt: Runtime,
+    *,
+    case: Any,
+    action: str,
+    actor_staff_no: str,
+    now: datetime,
+    to_state: str,
+    payload: Mapping[str, Any],
+    public: bool,
+    values: Mapping[str, Any] | None = None,
+) -> int:
+    """Chain one event onto a case and move the case row (state, head, version) with it.
+
+    ``case`` is the case row as read (id, case_no, state, event_count, last_event_hash, version);
+    a row changed since is a conflict. Returns the event's sequence number.
+    """
+    seq = case.event_count + 1
+    digest = event_hash(
+        rt.audit_key,
+        prev_hash=case.last_event_hash,
+        case_no=case.case_no,
+        seq=seq,
+        action=action,
+        actor_staff_no=actor_staff_no,
+        at=now,
+        from_state=case.state,
+        to_state=to_state,
+        payload=payload,
+    )
+    moved = conn.execute(
         update(case_t)
-        .where(case_t.c.id == row.id, case_t.c.version == row.version)
-        .values(event_count=seq, last_event_hash=h, version=row.version + 1, updated_at=now)
-    ).rowcount
-    if updated != 1:
-        raise Conflict("case.stale_version", f"信访事项 {case_no} 已被同时修改", case_no=case_no)
+        .where(case_t.c.id == case.id, case_t.c.version == case.version)
+        .values(
+            state=to_state,
+            event_count=seq,
+            last_event_hash=digest,
+            updated_at=now,
+            version=case.version + 1,
+            **(values or {}),
+        )
+        .returning(case_t.c.version)
+    ).first()
+    if moved is None:
+        raise Conflict(
+            "case.stale_version",
+            f"信访事项 {case.case_no} 已被他人同时修改，请刷新后重试",
+            version=case.version,
+        )
     conn.execute(
         insert(event_t),
         {
-            "case_id": row.id,
+            "case_id": case.id,
             "seq": seq,
             "action": action,
-            "actor_staff_no": SYSTEM_ACTOR.staff_no,
+            "actor_staff_no": actor_staff_no,
             "at": now,
-            "from_state": row.state,
-            "to_state": row.state,
+            "from_state": case.state,
+            "to_state": to_state,
             "payload": dict(payload),
-            "public": False,
-            "prev_hash": row.last_event_hash,
-            "hash": h,
+            "public": public,
+            "prev_hash": case.last_event_hash,
+            "hash": digest,
         },
     )
+    return seq
 
 
 # --- staff administration -------------------------------------------------------------------------
