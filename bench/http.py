@@ -70,7 +70,7 @@ BARE_SCHEMA = [
 
 def bare_app() -> FastAPI:
     """A FastAPI app doing intake's and accept's writes with plain SQL (uvicorn factory)."""
-    engine = create_engine(os.environ["SHOUJIE_DATABASE_URL"], pool_pre_ping=True)
+    engine = create_engine(os.environ["SHOUJIE_DATABASE_URL"])
     app = FastAPI()
 
     @app.post("/cases", status_code=201)

@@ -12,7 +12,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -54,7 +54,7 @@ def event_hash(
         "action": action,
         "actor": actor_staff_no,
         # Microseconds dropped: some databases round them, and the order is kept by ``seq``.
-        "at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "from": from_state,
         "to": to_state,
         "payload": payload,

@@ -37,7 +37,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it costs a round trip per transaction; a dropped connection fails one request.
+    return create_engine(url, pool_recycle=3600, **kwargs)
 
 
 @lru_cache(maxsize=8)

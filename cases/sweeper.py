@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
+from cases.queue import sweep_notices
 from cases.service import (
     SYSTEM_ACTOR,
     Runtime,
@@ -79,11 +80,14 @@ def sweep(engine: Engine, rt: Runtime, *, now: datetime, batch_size: int = 500) 
                 )
         if len(rows) < batch_size:
             break
+    # Supervision notices unanswered at their reply date go up one post (cases.queue).
+    notices = sweep_notices(engine, rt, now, batch_size=batch_size)
     return {
         "now": now.isoformat(),
         "examined": examined,
         "fired": fired,
         "closed_on_lapse": closed,
+        "notices": notices,
     }
 
 
@@ -134,8 +138,9 @@ def _fire(
     conn.execute(
         update(escalation_t)
         .where(
+            # By (clock_id, level), the unique index: the open rows of other clocks are never read.
             escalation_t.c.clock_id == clock.id,
-            escalation_t.c.level != level,
+            escalation_t.c.level.in_(LEVELS[: LEVELS.index(level)]),
             escalation_t.c.status == "open",
         )
         .values(status="superseded", resolved_at=now)

@@ -176,7 +176,7 @@ def test_sweep_json_and_calendar_load(
     assert shown["events"][-1]["action"] == "deadline_changed"
     assert shoujie("sweep", "--now", "2027-02-20T09:00:00+08:00", "--json") == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"now", "examined", "fired", "closed_on_lapse"}
+    assert {"now", "examined", "fired", "closed_on_lapse"} <= set(result)
     assert result["fired"]["overdue"] >= 1
 
 

@@ -1,0 +1,602 @@
+"""Cases per second through the service layer against the same rows written with bare driver calls.
+
+``python -m bench.lifecycle [-n 300] [--rounds 3] [--db all|sqlite|postgresql] [--profile]``
+
+Each case goes intake → accept → reply → close, each step its own transaction (``engine.begin()``,
+as the command line and the API do). The bare baseline writes the same rows (petitioner, case,
+counter, events, clocks, and the escalation settle-up a stopped clock needs) with sqlite3 /
+psycopg directly, in the same number of transactions with the same durability (SQLite WAL +
+synchronous=NORMAL + BEGIN IMMEDIATE; PostgreSQL defaults, one COMMIT per step). It computes what
+the rows contain with the same primitives (AES-GCM field encryption, blind index, 查询码 hash,
+HMAC audit chain, ``workflow.sla`` deadlines) but skips what only the engine does: validation,
+permission checks through the state machine, re-reading the actor and the case for the answer,
+and rendering the case JSON. Its inputs come already normalised (E.164 phone, 18-digit ID), it
+keeps the owner's id, and it stops clocks with one UPDATE … IN: it is the fastest honest writer,
+so the ratio is a lower bound. After the first round both runs' rows are compared column by
+column (surrogate keys and random nonces aside); event hashes, chain links and deadlines must be
+identical, and the bare rows must pass ``cases.audit.verify``.
+"""
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import sqlite3
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event
+
+from bench.common import (
+    OWNER,
+    Backend,
+    backends,
+    clear_cases,
+    engine_for,
+    intake_bodies,
+    local,
+    pg_conninfo,
+    runtime,
+    setup_office,
+    snapshot,
+)
+from cases import service
+from cases.audit import GENESIS, case_link, event_hash, verify
+from cases.crypto import generate_query_code, hash_query_code
+from workflow import sla
+from workflow.calendar import OfficialCalendar, local_date
+from workflow.intake import mask_id_number, mask_phone
+
+TARGET = 0.5
+STEPS = ("intake", "accept", "reply", "close")
+REPLY = {"outcome": "support", "opinion": "经核查，公司已于本月足额支付拖欠工资。"}
+BASE = local("2026-11-02 09:00")
+
+
+def _times(i: int) -> dict[str, datetime]:
+    t = BASE + timedelta(seconds=10 * i)
+    return {step: t + timedelta(hours=k) for k, step in enumerate(STEPS)}
+
+
+# --- the engine ------------------------------------------------------------------------------
+
+
+def run_engine(engine: Any, rt: service.Runtime, bodies: list[dict[str, Any]]) -> dict[str, float]:
+    """Every case through the service, each step in its own transaction; seconds per step."""
+    spent: dict[str, float] = defaultdict(float)
+    clock = time.perf_counter
+    for i, body in enumerate(bodies):
+        at = _times(i)
+        t0 = clock()
+        with engine.begin() as conn:
+            case_no = service.intake(conn, rt, body=body, actor_staff_no=OWNER, now=at["intake"])[
+                "case_no"
+            ]
+        t1 = clock()
+        spent["intake"] += t1 - t0
+        for action, payload in (("accept", {}), ("reply", REPLY), ("close", {})):
+            with engine.begin() as conn:
+                service.act(
+                    conn,
+                    rt,
+                    case_no=case_no,
+                    action=action,
+                    actor_staff_no=OWNER,
+                    payload=payload,
+                    now=at[action],
+                )
+            t2 = clock()
+            spent[action] += t2 - t1
+            t1 = t2
+    return spent
+
+
+# --- the bare driver -------------------------------------------------------------------------
+
+
+class _Counting:
+    """A cursor that counts the statements sent (BEGIN and COMMIT included, as for the engine)."""
+
+    def __init__(self, cur: Any, owner: "Bare") -> None:
+        self._cur, self._owner = cur, owner
+
+    def execute(self, *args: Any) -> Any:
+        self._owner.statements += 1
+        return self._cur.execute(*args)
+
+    def executemany(self, statement: str, rows: list[Any]) -> Any:
+        self._owner.statements += len(rows)
+        return self._cur.executemany(statement, rows)
+
+    def close(self) -> None:
+        self._cur.close()
+
+
+class Bare:
+    """The same rows with sqlite3 or psycopg and hand-written SQL."""
+
+    statements = 0
+
+    def __init__(
+        self, backend: Backend, rt: service.Runtime, owner_id: int, calendar: OfficialCalendar
+    ) -> None:
+        self.rt = rt
+        self.owner_id = owner_id
+        # The reckoning context (official calendar, time zone, policy), as the engine builds it.
+        self.ctx = sla.Context(calendar=calendar, tz=rt.tz, policy=rt.policy)
+        self.sqlite = backend.path is not None
+        if self.sqlite:
+            conn = sqlite3.connect(backend.path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn: Any = conn
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(pg_conninfo(backend.url))
+            self._json = psycopg.types.json.Json
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def sql(self, statement: str) -> str:
+        """The statement in the driver's parameter style."""
+        return statement if self.sqlite else statement.replace("?", "%s")
+
+    # Values as the engine's column types store them.
+    def ts(self, v: datetime | None) -> Any:
+        """A UTC instant (SQLite: SQLAlchemy's naive text form)."""
+        if v is None or not self.sqlite:
+            return v
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def day(self, v: date | None) -> Any:
+        """A date."""
+        return v.isoformat() if (v is not None and self.sqlite) else v
+
+    def js(self, v: Any) -> Any:
+        """A JSON value."""
+        return json.dumps(v) if self.sqlite else self._json(v)
+
+    @contextmanager
+    def tx(self) -> Iterator[Any]:
+        """One transaction: BEGIN IMMEDIATE … COMMIT on SQLite, COMMIT on PostgreSQL."""
+        cur = _Counting(self.conn.cursor(), self)
+        try:
+            if self.sqlite:
+                cur.execute("BEGIN IMMEDIATE")
+            yield cur
+            if self.sqlite:
+                cur.execute("COMMIT")
+            else:
+                self.statements += 2  # the driver's implicit BEGIN, and COMMIT
+                self.conn.commit()
+        except BaseException:
+            self.conn.rollback()
+            raise
+        finally:
+            cur.close()
+
+    def _clock_row(self, case_id: int, c: sla.Clock) -> tuple[Any, ...]:
+        return (
+            case_id,
+            c.name,
+            c.status,
+            self.ts(c.started_at),
+            self.day(c.start_on),
+            c.days,
+            c.unit,
+            c.extra_days,
+            self.day(c.due_date),
+            self.ts(c.due_at),
+            c.provisional,
+            c.reckoning,
+            c.level,
+            self.day(c.paused_on),
+            c.fixed_due,
+            self.ts(c.stopped_at),
+            self.ts(c.next_fire_at),
+        )
+
+    INSERT_CLOCK = (
+        "INSERT INTO case_clock (case_id, name, status, started_at, start_on, days, unit, "
+        "extra_days, due_date, due_at, provisional, reckoning, level, paused_on, fixed_due, "
+        "stopped_at, next_fire_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    INSERT_EVENT = (
+        "INSERT INTO case_event (case_id, seq, action, actor_staff_no, at, from_state, to_state, "
+        "payload, public, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+
+    def intake(self, p: dict[str, Any], body: dict[str, Any], now: datetime) -> str:
+        """Register a case (inputs already normalised); return its number."""
+        rt, cipher = self.rt, self.rt.cipher
+        year = local_date(now, rt.tz).year
+        code = generate_query_code()
+        clocks = sla.intake_clocks(now, now, self.ctx)
+        with self.tx() as cur:
+            pid = cur.execute(
+                self.sql(
+                    "INSERT INTO petitioner (name, address, created_at, id_number_enc, "
+                    "id_number_index, id_number_masked, phone_enc, phone_index, phone_masked) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+                ),
+                (
+                    p["name"],
+                    p["address"],
+                    self.ts(now),
+                    cipher.encrypt(p["id_number"]),
+                    cipher.blind_index(p["id_number"]),
+                    mask_id_number(p["id_number"]),
+                    cipher.encrypt(p["phone"]),
+                    cipher.blind_index(p["phone"]),
+                    mask_phone(p["phone"]),
+                ),
+            ).fetchone()[0]
+            seq, prev_link = cur.execute(
+                self.sql(
+                    "INSERT INTO case_counter (year, last_seq, chain_head) VALUES (?, 1, ?) "
+                    "ON CONFLICT (year) DO UPDATE SET last_seq = case_counter.last_seq + 1 "
+                    "RETURNING last_seq, chain_head"
+                ),
+                (year, GENESIS),
+            ).fetchone()
+            case_no = f"{year}-{seq:06d}"
+            payload = {
+                "channel": body["channel"],
+                "category": body["category"],
+                "region_code": body["region_code"],
+                "group_size": 1,
+                "received_at": now.isoformat(),
+            }
+            first = event_hash(
+                rt.audit_key,
+                prev_hash=GENESIS,
+                case_no=case_no,
+                seq=1,
+                action="intake",
+                actor_staff_no=OWNER,
+                at=now,
+                from_state=None,
+                to_state="registered",
+                payload=payload,
+            )
+            link = case_link(
+                rt.audit_key, prev_link=prev_link, case_no=case_no, first_event_hash=first
+            )
+            cur.execute(
+                self.sql("UPDATE case_counter SET chain_head = ? WHERE year = ?"), (link, year)
+            )
+            case_id = cur.execute(
+                self.sql(
+                    'INSERT INTO "case" (case_no, year, seq, state, category, channel, subject, '
+                    "content, requests, region_code, group_size, confidential, accused_name, "
+                    "accused_unit, skip_level, repeat_of_id, owner_id, petitioner_id, received_at, "
+                    "query_code_hash, extended, hearing_open, partner_accepted, details, "
+                    "chain_hash, last_event_hash, event_count, created_at, updated_at, version) "
+                    "VALUES (?, ?, ?, 'registered', ?, ?, ?, ?, ?, ?, 1, ?, NULL, NULL, ?, NULL, "
+                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 1) RETURNING id"
+                ),
+                (
+                    case_no,
+                    year,
+                    seq,
+                    body["category"],
+                    body["channel"],
+                    body["subject"],
+                    body["content"],
+                    body["requests"],
+                    body["region_code"],
+                    body["category"] == "accusation",
+                    False,
+                    self.owner_id,
+                    pid,
+                    self.ts(now),
+                    hash_query_code(code),
+                    False,
+                    False,
+                    False,
+                    self.js({}),
+                    link,
+                    first,
+                    self.ts(now),
+                    self.ts(now),
+                ),
+            ).fetchone()[0]
+            cur.execute(
+                self.sql(self.INSERT_EVENT),
+                (
+                    case_id,
+                    1,
+                    "intake",
+                    OWNER,
+                    self.ts(now),
+                    None,
+                    "registered",
+                    self.js(payload),
+                    True,
+                    GENESIS,
+                    first,
+                ),
+            )
+            cur.executemany(
+                self.sql(self.INSERT_CLOCK), [self._clock_row(case_id, c) for c in clocks]
+            )
+        return case_no
+
+    # action → (from state, to state, clocks it stops, clocks it starts); "*" stops every clock
+    RULES: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
+        "accept": ("registered", "accepted", ("acceptance",), ("handling",)),
+        "reply": ("accepted", "replied", ("handling", "tracking"), ("review_window",)),
+        "close": ("replied", "closed", ("*",), ()),
+    }
+
+    def act(self, case_no: str, action: str, payload: dict[str, Any], now: datetime) -> None:
+        """One action on a case."""
+        rt = self.rt
+        source, target, stops, starts = self.RULES[action]
+        lock = "" if self.sqlite else " FOR UPDATE"
+        with self.tx() as cur:
+            case_id, state, version, count, last_hash, details = cur.execute(
+                self.sql(
+                    'SELECT id, state, version, event_count, last_event_hash, details FROM "case" '
+                    f"WHERE case_no = ?{lock}"
+                ),
+                (case_no,),
+            ).fetchone()
+            if state != source:
+                raise RuntimeError(f"{case_no}: {action} not allowed in {state}")
+            active = cur.execute(
+                self.sql(
+                    "SELECT id, name FROM case_clock WHERE case_id = ? "
+                    "AND status IN ('running', 'paused')"
+                ),
+                (case_id,),
+            ).fetchall()
+            seq = count + 1
+            h = event_hash(
+                rt.audit_key,
+                prev_hash=last_hash,
+                case_no=case_no,
+                seq=seq,
+                action=action,
+                actor_staff_no=OWNER,
+                at=now,
+                from_state=state,
+                to_state=target,
+                payload=payload,
+            )
+            extra, params = "", []
+            if action == "reply":
+                old = json.loads(details) if isinstance(details, str) else dict(details or {})
+                extra = ", outcome = ?, details = ?"
+                params = [payload["outcome"], self.js({**old, "reply": dict(payload)})]
+            updated = cur.execute(
+                self.sql(
+                    'UPDATE "case" SET state = ?, event_count = ?, last_event_hash = ?, '
+                    f"updated_at = ?, version = ?{extra} WHERE id = ? AND version = ?"
+                ),
+                (target, seq, h, self.ts(now), version + 1, *params, case_id, version),
+            ).rowcount
+            if updated != 1:
+                raise RuntimeError(f"{case_no}: changed meanwhile")
+            cur.execute(
+                self.sql(self.INSERT_EVENT),
+                (
+                    case_id,
+                    seq,
+                    action,
+                    OWNER,
+                    self.ts(now),
+                    state,
+                    target,
+                    self.js(payload),
+                    True,
+                    last_hash,
+                    h,
+                ),
+            )
+            stopped = [cid for cid, name in active if "*" in stops or name in stops]
+            if stopped:
+                marks = ", ".join("?" * len(stopped))
+                cur.execute(
+                    self.sql(
+                        "UPDATE case_clock SET status = 'stopped', stopped_at = ?, "
+                        f"next_fire_at = NULL WHERE id IN ({marks})"
+                    ),
+                    (self.ts(now), *stopped),
+                )
+                cur.execute(
+                    self.sql(
+                        "UPDATE escalation SET status = 'resolved', resolved_at = ? "
+                        f"WHERE clock_id IN ({marks}) AND status != 'resolved'"
+                    ),
+                    (self.ts(now), *stopped),
+                )
+            for name in starts:
+                cur.execute(
+                    self.sql(self.INSERT_CLOCK),
+                    self._clock_row(case_id, sla.start_clock(name, now, self.ctx)),
+                )
+
+
+def _normalised(body: dict[str, Any]) -> dict[str, Any]:
+    p = body["petitioner"]
+    return {**p, "phone": "+86" + p["phone"], "id_number": p["id_number"].upper()}
+
+
+def run_bare(bare: Bare, bodies: list[dict[str, Any]]) -> dict[str, float]:
+    """Every case with the bare driver, each step in its own transaction; seconds per step."""
+    people = [_normalised(b) for b in bodies]
+    spent: dict[str, float] = defaultdict(float)
+    clock = time.perf_counter
+    for i, body in enumerate(bodies):
+        at = _times(i)
+        t0 = clock()
+        case_no = bare.intake(people[i], body, at["intake"])
+        t1 = clock()
+        spent["intake"] += t1 - t0
+        for action, payload in (("accept", {}), ("reply", REPLY), ("close", {})):
+            bare.act(case_no, action, dict(payload), at[action])
+            t2 = clock()
+            spent[action] += t2 - t1
+            t1 = t2
+    return spent
+
+
+# --- the comparison --------------------------------------------------------------------------
+
+
+def _compare(a: dict[str, list[Any]], b: dict[str, list[Any]]) -> str:
+    """Whether two snapshots hold the same rows; names the first table that differs."""
+    for table in sorted(set(a) | set(b)):
+        x, y = a.get(table, []), b.get(table, [])
+        if x != y:
+            if len(x) != len(y):
+                return f"DIFFERENT in {table}: engine {len(x)} rows, bare {len(y)} rows"
+            first = next((p, q) for p, q in zip(x, y, strict=True) if p != q)
+            return f"DIFFERENT in {table}: engine {first[0]} vs bare {first[1]}"
+    written = [(t, len(rows)) for t, rows in sorted(a.items()) if rows]
+    return "identical (" + ", ".join(f"{t} {n}" for t, n in written) + ")"
+
+
+def bench_backend(backend: Backend, n: int, rounds: int, profile: bool) -> float | None:
+    """Run the rounds on one backend; print the figures; return engine ÷ bare."""
+    rt = runtime()
+    engine = engine_for(backend)
+    bare: Bare | None = None
+    try:
+        setup_office(engine, BASE - timedelta(days=1))
+        with engine.connect() as conn:
+            owner_id = (
+                conn.execute(service.staff_t.select().where(service.staff_t.c.staff_no == OWNER))
+                .one()
+                .id
+            )
+            calendar = rt.calendar(conn)
+        bare = Bare(backend, rt, owner_id, calendar)
+        bodies = intake_bodies(n)
+        # Warm both paths (statement caches, imports, the calendar), then start from empty tables.
+        run_engine(engine, rt, bodies[:20])
+        clear_cases(engine)
+        run_bare(bare, bodies[:20])
+        clear_cases(engine)
+
+        seen = {"n": 0}
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _count(*_args: Any) -> None:
+            seen["n"] += 1
+
+        eng_s: list[float] = []
+        bare_s: list[float] = []
+        eng_steps: dict[str, list[float]] = defaultdict(list)
+        bare_steps: dict[str, list[float]] = defaultdict(list)
+        check = ""
+        for r in range(rounds):
+            seen["n"], bare.statements = 0, 0
+            t = time.perf_counter()
+            spent = run_engine(engine, rt, bodies)
+            # + COMMIT per transaction (and PostgreSQL's implicit BEGIN), which no event reports
+            eng_statements = seen["n"] + len(STEPS) * n * (1 if backend.path else 2)
+            eng_s.append(time.perf_counter() - t)
+            for k, v in spent.items():
+                eng_steps[k].append(v)
+            first = snapshot(engine) if r == 0 else None
+            clear_cases(engine)
+
+            t = time.perf_counter()
+            spent = run_bare(bare, bodies)
+            bare_s.append(time.perf_counter() - t)
+            bare_statements = bare.statements
+            for k, v in spent.items():
+                bare_steps[k].append(v)
+            if first is not None:
+                check = _compare(first, snapshot(engine))
+                with engine.connect() as conn:
+                    verified = verify(conn, rt.audit_key)
+                check += (
+                    f"; bare rows pass audit verify ({verified.events} events)"
+                    if verified.broken is None
+                    else f"; bare rows FAIL audit verify: {verified.broken}"
+                )
+            clear_cases(engine)
+        prof = None
+        if profile:  # an extra, untimed engine round under the profiler
+            prof = cProfile.Profile()
+            prof.enable()
+            run_engine(engine, rt, bodies)
+            prof.disable()
+            clear_cases(engine)
+    finally:
+        if bare is not None:
+            bare.close()
+        engine.dispose()
+
+    e, b = statistics.median(eng_s), statistics.median(bare_s)
+    ratio = b / e
+    print(f"\n== {backend.name}: {n} cases × 4 steps, {rounds} rounds (median) ==")
+    print(f"  rows written by both: {check}")
+    print(
+        f"  engine : {n / e:8.1f} cases/s  ({4 * n / e:7.0f} transactions/s)   "
+        + "  ".join(f"{s} {1000 * statistics.median(eng_steps[s]) / n:.2f} ms" for s in STEPS)
+    )
+    print(
+        f"  bare   : {n / b:8.1f} cases/s  ({4 * n / b:7.0f} transactions/s)   "
+        + "  ".join(f"{s} {1000 * statistics.median(bare_steps[s]) / n:.2f} ms" for s in STEPS)
+    )
+    verdict = "OK" if ratio >= TARGET else "BELOW TARGET"
+    print(
+        f"  statements per case (BEGIN/COMMIT included): engine {eng_statements / n:.1f}, "
+        f"bare {bare_statements / n:.1f}"
+    )
+    print(f"  ratio engine ÷ bare = {ratio:.2f}   (target ≥ {TARGET})  {verdict}")
+    print(
+        f"  rounds engine s: {', '.join(f'{x:.2f}' for x in eng_s)};"
+        f" bare s: {', '.join(f'{x:.2f}' for x in bare_s)}"
+    )
+    if prof is not None:
+        out = io.StringIO()
+        pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(10)
+        lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
+        start = next(i for i, ln in enumerate(lines) if "ncalls" in ln)
+        print("  engine profile (an extra round), top 10 by tottime:")
+        for ln in lines[start : start + 11]:
+            print("    " + ln)
+    return ratio
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark."""
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.lifecycle", description=__doc__.split("\n")[0]
+    )
+    ap.add_argument("-n", type=int, default=300, help="cases per run (default 300)")
+    ap.add_argument("--rounds", type=int, default=3, help="engine/bare rounds (median; default 3)")
+    ap.add_argument("--db", default="all", choices=["all", "sqlite", "postgresql"])
+    ap.add_argument("--profile", action="store_true", help="cProfile the engine: top 10 by tottime")
+    args = ap.parse_args(argv)
+    print("首接 lifecycle bench: intake → accept → reply → close, one transaction per step")
+    results = {}
+    for make in backends(args.db):
+        with make() as backend:
+            if backend is None:
+                continue
+            results[backend.name] = bench_backend(backend, args.n, args.rounds, args.profile)
+    print(
+        "\nsummary: "
+        + "; ".join(f"{k} engine ÷ bare = {v:.2f} (target ≥ {TARGET})" for k, v in results.items())
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

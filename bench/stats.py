@@ -1,0 +1,599 @@
+"""The office statistics for a year over 1 000 000 cases, beside one bare SQL aggregate.
+
+``python -m bench.stats [--cases 1000000] [--db all|sqlite|postgresql] [--repeat 3]``
+
+Builds ``--cases`` cases received in 2025 with their events and clocks, bulk-inserted directly
+(executemany on SQLite, COPY on PostgreSQL): statistics read only rows, so the rows are what the
+engine would have written for each step (the clock due dates come from ``workflow.calendar``'s
+reckoning), but the audit hashes are placeholders and no petitioner data is encrypted. The cases
+follow the lifecycle: most are accepted and replied, some transferred (with or without the
+partner's acceptance recorded), assigned and reported back, rejected or withdrawn; a share of the
+decisions and replies come late, some handling periods are extended, owners make tracking notes
+(some late), two thirds of the replies are rated.
+
+Then it times ``cases.stats.office_stats`` for 2025 (every measure, every breakdown, the previous
+period and the hotspots) after one warm-up run, and one bare SQL aggregate over the same year's
+case rows through the bare driver (``sqlite3`` / ``psycopg``): the intakes by category with
+their repeat, skip-level and group-visit counts. It prints both times and their ratio. Target:
+the year's statistics in ≤ 1 s on PostgreSQL.
+
+After the load both databases are analysed (``ANALYZE``; PostgreSQL also ``VACUUM`` so its
+index-only scans see an up-to-date visibility map, as autovacuum keeps it in service).
+"""
+
+import argparse
+import json
+import random
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from bench.common import Backend, backends, engine_for, pg_conninfo, runtime
+from bench.sweep import CASE_COLS, CLOCK_COLS, EVENT_COLS, PETITIONER_COLS
+from cases import service, stats
+from workflow.calendar import end_of_day, local_date, reckon
+
+TARGET_PG = 1.0  # seconds
+YEAR = 2025
+CHUNK = 20_000
+TZ = runtime().tz
+ZERO_HASH = "0" * 64
+
+GROUPS = ["第一党小组", "第二党小组", "第三党小组"]
+RECEPTIONISTS_PER_GROUP = 10
+CATEGORIES = [("appeal", 70), ("suggestion", 18), ("accusation", 12)]
+CHANNELS = [("visit", 45), ("letter", 20), ("call", 20), ("online", 15)]
+REGIONS = [f"32{city:02d}{county:02d}" for city in range(1, 14) for county in (2, 4, 6)][:40]
+TOPICS = [
+    "拖欠劳动报酬",
+    "征地拆迁补偿",
+    "物业服务纠纷",
+    "养老保险待遇",
+    "噪声污染扰民",
+    "住房公积金提取",
+    "农村宅基地纠纷",
+    "医疗纠纷赔偿",
+    "教育入学安排",
+    "违章建筑举报",
+    "企业改制安置",
+    "失业保险金发放",
+    "城中村改造",
+    "出租车营运管理",
+    "供暖费用收取",
+    "小区停车收费",
+    "拆迁安置房质量",
+    "工伤认定争议",
+    "低保资格审核",
+    "环境污染举报",
+]
+PLACES = ["玄武区", "秦淮区", "建邺区", "鼓楼区", "浦口区", "栖霞区", "雨花台区", "江宁区"]
+
+
+def _weighted(rng: random.Random, table: list[tuple[str, int]]) -> str:
+    return rng.choices([k for k, _ in table], weights=[w for _, w in table])[0]
+
+
+@cache
+def _due(start: date, days: int) -> tuple[date, datetime]:
+    """A period's last day and its 24:00 local, reckoned by the official calendar."""
+    d = reckon(start, days).due_date
+    return d, end_of_day(d, TZ)
+
+
+def _local_day(t: datetime) -> date:
+    return local_date(t, TZ)
+
+
+class Generator:
+    """Rows of cases received in ``YEAR``, with their events and clocks, in id order."""
+
+    def __init__(self, owners: list[tuple[str, int]], seed: int = 2025) -> None:
+        self.owners = owners
+        self.rng = random.Random(seed)
+        self.event_id = 0
+        self.clock_id = 0
+        self.counts = {"case": 0, "case_event": 0, "case_clock": 0}
+        start = datetime(YEAR, 1, 1, tzinfo=TZ).astimezone(UTC)
+        self.year_start = start
+        self.year_seconds = int(
+            (datetime(YEAR + 1, 1, 1, tzinfo=TZ).astimezone(UTC) - start).total_seconds()
+        )
+
+    def _clock(
+        self,
+        rows: list[Any],
+        case_id: int,
+        name: str,
+        started: datetime,
+        days: int,
+        stopped: datetime | None,
+        *,
+        status: str | None = None,
+        start_on: date | None = None,
+        extra: int = 0,
+        fixed_due: date | None = None,
+    ) -> datetime:
+        on = start_on or _local_day(started)
+        if fixed_due is not None:
+            due_date, due_at = fixed_due, end_of_day(fixed_due, TZ)
+        else:
+            due_date, due_at = _due(on, days + extra)
+        self.clock_id += 1
+        rows.append(
+            (
+                self.clock_id,
+                case_id,
+                name,
+                status or ("stopped" if stopped else "running"),
+                started,
+                on,
+                days,
+                "calendar",
+                extra,
+                due_date,
+                due_at,
+                False,
+                "",
+                None,
+                None,
+                fixed_due is not None,
+                stopped,
+                None,
+            )
+        )
+        return due_at
+
+    def _tracking(
+        self, rows: list[Any], case_id: int, start: datetime, notes: list[datetime], end: datetime
+    ) -> None:
+        """Tracking runs: each note stops the running one and starts the next (as service.act)."""
+        run_start = start
+        for note in notes:
+            self._clock(rows, case_id, "tracking", run_start, 7, note)
+            run_start = note
+        self._clock(rows, case_id, "tracking", run_start, 7, end)
+
+    def cases(self, total: int) -> Iterator[tuple[list[Any], list[Any], list[Any]]]:
+        """Chunks of (case rows, event rows, clock rows)."""
+        rng = self.rng
+        cases: list[Any] = []
+        events: list[Any] = []
+        clocks: list[Any] = []
+        # Receipt times in order, so case numbers follow the calendar as in service.
+        offsets = sorted(rng.randrange(self.year_seconds) for _ in range(total))
+        for case_id, offset in enumerate(offsets, start=1):
+            received = self.year_start + timedelta(seconds=offset)
+            staff_no, owner_id = self.owners[rng.randrange(len(self.owners))]
+            category = _weighted(rng, CATEGORIES)
+            channel = _weighted(rng, CHANNELS)
+            steps: list[tuple[datetime, str]] = [(received, "intake")]
+            state = "registered"
+            outcome = rating = rated_at = transferred_on = None
+            extended = partner_accepted = False
+            clock_rows: list[Any] = []
+
+            def at_after(t: datetime, lo: float, hi: float) -> datetime:
+                return t + timedelta(seconds=int(rng.uniform(lo, hi) * 86400))
+
+            path = rng.random()
+            # A decision within the 15 days mostly; one in ten comes late.
+            decided = (
+                at_after(received, 0.1, 12) if rng.random() < 0.9 else at_after(received, 15, 22)
+            )
+            notes: list[datetime] = []
+            reply_at: datetime | None = None
+            if path < 0.04:  # still registered (or simply not yet decided)
+                self._clock(clock_rows, case_id, "acceptance", received, 15, None)
+                self._clock(clock_rows, case_id, "tracking", received, 7, None)
+            elif path < 0.10:  # 不予受理 or 撤回: terminal, every clock stops
+                action = "reject" if path < 0.07 else "withdraw"
+                state = "rejected" if action == "reject" else "withdrawn"
+                steps.append((decided, action))
+                self._clock(clock_rows, case_id, "acceptance", received, 15, decided)
+                self._tracking(clock_rows, case_id, received, [], decided)
+            else:
+                if path < 0.72:
+                    decision = "accept"
+                elif path < 0.87:
+                    decision = "transfer"
+                else:
+                    decision = "assign"
+                steps.append((decided, decision))
+                self._clock(clock_rows, case_id, "acceptance", received, 15, decided)
+                # Replies: most within the period, one in eight late.
+                late = rng.random() < 0.125
+                if decision == "accept":
+                    extra = 0
+                    if rng.random() < 0.1:
+                        extended, extra = True, 15
+                        steps.append((at_after(decided, 30, 50), "extend"))
+                    limit = 60 + extra
+                    reply_at = (
+                        at_after(decided, limit + 1, limit + 20)
+                        if late
+                        else at_after(decided, 5, limit - 1)
+                    )
+                    self._clock(clock_rows, case_id, "handling", decided, 60, reply_at, extra=extra)
+                    steps.append((reply_at, "reply"))
+                elif decision == "transfer":
+                    transferred_on = _local_day(decided)
+                    if rng.random() < 0.7:
+                        accepted = at_after(decided, 1, 14)
+                        accepted_on = _local_day(accepted)
+                        partner_accepted = True
+                        steps.append((accepted, "record_partner_acceptance"))
+                        self._clock(
+                            clock_rows, case_id, "partner_acceptance", decided, 15, accepted
+                        )
+                        reply_at = at_after(accepted, 61, 80) if late else at_after(accepted, 5, 58)
+                        self._clock(
+                            clock_rows,
+                            case_id,
+                            "partner_handling",
+                            accepted,
+                            60,
+                            reply_at,
+                            start_on=accepted_on,
+                        )
+                    else:
+                        reply_at = at_after(decided, 16, 30) if late else at_after(decided, 3, 14)
+                        self._clock(
+                            clock_rows, case_id, "partner_acceptance", decided, 15, reply_at
+                        )
+                    steps.append((reply_at, "reply"))
+                else:
+                    report_by = _local_day(decided) + timedelta(days=30)
+                    reply_at = at_after(decided, 32, 45) if late else at_after(decided, 5, 29)
+                    self._clock(
+                        clock_rows,
+                        case_id,
+                        "report_back",
+                        decided,
+                        30,
+                        reply_at,
+                        fixed_due=report_by,
+                    )
+                    steps.append((reply_at, "report_back"))
+                outcome = rng.choice(["support", "explain", "not_support"])
+                state = "replied"
+                # Tracking notes every week or so while the office works the case; some late.
+                t = received
+                while True:
+                    t = at_after(t, 3, 6.9) if rng.random() < 0.8 else at_after(t, 8.2, 12)
+                    if t >= reply_at or len(notes) >= 4:
+                        break
+                    notes.append(t)
+                steps.extend((n, "note") for n in notes)
+                self._tracking(clock_rows, case_id, received, notes, reply_at)
+                closed_at = at_after(reply_at, 5, 29) if rng.random() < 0.5 else None
+                self._clock(clock_rows, case_id, "review_window", reply_at, 30, closed_at)
+                if closed_at is not None:
+                    steps.append((closed_at, "close"))
+                    state = "closed"
+                if rng.random() < 0.66:
+                    rated_at = at_after(reply_at, 1, 25)
+                    r = rng.random()
+                    rating = (
+                        "satisfied"
+                        if r < 0.6
+                        else "basically_satisfied"
+                        if r < 0.85
+                        else "dissatisfied"
+                    )
+                    steps.append((rated_at, "record_evaluation"))
+            steps.sort(key=lambda s: s[0])
+            for seq, (t, action) in enumerate(steps, start=1):
+                self.event_id += 1
+                events.append(
+                    (
+                        self.event_id,
+                        case_id,
+                        seq,
+                        action,
+                        staff_no,
+                        t,
+                        None,  # the states along the way are not what statistics read
+                        state if seq == len(steps) else None,
+                        {},
+                        True,
+                        ZERO_HASH,
+                        ZERO_HASH,
+                    )
+                )
+            repeat_of = rng.randrange(1, case_id) if case_id > 100 and rng.random() < 0.08 else None
+            cases.append(
+                (
+                    case_id,
+                    f"{YEAR}-{case_id:07d}",
+                    YEAR,
+                    case_id,
+                    state,
+                    category,
+                    channel,
+                    f"{rng.choice(PLACES)}{TOPICS[min(len(TOPICS) - 1, int(rng.paretovariate(1.2)) - 1)]}",
+                    "信访人反映的具体情况。",
+                    "请求依法处理",
+                    REGIONS[rng.randrange(len(REGIONS))],
+                    rng.randint(2, 40) if rng.random() < 0.05 else 1,
+                    category == "accusation",
+                    None,
+                    None,
+                    channel == "visit" and rng.random() < 0.1,
+                    repeat_of,
+                    owner_id,
+                    1 + case_id % 1000,
+                    received,
+                    "bench",
+                    extended,
+                    False,
+                    partner_accepted,
+                    transferred_on,
+                    outcome,
+                    rating,
+                    rated_at,
+                    {},
+                    ZERO_HASH,
+                    ZERO_HASH,
+                    len(steps),
+                    received,
+                    steps[-1][0],
+                    len(steps),
+                )
+            )
+            clocks.extend(clock_rows)
+            if len(cases) >= CHUNK:
+                yield self._count(cases, events, clocks)
+                cases, events, clocks = [], [], []
+        if cases:
+            yield self._count(cases, events, clocks)
+
+    def _count(self, *chunk: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
+        for name, rows in zip(("case", "case_event", "case_clock"), chunk, strict=True):
+            self.counts[name] += len(rows)
+        return chunk  # type: ignore[return-value]
+
+
+def _petitioners() -> list[tuple[Any, ...]]:
+    made = datetime(YEAR - 1, 12, 1, tzinfo=UTC)
+    return [
+        (i, f"信访人{i:04d}", None, None, None, None, None, None, "南京市", made)
+        for i in range(1, 1001)
+    ]
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+@cache
+def _sqlite_ts(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_row(cols: list[str], row: tuple[Any, ...]) -> tuple[Any, ...]:
+    out = []
+    for v in row:
+        if isinstance(v, datetime):
+            out.append(_sqlite_ts(v))
+        elif isinstance(v, date):
+            out.append(v.isoformat())
+        elif isinstance(v, dict):
+            out.append("{}")
+        else:
+            out.append(v)
+    return tuple(out)
+
+
+def _pg_row(row: tuple[Any, ...]) -> list[Any]:
+    return ["{}" if isinstance(v, dict) else v for v in row]
+
+
+def load(backend: Backend, gen: Generator, total: int) -> None:
+    """Bulk-insert the cases, their events and clocks, and a thousand petitioners."""
+    tables = [("case", CASE_COLS), ("case_event", EVENT_COLS), ("case_clock", CLOCK_COLS)]
+    if backend.path:
+        conn = sqlite3.connect(backend.path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=OFF")  # the load only
+
+        def put(table: str, cols: list[str], rows: list[Any]) -> None:
+            marks = ", ".join("?" * len(cols))
+            conn.executemany(
+                f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({marks})',
+                [_sqlite_row(cols, r) for r in rows],
+            )
+
+        conn.execute("BEGIN")
+        put("petitioner", PETITIONER_COLS, _petitioners())
+        for chunk in gen.cases(total):
+            for (table, cols), rows in zip(tables, chunk, strict=True):
+                put(table, cols, rows)
+        conn.execute("COMMIT")
+        conn.execute("ANALYZE")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        return
+
+    import psycopg
+
+    with psycopg.connect(pg_conninfo(backend.url)) as conn:
+        cur = conn.cursor()
+        # The rows are consistent by construction: skip the foreign-key triggers for the load.
+        cur.execute("SET session_replication_role = replica")
+
+        def put(table: str, cols: list[str], rows: list[Any]) -> None:
+            with cur.copy(f'COPY "{table}" ({", ".join(cols)}) FROM STDIN') as copy:
+                for r in rows:
+                    copy.write_row(_pg_row(r))
+
+        put("petitioner", PETITIONER_COLS, _petitioners())
+        for chunk in gen.cases(total):
+            for (table, cols), rows in zip(tables, chunk, strict=True):
+                put(table, cols, rows)
+        for table in ("case", "case_event", "case_clock", "petitioner"):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'(SELECT max(id) FROM "{table}"))'
+            )
+        conn.commit()
+        conn.autocommit = True
+        cur.execute("VACUUM ANALYZE")
+
+
+def setup_staff(engine: Engine) -> list[tuple[str, int]]:
+    """Three party groups of receptionists under their leaders, the secretary and the leader."""
+    made = datetime(YEAR - 1, 12, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        for g, group in enumerate(GROUPS, start=1):
+            service.ensure_group(conn, branch="接访处党支部", group=group)
+            service.add_staff(
+                conn,
+                staff_no=f"G{g}",
+                name=f"组长{g}",
+                role="supervisor",
+                group=group,
+                post="group_leader",
+                now=made,
+            )
+            for i in range(1, RECEPTIONISTS_PER_GROUP + 1):
+                service.add_staff(
+                    conn,
+                    staff_no=f"R{g}{i:02d}",
+                    name=f"接访员{g}{i:02d}",
+                    role="receptionist",
+                    group=group,
+                    now=made,
+                )
+        service.add_staff(
+            conn, staff_no="L1", name="处长", role="leader", post="office_leader", now=made
+        )
+        rows = conn.execute(select(service.staff_t.c.staff_no, service.staff_t.c.id)).all()
+    return sorted((r.staff_no, r.id) for r in rows if r.staff_no.startswith("R"))
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+BARE_SQL = """
+SELECT category, count(*),
+       sum(CASE WHEN repeat_of_id IS NOT NULL THEN 1 ELSE 0 END),
+       sum(CASE WHEN channel = 'visit' AND skip_level THEN 1 ELSE 0 END),
+       sum(CASE WHEN group_size > 1 THEN group_size ELSE 0 END)
+FROM "case" WHERE received_at >= {p} AND received_at < {p}
+GROUP BY category
+"""
+
+
+def _bare(backend: Backend, period: stats.Period) -> Callable[[], list[Any]]:
+    """One bare SQL aggregate over the year's case rows, through the bare driver."""
+    first, after = period.instants(TZ)
+    if backend.path:
+        conn = sqlite3.connect(backend.path)
+        sql = BARE_SQL.format(p="?")
+        args: tuple[Any, ...] = (_sqlite_ts(first), _sqlite_ts(after))
+        return lambda: conn.execute(sql, args).fetchall()
+    import psycopg
+
+    pg = psycopg.connect(pg_conninfo(backend.url), autocommit=True)
+    sql = BARE_SQL.format(p="%s")
+    return lambda: pg.execute(sql, (first, after)).fetchall()
+
+
+def _time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """The median of ``repeat`` timed calls, after one warm-up call; and the last result."""
+    result = fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def run(backend: Backend, total: int, repeat: int) -> dict[str, Any]:
+    """Load ``total`` cases and time the year's statistics and the bare aggregate."""
+    engine = engine_for(backend)
+    owners = setup_staff(engine)
+    gen = Generator(owners)
+    t = time.perf_counter()
+    load(backend, gen, total)
+    built = time.perf_counter() - t
+    period = stats.Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
+
+    def full() -> dict[str, Any]:
+        with engine.connect() as conn:
+            return stats.office_stats(conn, period=period, tz=TZ)
+
+    seconds, result = _time(full, repeat)
+    bare_seconds, bare = _time(_bare(backend, period), repeat)
+    engine.dispose()
+    assert sum(r[1] for r in bare) == result["intakes"] == total, "the two disagree on intakes"
+    return {
+        "built": built,
+        "rows": dict(gen.counts),
+        "seconds": seconds,
+        "bare": bare_seconds,
+        "result": result,
+    }
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark."""
+    ap = argparse.ArgumentParser(prog="python -m bench.stats", description=__doc__.split("\n")[0])
+    ap.add_argument("--cases", type=int, default=1_000_000, help="cases received in the year")
+    ap.add_argument("--db", default="all", choices=["all", "sqlite", "postgresql"])
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs (the median is shown)")
+    ap.add_argument("--json", action="store_true", help="also print the statistics' JSON")
+    args = ap.parse_args(argv)
+    print(
+        f"首接 stats bench: statistics for {YEAR} over {args.cases:,} cases "
+        f"(median of {args.repeat} runs after a warm-up)"
+    )
+    verdicts = []
+    for make in backends(args.db):
+        with make() as backend:
+            if backend is None:
+                continue
+            print(f"\n== {backend.name} ==")
+            r = run(backend, args.cases, args.repeat)
+            rows = r["rows"]
+            res = r["result"]
+            print(
+                f"  loaded {rows['case']:,} cases, {rows['case_event']:,} events, "
+                f"{rows['case_clock']:,} clock runs in {r['built']:.0f} s"
+            )
+            print(
+                f"  {YEAR}: 受理 {res['intakes']:,} · 按期受理率 "
+                f"{_rate(res['acceptance_on_time_rate'])} · 按期办结率 "
+                f"{_rate(res['handling_on_time_rate'])} · 满意率 {_rate(res['satisfaction_rate'])}"
+                f" · 参评率 {_rate(res['rating_rate'])} · 重复访率 {_rate(res['repeat_rate'])} · "
+                f"越级访率 {_rate(res['skip_level_rate'])} · 集体访 {res['group_visits']:,} 件 "
+                f"{res['group_visit_people']:,} 人 · hotspots "
+                + "、".join(t["keyword"] for t in res["hotspots"]["topics"][:5])
+            )
+            ratio = r["seconds"] / r["bare"] if r["bare"] else float("inf")
+            line = (
+                f"  statistics {r['seconds']:.3f} s · bare SQL aggregate {r['bare']:.3f} s · "
+                f"ratio {ratio:.1f}"
+            )
+            if backend.name == "PostgreSQL":
+                ok = r["seconds"] <= TARGET_PG
+                line += f"   (target ≤ {TARGET_PG:.0f} s: {'OK' if ok else 'ABOVE TARGET'})"
+            print(line)
+            verdicts.append(f"{backend.name} {r['seconds']:.3f} s (bare {r['bare']:.3f} s)")
+            if args.json:
+                print(json.dumps(res, ensure_ascii=False, indent=1, default=str))
+    print("\nsummary: " + "; ".join(verdicts))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
