@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
-from cases.queue import sweep_notices
 from cases.service import (
     SYSTEM_ACTOR,
     Runtime,
@@ -80,14 +79,11 @@ def sweep(engine: Engine, rt: Runtime, *, now: datetime, batch_size: int = 500) 
                 )
         if len(rows) < batch_size:
             break
-    # Supervision notices unanswered at their reply date go up one post (cases.queue).
-    notices = sweep_notices(engine, rt, now, batch_size=batch_size)
     return {
         "now": now.isoformat(),
         "examined": examined,
         "fired": fired,
         "closed_on_lapse": closed,
-        "notices": notices,
     }
 
 
