@@ -26,6 +26,8 @@ test: $(STAMP) ## 全部测试（设置 SHOUJIE_TEST_DATABASE_URL 时也在 Post
 bench: $(STAMP) ## 性能基准（打印比值）
 	$(PY) -m bench.lifecycle
 	$(PY) -m bench.sweep
+	$(PY) -m bench.stats
+	$(PY) -m bench.repeat
 
 lint: $(STAMP) ## ruff 检查与格式
 	$(VENV)/bin/ruff check .

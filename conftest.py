@@ -37,7 +37,9 @@ _pg_migrated: dict[str, bool] = {}
 
 def _pg_engine() -> Engine:
     assert PG_URL
-    engine = make_engine(PG_URL)
+    # Tests need no durability across a crash of the server: skipping the fsync per commit makes the
+    # PostgreSQL half of the suite several times faster on this machine's disk.
+    engine = make_engine(PG_URL, connect_args={"options": "-c synchronous_commit=off"})
     if not _pg_migrated:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))

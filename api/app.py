@@ -24,11 +24,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import pages, routes
+from api import intake_extra, pages, reports, routes
 from api.auth import TooManyAttempts
 from api.deps import AppContext, LoginRequired, Public, Unauthenticated
+from api.queue import router as queue_router
 from api.security import SESSION_MAX_AGE, BackOff, TokenIssuer, derive_key
+from cases.briefing import run_briefing
 from cases.db import engine_for, ping
+from cases.delivery import deliver
 from cases.service import Runtime
 from cases.settings import Clock, settings
 from cases.sweeper import sweep
@@ -51,11 +54,13 @@ def create_app(
     clock: Clock | None = None,
     *,
     sweep_interval: float | None = None,
+    deliver_interval: float | None = None,
 ) -> FastAPI:
     """The application; anything not given is read from the environment (contract.md).
 
     The sweeper runs every ``sweep_interval`` seconds (default ``SHOUJIE_SWEEP_INTERVAL``, 60;
-    0 turns it off).
+    0 turns it off). The notification worker (``cases.delivery``) and the daily briefing run every
+    ``deliver_interval`` seconds (default ``SHOUJIE_DELIVER_INTERVAL``, 10; 0 turns it off).
     """
     if engine is None or rt is None or clock is None:
         s = settings()
@@ -64,6 +69,8 @@ def create_app(
         clock = clock or Clock(s.fixed_now)
     if sweep_interval is None:
         sweep_interval = float(os.environ.get("SHOUJIE_SWEEP_INTERVAL", "60"))
+    if deliver_interval is None:
+        deliver_interval = float(os.environ.get("SHOUJIE_DELIVER_INTERVAL", "10"))
     secret = rt.settings.secret_key
     ctx = AppContext(
         engine=engine,
@@ -80,13 +87,17 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_sweep_loop(ctx, sweep_interval)) if sweep_interval else None
+        courier = (
+            asyncio.create_task(_deliver_loop(ctx, deliver_interval)) if deliver_interval else None
+        )
         try:
             yield
         finally:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            for t in (task, courier):
+                if t is not None:
+                    t.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await t
 
     app = FastAPI(
         title="首接 Shoujie",
@@ -116,6 +127,9 @@ def create_app(
     _error_handlers(app)
     app.include_router(routes.router)
     app.include_router(pages.router)
+    app.include_router(queue_router)
+    app.include_router(intake_extra.router)
+    app.include_router(reports.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", tags=["health"], summary="数据库可用时返回 200")
@@ -154,6 +168,27 @@ async def _sweep_loop(ctx: AppContext, interval: float) -> None:
                 log.info("sweep: %s", result)
         except Exception:  # noqa: BLE001  (the server must outlive a failed pass)
             log.exception("sweep failed")
+        await asyncio.sleep(interval)
+
+
+async def _deliver_loop(ctx: AppContext, interval: float) -> None:
+    """Deliver the outbox (and, at its hour, the daily briefing) now, then every ``interval`` s."""
+
+    def one_pass() -> dict[str, Any]:
+        now = ctx.clock.now()
+        try:
+            run_briefing(ctx.engine, ctx.rt, now)
+        except Exception:  # noqa: BLE001  (a failed briefing must not hold up the deliveries)
+            log.exception("daily briefing failed")
+        return deliver(ctx.engine, ctx.rt, now)
+
+    while True:
+        try:
+            result = await run_in_threadpool(one_pass)
+            if any(result.values()):
+                log.info("deliver: %s", result)
+        except Exception:  # noqa: BLE001  (the server must outlive a failed pass; nothing is lost)
+            log.exception("delivery failed")
         await asyncio.sleep(interval)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from api.cli_notify import add_notify_commands
+from api.cli_reports import add_report_commands
 from cases import service
 from cases.db import engine_for, upgrade
 from cases.settings import Clock, parse_instant, settings
@@ -370,6 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="审计").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="校验审计链").set_defaults(func=cmd_audit_verify)
+    add_notify_commands(sub)
+    add_report_commands(sub)
     return p
 
 

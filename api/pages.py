@@ -18,7 +18,6 @@ from api.deps import (
     Form,
     PageActor,
     PageAdmin,
-    PageEscalations,
     PageIntake,
     PageReader,
     PageStaff,
@@ -37,7 +36,9 @@ from api.security import (
     safe_next,
     wait_text,
 )
+from cases import delivery as notify_delivery
 from cases import queries, service
+from cases import queue as escalation_queue
 from cases.crypto import normalise_query_code
 from workflow import lifecycle
 from workflow.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -162,6 +163,7 @@ _PAYLOAD_LABELS = {
     "old_due_date": "原届满日",
     "new_due_date": "新届满日",
     "why": "原因",
+    **escalation_queue.PAYLOAD_LABELS,
 }
 
 
@@ -262,9 +264,15 @@ def render(
 ) -> HTMLResponse:
     """A page from templates/, with the user, the session's CSRF token and its flash messages."""
     ctx: AppContext = request.app.state.ctx
+    unread = 0
+    if user is not None:
+        # One index range per page (ix_outbox_recipient_read_at): the count in the top bar.
+        with ctx.engine.connect() as conn:
+            unread = notify_delivery.unread_count(conn, user.staff_no)
     html = ctx.templates.get_template(name).render(
         request=request,
         user=user,
+        inbox_unread=unread,
         csrf_token=csrf_token(request.session),
         flashes=pop_flashes(request.session),
         path=request.url.path,
@@ -359,7 +367,10 @@ def desk_page(request: Request, ctx: Ctx, user: PageStaff) -> Response:
         data = queries.desk(
             conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now()
         )
-    return render(request, "desk.html", user=user, desk=data)
+        extras = escalation_queue.desk_extras(
+            conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now()
+        )
+    return render(request, "desk.html", user=user, desk=data, extras=extras)
 
 
 # --- cases -------------------------------------------------------------------------------------------
@@ -545,6 +556,9 @@ def _case_page(
         levels = queries.clock_levels(conn, ctx.rt, case_no, now)
         names = queries.staff_names(conn, (e["actor"] for e in events))
         candidates = queries.owner_candidates(conn) if "reassign" in case["allowed_actions"] else []
+        extras = escalation_queue.case_extras(
+            conn, ctx.rt, case_no=case_no, staff_no=user.staff_no, role=user.role, now=now
+        )
     hidden = bool(case["petitioner"].get("confidential"))
     clocks = [
         {**c, "live_level": levels.get(i)}
@@ -555,7 +569,7 @@ def _case_page(
     timeline = [
         {
             **e,
-            "label": e["action_label"],
+            "label": escalation_queue.EVENT_LABELS.get(e["action"], e["action_label"]),
             "actor_name": names.get(e["actor"], "系统" if e["actor"] == "SYSTEM" else ""),
             # For the accused unit a step shows only what happened and when, never its contents.
             "lines": [] if hidden else event_lines(e, ctx.rt.tz),
@@ -576,6 +590,7 @@ def _case_page(
         action_errors=action_errors or {},
         action_values=action_values or {},
         periods=PERIODS,
+        extras=extras,
     )
 
 
@@ -631,20 +646,6 @@ def case_action(
         return redirect(case_url(case_no))
     add_flash(request.session, f"已{ACTION_LABELS[action]}", "success")
     return redirect(case_url(case_no))
-
-
-# --- escalations ------------------------------------------------------------------------------------
-
-
-@router.get("/escalations")
-def escalations_page(
-    request: Request, ctx: Ctx, user: PageEscalations, status: str = "open"
-) -> Response:
-    """The escalation queue: the highest level first, then the longest overdue."""
-    status = status if status in queries.ESCALATION_STATUSES else "open"
-    with ctx.engine.begin() as conn:
-        items = queries.escalations(conn, ctx.rt, status=status, now=ctx.clock.now())
-    return render(request, "escalations.html", user=user, items=items, shown=status)
 
 
 # --- public tracking -----------------------------------------------------------------------------

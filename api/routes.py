@@ -1,4 +1,7 @@
-"""The JSON API under /api/v1 (contract.md, "HTTP"): bearer tokens, cases, actions, escalations."""
+"""The JSON API under /api/v1 (contract.md, "HTTP"): bearer tokens, cases, actions.
+
+The escalation queue's API lives with its pages in ``api.queue``.
+"""
 
 from typing import Annotated, Any
 
@@ -8,7 +11,6 @@ from fastapi.security import OAuth2PasswordRequestForm
 from api.auth import authenticate
 from api.deps import (
     ApiActor,
-    ApiEscalations,
     ApiIntake,
     ApiReader,
     ApiStaff,
@@ -229,21 +231,3 @@ def take_action(
         raise
     response.headers["ETag"] = f'"{case["version"]}"'
     return case
-
-
-@router.get(
-    "/escalations",
-    tags=["escalations"],
-    summary="督办队列（按级别、超期时间排序）",
-    responses=_ERRORS,
-)
-def list_escalations(
-    ctx: Ctx,
-    user: ApiEscalations,
-    status: Annotated[
-        str, Query(description="open · acknowledged · superseded · resolved · all")
-    ] = "open",
-) -> list[dict[str, Any]]:
-    """Escalations with their case and clock: the highest level first, then the longest overdue."""
-    with ctx.engine.begin() as conn:
-        return queries.escalations(conn, ctx.rt, status=status, now=ctx.clock.now())

@@ -41,7 +41,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "act": _acting_roles(),
     # The escalation queue: supervisors work it, leaders see what climbs to them, auditors read.
     "escalations": frozenset({"supervisor", "leader", "auditor"}),
+    # Working it (签收, 督办单, 变更责任人, 延期审批, 不满意跟进) is for supervisors and leaders.
+    "work_queue": frozenset({"supervisor", "leader"}),
     "manage_staff": frozenset({"admin"}),
+    # Failed notifications and their errors, and sending them again.
+    "manage_deliveries": frozenset({"admin"}),
 }
 
 
@@ -52,7 +56,9 @@ PERMISSION_LABELS: dict[str, str] = {
     "intake": "登记信访事项",
     "act": "办理信访事项",
     "escalations": "查看督办队列",
+    "work_queue": "处理督办事项",
     "manage_staff": "管理工作人员",
+    "manage_deliveries": "管理通知投递",
 }
 
 

@@ -1,6 +1,7 @@
 """Repeat detection: precision and recall on a labelled set, and candidate look-up time at scale.
 
-``python -m bench.repeat [--cases 1000000] [--people 1500] [--seed 11] [--db sqlite|postgresql]``
+``python -m bench.repeat [--cases 1000000] [--people 1500] [--seed 11] [--db sqlite|postgresql]
+[--keep FILE]`` (``--keep``: build the SQLite database in FILE once and reuse it afterwards).
 
 The labelled set is generated: Faker zh_CN people (names, GB 11643 identity numbers, mobile
 numbers), matters of fifteen kinds each written several ways (different subjects, sentences,
@@ -30,17 +31,19 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, select
 
 import cases.models_repeat  # noqa: F401  (registers the tables)
-from bench.common import backends, engine_for, local, runtime, setup_office
+from bench.common import Backend, backends, engine_for, local, runtime, setup_office
 from cases import candidates, service
 from cases.crypto import FieldCipher
+from cases.db import upgrade
 from cases.models_repeat import CaseKeyword
 from workflow.intake import ValidIntake, ValidPerson, mask_id_number, mask_phone
 
@@ -633,7 +636,7 @@ def build(
     pp = People(seed + 1000)
     # A pool of analysed matters: background cases are drawn from it (analysing a million texts
     # with jieba would take longer than the look-ups measured here).
-    pool_size = min(max(background // 50, 200), 20000)
+    pool_size = max(1, min(background, 20000))
     pool: list[tuple[str, str, str, str, dict[str, float]]] = []
     for _ in range(pool_size):
         kind = rng.choice(KINDS)
@@ -796,13 +799,35 @@ def evaluate(engine: Engine, earlier: list[Earlier], queries: list[Query]) -> Ou
 
 
 def run(
-    engine: Engine, *, cases: int, people: int, seed: int, quiet: bool = False
+    engine: Engine, *, cases: int, people: int, seed: int, quiet: bool = False, reuse: bool = False
 ) -> tuple[Outcome, int]:
-    """Build the labelled set and the background, then evaluate; returns the outcome and N cases."""
+    """Build the labelled set and the background, then evaluate; returns the outcome and N cases.
+
+    ``reuse``: the database was built before with the same arguments; only find the labelled
+    people's cases again (the set is drawn from the seed, the case numbers follow from it).
+    """
     earlier, queries = labelled_set(people, seed)
     background = max(0, cases - len(earlier))
-    build(engine, earlier, background, seed, quiet=quiet)
+    if reuse:
+        numbers = {f"B{background + i + 1:09d}": e for i, e in enumerate(earlier)}
+        ct = service.case_t
+        with engine.connect() as conn:
+            for row in conn.execute(
+                select(ct.c.id, ct.c.case_no).where(ct.c.case_no.in_(list(numbers)))
+            ):
+                numbers[row.case_no].case_id = row.id
+        assert all(e.case_id for e in earlier), "the kept database was built with other arguments"
+    else:
+        build(engine, earlier, background, seed, quiet=quiet)
     return evaluate(engine, earlier, queries), background + len(earlier)
+
+
+@contextmanager
+def kept_sqlite(path: str) -> Iterator[Backend]:
+    """A SQLite database in ``path`` that outlives the run (migrated if new)."""
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    yield Backend("SQLite", url, path)
 
 
 LABELS = {
@@ -822,17 +847,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=1500, help="labelled petitioners")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgresql", "all"])
+    parser.add_argument(
+        "--keep",
+        metavar="FILE",
+        help="build the SQLite database in FILE and keep it; a FILE built before (same --cases, "
+        "--people, --seed) is reused, so look-up changes can be measured without rebuilding",
+    )
     args = parser.parse_args(argv)
     ok = True
-    for make in backends(args.db):
+    makers = [lambda: kept_sqlite(args.keep)] if args.keep else backends(args.db)
+    for make in makers:
         with make() as backend:
             if backend is None:
                 continue
             engine = engine_for(backend)
-            print(f"{backend.name}: 建库 building {args.cases:,} cases …", flush=True)
+            with engine.connect() as conn:
+                reuse = service.case_count(conn) > 0
+            verb = "复用 reusing" if reuse else "建库 building"
+            print(f"{backend.name}: {verb} {args.cases:,} cases …", flush=True)
             started = time.perf_counter()
-            out, total = run(engine, cases=args.cases, people=args.people, seed=args.seed)
-            print(f"  建库用时 built in {time.perf_counter() - started:.0f} s")
+            out, total = run(
+                engine, cases=args.cases, people=args.people, seed=args.seed, reuse=reuse
+            )
+            print(f"  用时 done in {time.perf_counter() - started:.0f} s")
             n = sum(t[0] for t in out.by_label.values())
             print(f"{backend.name}: {total:,} 件 cases, {n} 次查询 queries")
             for label, (count, right) in out.by_label.items():

@@ -266,3 +266,10 @@ class IdempotencyKey(SQLModel, table=True):
     # The first answer, encrypted: a retry gets the same 查询码 the lost answer carried.
     response_enc: str
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# Tables of the repeat-petition and notification features live beside their code; importing them
+# here puts every table on the one metadata that Alembic and the tests compare.
+import cases.models_notify  # noqa: E402, F401
+import cases.models_repeat  # noqa: E402, F401
+import cases.stats  # noqa: E402, F401  (the reports' covering indexes)

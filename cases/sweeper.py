@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
+from cases.queue import sweep_notices
 from cases.service import (
     SYSTEM_ACTOR,
     Runtime,
@@ -51,7 +52,15 @@ def sweep(engine: Engine, rt: Runtime, *, now: datetime, batch_size: int = 500) 
                 break
             ctx = rt.ctx(conn)
             chains: dict[int, Chain] = {}
-            # Cases in ascending order, so concurrent sweepers take case rows in one order (no deadlock).
+            if conn.dialect.name == "postgresql":
+                # Take the batch's case rows up front, in one order, before any row that refers to
+                # them is written: concurrent sweepers (and users) then queue instead of deadlocking.
+                conn.execute(
+                    select(case_t.c.id)
+                    .where(case_t.c.id.in_(sorted({r.case_id for r in rows})))
+                    .order_by(case_t.c.id)
+                    .with_for_update()
+                ).all()
             for row in sorted(rows, key=lambda r: (r.case_id, r.id)):
                 examined += 1
                 clock = _clock_from_row(row)
@@ -79,11 +88,14 @@ def sweep(engine: Engine, rt: Runtime, *, now: datetime, batch_size: int = 500) 
                 )
         if len(rows) < batch_size:
             break
+    # Supervision notices unanswered at their reply date go up one post (cases.queue).
+    notices = sweep_notices(engine, rt, now, batch_size=batch_size)
     return {
         "now": now.isoformat(),
         "examined": examined,
         "fired": fired,
         "closed_on_lapse": closed,
+        "notices": notices,
     }
 
 

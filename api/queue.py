@@ -1,0 +1,699 @@
+"""The supervisor queue, supervision notices, extension requests, the inbox, the daily briefing and
+the admins' delivery page — pages and their JSON API equivalents.
+
+Each POST is one unit of work (``cases.queue``, ``cases.delivery``); pages answer with
+post/redirect/get and a flash message, the API with the changed object or problem+json.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.deps import AppContext, Ctx, Form, User, api_permission, form_str, page_permission
+from api.pages import case_url, redirect, render
+from api.security import add_flash, safe_next
+from cases import briefing as briefings
+from cases import delivery, service
+from cases import queue as q
+from workflow import lifecycle
+from workflow.calendar import local_date
+from workflow.errors import DomainError
+from workflow.lifecycle import CATEGORY_LABELS
+from workflow.periods import LEVELS, PERIODS
+
+page_router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["escalations"])
+
+PageQueue = Annotated[User, Depends(page_permission("escalations"))]
+PageWorker = Annotated[User, Depends(page_permission("work_queue"))]
+PageActor = Annotated[User, Depends(page_permission("act"))]
+PageStaff = Annotated[User, Depends(page_permission("signed_in"))]
+PageReader = Annotated[User, Depends(page_permission("read_cases"))]
+PageDeliveries = Annotated[User, Depends(page_permission("manage_deliveries"))]
+ApiQueue = Annotated[User, Depends(api_permission("escalations"))]
+ApiWorker = Annotated[User, Depends(api_permission("work_queue"))]
+ApiActor = Annotated[User, Depends(api_permission("act"))]
+ApiStaff = Annotated[User, Depends(api_permission("signed_in"))]
+ApiReader = Annotated[User, Depends(api_permission("read_cases"))]
+
+_PROBLEM = {"content": {"application/problem+json": {}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "未登录或访问令牌无效", **_PROBLEM},
+    403: {"description": "无权操作", **_PROBLEM},
+    404: {"description": "找不到", **_PROBLEM},
+    409: {"description": "当前状态不能执行该操作", **_PROBLEM},
+    422: {"description": "内容有误", **_PROBLEM},
+}
+QUEUE_TABS = [("active", "待处理"), ("open", "待签收"), ("resolved", "已解决"), ("all", "全部")]
+
+
+def _do(
+    request: Request, ctx: AppContext, back: str, done: str, work: Callable[[Any], Any]
+) -> Response:
+    """Run one unit of work for a page form; flash its outcome and go back (post/redirect/get)."""
+    try:
+        with ctx.engine.begin() as conn:
+            work(conn)
+    except DomainError as exc:
+        if exc.http_status == 403:
+            raise  # a refusal is a page of its own, not a flash
+        add_flash(request.session, exc.message, "error")
+        return redirect(back)
+    add_flash(request.session, done, "success")
+    return redirect(back)
+
+
+def _back(form: Any, default: str) -> str:
+    return safe_next(form_str(form, "next") or default)
+
+
+def _filters(
+    level: str, group: str, owner: str, clock: str, category: str
+) -> dict[str, str | None]:
+    """The queue's filters, each dropped when it is not one of its known values."""
+    return {
+        "level": level if level in LEVELS else None,
+        "group": group or None,
+        "owner": owner or None,
+        "clock": clock if clock in PERIODS else None,
+        "category": category if category in CATEGORY_LABELS else None,
+    }
+
+
+# --- the queue -----------------------------------------------------------------------------------------
+
+
+def _queue_page(
+    request: Request,
+    ctx: AppContext,
+    user: User,
+    *,
+    status: str,
+    filters: dict[str, str | None],
+    flagged: bool = False,
+) -> Response:
+    now = ctx.clock.now()
+    status = status if status in q.QUEUE_STATUSES else "active"
+    with ctx.engine.begin() as conn:
+        items, counts = q.queue_items(conn, ctx.rt, now=now, status=status, **filters)
+        extensions = q.pending_extensions(conn, ctx.rt) if not flagged else []
+        unhappy = q.dissatisfied(conn, ctx.rt) if not flagged else []
+        groups = q.group_names(conn)
+        people = q.owners(conn)
+    query = {k: v for k, v in {"status": status, **filters}.items() if v}
+    without_level = {k: v for k, v in query.items() if k != "level"}
+    level_links = {
+        level: request.url.path + "?" + urlencode({**without_level, "level": level})
+        for level in LEVELS
+    }
+    level_links[""] = request.url.path + "?" + urlencode(without_level)
+    today = local_date(now, ctx.rt.tz)
+    return render(
+        request,
+        "queue.html",
+        user=user,
+        items=items,
+        counts=counts,
+        total=sum(counts.values()),
+        shown=status,
+        filters=filters,
+        tabs=QUEUE_TABS,
+        query=query,
+        here=request.url.path + ("?" + urlencode(query) if query else ""),
+        level_links=level_links,
+        extensions=extensions,
+        dissatisfied=unhappy,
+        groups=groups,
+        people=people,
+        periods=PERIODS,
+        levels=LEVELS,
+        flagged_view=flagged,
+        can_work=user.role in q.SUPERVISING_ROLES,
+        reassign_reasons=lifecycle.REASSIGN_REASONS,
+        today=today,
+        notice_default=today + timedelta(days=3),
+        notice_max=today + timedelta(days=q.NOTICE_MAX_DAYS),
+        labels=q.labels(),
+    )
+
+
+@page_router.get("/queue")
+def queue_page(
+    request: Request,
+    ctx: Ctx,
+    user: PageQueue,
+    status: str = "active",
+    level: str = "",
+    group: str = "",
+    owner: str = "",
+    clock: str = "",
+    category: str = "",
+) -> Response:
+    """The supervisor queue: escalations by level and lateness, with filters and counts per level."""
+    return _queue_page(
+        request,
+        ctx,
+        user,
+        status=status,
+        filters=_filters(level, group, owner, clock, category),
+    )
+
+
+@page_router.get("/escalations")
+def escalations_page(
+    request: Request, ctx: Ctx, user: PageQueue, status: str = "active"
+) -> Response:
+    """The queue's old address: the same page, so bookmarks and links keep working."""
+    return _queue_page(request, ctx, user, status=status, filters=_filters("", "", "", "", ""))
+
+
+@page_router.get("/queue/flagged")
+def flagged_page(request: Request, ctx: Ctx, user: PageQueue) -> Response:
+    """The leaders' view: cases under 挂牌督办, the longest overdue first."""
+    return _queue_page(
+        request,
+        ctx,
+        user,
+        status="active",
+        filters=_filters("flagged", "", "", "", ""),
+        flagged=True,
+    )
+
+
+@page_router.post("/queue/escalations/{escalation_id}/acknowledge")
+def acknowledge_submit(
+    request: Request, ctx: Ctx, user: PageWorker, escalation_id: int, form: Form
+) -> Response:
+    """签收: the supervisor has seen it and takes it on."""
+    return _do(
+        request,
+        ctx,
+        _back(form, "/queue"),
+        "已签收",
+        lambda conn: q.acknowledge(
+            conn,
+            ctx.rt,
+            escalation_id=escalation_id,
+            actor_staff_no=user.staff_no,
+            now=ctx.clock.now(),
+            note=form_str(form, "note"),
+        ),
+    )
+
+
+@page_router.post("/queue/escalations/{escalation_id}/notice")
+def notice_submit(
+    request: Request, ctx: Ctx, user: PageWorker, escalation_id: int, form: Form
+) -> Response:
+    """下达督办单 with a reply-by date."""
+    return _do(
+        request,
+        ctx,
+        _back(form, "/queue"),
+        "已下达督办单",
+        lambda conn: q.issue_notice(
+            conn,
+            ctx.rt,
+            escalation_id=escalation_id,
+            actor_staff_no=user.staff_no,
+            reply_by=form_str(form, "reply_by"),
+            text=form_str(form, "text"),
+            now=ctx.clock.now(),
+        ),
+    )
+
+
+@page_router.post("/queue/escalations/{escalation_id}/reassign")
+def reassign_submit(
+    request: Request, ctx: Ctx, user: PageWorker, escalation_id: int, form: Form
+) -> Response:
+    """变更首接责任人 from the queue, with a reason (the case's own ``reassign`` action)."""
+
+    def work(conn: Any) -> None:
+        case_no = q.escalation_case_no(conn, escalation_id)
+        payload = {
+            k: form_str(form, k)
+            for k in ("to_staff_no", "reason", "reason_code")
+            if form_str(form, k)
+        }
+        service.act(
+            conn,
+            ctx.rt,
+            case_no=case_no,
+            action="reassign",
+            actor_staff_no=user.staff_no,
+            payload=payload,
+            now=ctx.clock.now(),
+        )
+
+    return _do(request, ctx, _back(form, "/queue"), "已变更首接责任人", work)
+
+
+@page_router.post("/queue/extensions/{request_id}/decide")
+def extension_decide_submit(
+    request: Request, ctx: Ctx, user: PageWorker, request_id: int, form: Form
+) -> Response:
+    """批准 or 不予批准 an extension request."""
+    approve = form_str(form, "decision") == "approve"
+    return _do(
+        request,
+        ctx,
+        _back(form, "/queue"),
+        "已批准延期，并记录延期告知" if approve else "已不予批准延期",
+        lambda conn: q.decide_extension(
+            conn,
+            ctx.rt,
+            request_id=request_id,
+            actor_staff_no=user.staff_no,
+            approve=approve,
+            note=form_str(form, "note"),
+            now=ctx.clock.now(),
+        ),
+    )
+
+
+@page_router.post("/queue/dissatisfied/{case_no}/followup")
+def followup_submit(
+    request: Request, ctx: Ctx, user: PageWorker, case_no: str, form: Form
+) -> Response:
+    """Record that a 不满意 rating was followed up."""
+    return _do(
+        request,
+        ctx,
+        _back(form, "/queue"),
+        "已登记跟进情况",
+        lambda conn: q.record_followup(
+            conn,
+            ctx.rt,
+            case_no=case_no,
+            actor_staff_no=user.staff_no,
+            note=form_str(form, "note"),
+            now=ctx.clock.now(),
+        ),
+    )
+
+
+# --- the owner's side: extension requests and answers -------------------------------------------------
+
+
+@page_router.post("/cases/{case_no}/extension-request")
+def extension_request_submit(
+    request: Request, ctx: Ctx, user: PageActor, case_no: str, form: Form
+) -> Response:
+    """The owner asks for an extension (days, reason); a supervisor decides in the queue."""
+    return _do(
+        request,
+        ctx,
+        case_url(case_no),
+        "已提交延期申请，等待督办审批",
+        lambda conn: q.request_extension(
+            conn,
+            ctx.rt,
+            case_no=case_no,
+            actor_staff_no=user.staff_no,
+            days=form_str(form, "days"),
+            reason=form_str(form, "reason"),
+            now=ctx.clock.now(),
+        ),
+    )
+
+
+@page_router.post("/notices/{notice_id}/answer")
+def notice_answer_submit(
+    request: Request, ctx: Ctx, user: PageActor, notice_id: int, form: Form
+) -> Response:
+    """The owner answers a supervision notice."""
+    return _do(
+        request,
+        ctx,
+        _back(form, "/"),
+        "已答复督办单",
+        lambda conn: q.answer_notice(
+            conn,
+            ctx.rt,
+            notice_id=notice_id,
+            actor_staff_no=user.staff_no,
+            answer=form_str(form, "answer"),
+            now=ctx.clock.now(),
+        ),
+    )
+
+
+# --- inbox, briefing, deliveries ---------------------------------------------------------------------
+
+
+@page_router.get("/inbox")
+def inbox_page(request: Request, ctx: Ctx, user: PageStaff, unread: str = "") -> Response:
+    """My messages, and how I want to receive them."""
+    with ctx.engine.begin() as conn:
+        messages = delivery.inbox(conn, ctx.rt, user.staff_no, unread_only=bool(unread))
+        prefs = delivery.preferences(conn, user.staff_no)
+    return render(
+        request, "inbox.html", user=user, messages=messages, prefs=prefs, unread_only=bool(unread)
+    )
+
+
+@page_router.post("/inbox/read")
+def inbox_read_submit(request: Request, ctx: Ctx, user: PageStaff, form: Form) -> Response:
+    """Mark one message (``id``) or all of mine as read."""
+    raw = form_str(form, "id")
+    message_id = int(raw) if raw.isdigit() else None
+    with ctx.engine.begin() as conn:
+        delivery.mark_read(conn, user.staff_no, ctx.clock.now(), message_id=message_id)
+    target = _back(form, "/inbox")
+    return redirect(target)
+
+
+@page_router.post("/inbox/preferences")
+def preferences_submit(request: Request, ctx: Ctx, user: PageStaff, form: Form) -> Response:
+    """Save my channels, e-mail address and mobile number."""
+    enabled = {c: form_str(form, f"channel.{c}") == "on" for c in delivery.CHANNELS}
+    phone = form_str(form, "phone")
+    return _do(
+        request,
+        ctx,
+        "/inbox",
+        "已保存通知设置",
+        lambda conn: delivery.set_preferences(
+            conn,
+            ctx.rt,
+            user.staff_no,
+            enabled=enabled,
+            now=ctx.clock.now(),
+            email=form_str(form, "email"),
+            # An empty box keeps the stored number; "-" removes it (the number is never shown back).
+            phone=None if phone == "" else ("" if phone == "-" else phone),
+        ),
+    )
+
+
+@page_router.get("/briefing")
+def briefing_page(request: Request, ctx: Ctx, user: PageReader) -> Response:
+    """The daily briefing (每日例会): mine, and my branch's."""
+    with ctx.engine.begin() as conn:
+        data = briefings.briefing_for(
+            conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now()
+        )
+    return render(request, "briefing.html", user=user, b=data)
+
+
+@page_router.get("/admin/deliveries")
+def deliveries_page(
+    request: Request, ctx: Ctx, user: PageDeliveries, status: str = "failed"
+) -> Response:
+    """Notifications that failed (with their errors), pending or sent; send a failed one again."""
+    status = status if status in (*delivery.DELIVERY_STATUS_LABELS, "all") else "failed"
+    config = delivery.ChannelConfig.from_env()
+    with ctx.engine.begin() as conn:
+        rows = delivery.deliveries(conn, ctx.rt, status=status)
+        counts = delivery.delivery_counts(conn)
+    return render(
+        request,
+        "admin_deliveries.html",
+        user=user,
+        rows=rows,
+        counts=counts,
+        shown=status,
+        configured=config.configured(),
+        channel_labels=delivery.CHANNEL_LABELS,
+        status_labels=delivery.DELIVERY_STATUS_LABELS,
+    )
+
+
+@page_router.post("/admin/deliveries/{delivery_id}/retry")
+def delivery_retry_submit(
+    request: Request, ctx: Ctx, user: PageDeliveries, delivery_id: int, form: Form
+) -> Response:
+    """Send a failed delivery again (a fresh round of attempts)."""
+    return _do(
+        request,
+        ctx,
+        "/admin/deliveries",
+        "已重新排队发送",
+        lambda conn: delivery.retry(conn, delivery_id, ctx.clock.now()),
+    )
+
+
+# --- JSON API ------------------------------------------------------------------------------------------
+
+
+@api.get("/escalations", summary="督办队列（按级别、超期时间排序）", responses=_ERRORS)
+def list_escalations(
+    ctx: Ctx,
+    user: ApiQueue,
+    status: Annotated[
+        str,
+        Query(
+            description="open · acknowledged · active（待签收和已签收）· superseded · resolved · all"
+        ),
+    ] = "open",
+    level: Annotated[
+        str | None, Query(description="warning · overdue · supervision · flagged")
+    ] = None,
+    group: Annotated[str | None, Query(description="首接责任人所在党小组")] = None,
+    owner: Annotated[str | None, Query(description="首接责任人工号")] = None,
+    clock: Annotated[str | None, Query(description="期限，如 acceptance")] = None,
+    category: Annotated[str | None, Query(description="suggestion · accusation · appeal")] = None,
+) -> list[dict[str, Any]]:
+    """Escalations with their case, owner, clock and notice: the highest level first, then the
+    longest overdue."""
+    with ctx.engine.begin() as conn:
+        items, _ = q.queue_items(
+            conn,
+            ctx.rt,
+            now=ctx.clock.now(),
+            status=status,
+            level=level,
+            group=group,
+            owner=owner,
+            clock=clock,
+            category=category,
+        )
+    return items
+
+
+@api.get("/escalations/counts", summary="督办队列各级别数量", responses=_ERRORS)
+def escalation_counts(
+    ctx: Ctx,
+    user: ApiQueue,
+    status: str = "active",
+    group: str | None = None,
+    owner: str | None = None,
+    clock: str | None = None,
+    category: str | None = None,
+) -> dict[str, int]:
+    """How many escalations per level (and in all), under the same filters as the list."""
+    with ctx.engine.begin() as conn:
+        _, counts = q.queue_items(
+            conn,
+            ctx.rt,
+            now=ctx.clock.now(),
+            status=status,
+            group=group,
+            owner=owner,
+            clock=clock,
+            category=category,
+        )
+    return {**counts, "total": sum(counts.values())}
+
+
+def _one(ctx: AppContext, escalation_id: int) -> dict[str, Any]:
+    with ctx.engine.begin() as conn:
+        items, _ = q.queue_items(
+            conn, ctx.rt, now=ctx.clock.now(), status="all", escalation_id=escalation_id
+        )
+    return items[0]
+
+
+class AckBody(BaseModel):
+    """签收."""
+
+    note: str = Field(default="", max_length=1000)
+
+
+@api.post("/escalations/{escalation_id}/acknowledge", summary="签收督办事项", responses=_ERRORS)
+def acknowledge_api(
+    ctx: Ctx, user: ApiWorker, escalation_id: int, body: Annotated[AckBody | None, Body()] = None
+) -> dict[str, Any]:
+    """Acknowledge an open escalation; returns its queue row."""
+    with ctx.engine.begin() as conn:
+        q.acknowledge(
+            conn,
+            ctx.rt,
+            escalation_id=escalation_id,
+            actor_staff_no=user.staff_no,
+            now=ctx.clock.now(),
+            note=body.note if body else "",
+        )
+    return _one(ctx, escalation_id)
+
+
+class NoticeBody(BaseModel):
+    """A supervision notice: what to report, and by when."""
+
+    reply_by: str = Field(description="答复期限，如 2026-12-01")
+    text: str = Field(description="督办要求", max_length=2000)
+
+
+@api.post(
+    "/escalations/{escalation_id}/notices",
+    status_code=201,
+    summary="下达督办单",
+    responses=_ERRORS,
+)
+def notice_api(ctx: Ctx, user: ApiWorker, escalation_id: int, body: NoticeBody) -> dict[str, Any]:
+    """Issue a 督办单 on an escalation; the owner must answer by ``reply_by``."""
+    with ctx.engine.begin() as conn:
+        return q.issue_notice(
+            conn,
+            ctx.rt,
+            escalation_id=escalation_id,
+            actor_staff_no=user.staff_no,
+            reply_by=body.reply_by,
+            text=body.text,
+            now=ctx.clock.now(),
+        )
+
+
+@api.post("/notices/{notice_id}/answer", summary="答复督办单", responses=_ERRORS)
+def answer_api(
+    ctx: Ctx,
+    user: ApiActor,
+    notice_id: int,
+    body: Annotated[dict[str, Any] | None, Body(examples=[{"answer": "已受理，正在核查"}])] = None,
+) -> dict[str, Any]:
+    """The case's owner (or a supervisor or leader) answers a supervision notice: ``answer``."""
+    with ctx.engine.begin() as conn:
+        return q.answer_notice(
+            conn,
+            ctx.rt,
+            notice_id=notice_id,
+            actor_staff_no=user.staff_no,
+            answer=(body or {}).get("answer"),
+            now=ctx.clock.now(),
+        )
+
+
+@api.post(
+    "/cases/{case_no}/extension-requests",
+    status_code=201,
+    summary="申请延期（首接责任人）",
+    responses=_ERRORS,
+)
+def extension_request_api(
+    ctx: Ctx,
+    user: ApiActor,
+    case_no: str,
+    body: Annotated[
+        dict[str, Any] | None, Body(examples=[{"days": 15, "reason": "需要实地调查"}])
+    ] = None,
+) -> dict[str, Any]:
+    """The owner asks to extend the handling period by ``days`` (1–30) for a ``reason``."""
+    # The body is checked by the rule itself, after who may ask and whether the case may be
+    # extended at all: a stranger to the case hears "not yours" before "days missing".
+    body = body or {}
+    with ctx.engine.begin() as conn:
+        return q.request_extension(
+            conn,
+            ctx.rt,
+            case_no=case_no,
+            actor_staff_no=user.staff_no,
+            days=body.get("days"),
+            reason=body.get("reason"),
+            now=ctx.clock.now(),
+        )
+
+
+@api.get("/extension-requests", summary="待审批的延期申请", responses=_ERRORS)
+def extension_requests_api(ctx: Ctx, user: ApiQueue) -> list[dict[str, Any]]:
+    """Extension requests waiting for a decision, the oldest first."""
+    with ctx.engine.begin() as conn:
+        return q.pending_extensions(conn, ctx.rt)
+
+
+class DecisionBody(BaseModel):
+    """A supervisor's decision on an extension request (a refusal needs a reason)."""
+
+    approve: bool
+    note: str = Field(default="", max_length=1000)
+
+
+@api.post("/extension-requests/{request_id}/decision", summary="审批延期申请", responses=_ERRORS)
+def extension_decision_api(
+    ctx: Ctx, user: ApiWorker, request_id: int, body: DecisionBody
+) -> dict[str, Any]:
+    """Approve (performs ``extend`` and records the notice to the petitioner) or refuse."""
+    with ctx.engine.begin() as conn:
+        return q.decide_extension(
+            conn,
+            ctx.rt,
+            request_id=request_id,
+            actor_staff_no=user.staff_no,
+            approve=body.approve,
+            note=body.note,
+            now=ctx.clock.now(),
+        )
+
+
+class FollowupBody(BaseModel):
+    """What was done about a 不满意 rating."""
+
+    note: str = Field(max_length=2000)
+
+
+@api.post(
+    "/cases/{case_no}/dissatisfaction-followup",
+    status_code=201,
+    summary="登记不满意评价的跟进",
+    responses=_ERRORS,
+)
+def followup_api(ctx: Ctx, user: ApiWorker, case_no: str, body: FollowupBody) -> dict[str, Any]:
+    """Record that a 不满意 rating was followed up."""
+    with ctx.engine.begin() as conn:
+        q.record_followup(
+            conn,
+            ctx.rt,
+            case_no=case_no,
+            actor_staff_no=user.staff_no,
+            note=body.note,
+            now=ctx.clock.now(),
+        )
+    return {"case_no": case_no, "followed_up": True}
+
+
+@api.get("/inbox", tags=["inbox"], summary="我的消息", responses=_ERRORS)
+def inbox_api(ctx: Ctx, user: ApiStaff, unread: bool = False) -> dict[str, Any]:
+    """My messages, the newest first, and how many are unread."""
+    with ctx.engine.begin() as conn:
+        return {
+            "unread": delivery.unread_count(conn, user.staff_no),
+            "messages": delivery.inbox(conn, ctx.rt, user.staff_no, unread_only=unread),
+        }
+
+
+@api.post("/inbox/{message_id}/read", tags=["inbox"], summary="标记为已读", responses=_ERRORS)
+def inbox_read_api(ctx: Ctx, user: ApiStaff, message_id: int) -> dict[str, Any]:
+    """Mark one of my messages as read."""
+    with ctx.engine.begin() as conn:
+        changed = delivery.mark_read(conn, user.staff_no, ctx.clock.now(), message_id=message_id)
+        unread = delivery.unread_count(conn, user.staff_no)
+    return {"marked": changed, "unread": unread}
+
+
+@api.get("/briefing", tags=["briefing"], summary="每日例会", responses=_ERRORS)
+def briefing_api(ctx: Ctx, user: ApiReader) -> dict[str, Any]:
+    """The daily briefing as of now: mine, and the branches' for those who lead them."""
+    with ctx.engine.begin() as conn:
+        return briefings.briefing_for(
+            conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now()
+        )
+
+
+router = APIRouter()
+router.include_router(page_router)
+router.include_router(api)

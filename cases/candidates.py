@@ -1,0 +1,783 @@
+"""Candidates at intake: the petitioner's earlier matters and similar recent ones, scored, best first.
+
+Two indexed look-ups, so the time does not grow with the number of cases:
+
+1. **The person** — by the blind index of the identity number, and by name + the blind index of
+   the phone (for a record that had no identity number, or a call that gave none); representatives
+   of a group visit are looked up the same way. Their cases (as petitioner or as representative)
+   are scored, at most ``PERSON_CASES`` of them.
+2. **Similar matters of others** — ``case_keyword`` holds each case's jieba keywords and
+   particulars with their weight, its region and receipt time, indexed on (term, region,
+   received_at). The intake's most telling ``QUERY_TERMS`` terms each read the ``POSTINGS`` most
+   recent postings in the same region; the cases that share the most weight are scored, at most
+   ``SIMILAR_CASES`` of them. (Written by ``index_case`` when a case is registered.)
+
+A candidate's similarity has two parts. The wording: the cosine of the two tf-idf keyword vectors
+(jieba's search-mode segmentation, its IDF table, a small petition-domain thesaurus so 征收/拆迁 or
+工钱/工资 count as the same word), blended with the character-bigram overlap of the two subjects.
+The particulars: the names and amounts the matter is told by (a company, a village, 26300 元),
+taken as character pairs of what no common word explains and stored beside the keywords (marked
+``#``); when both matters name some, how many agree weighs as much as the wording, because the same
+person's arrears at another company read alike but are another matter. Pairs that a large share of
+all cases carry are turns of phrase, not names, and are left out at look-up time.
+
+A candidate is a **likely repeat** (重复访) when it is the same person's and the similarity reaches
+``REPEAT_SIMILARITY``; ``bench/repeat.py`` measures precision and recall of that decision.
+"""
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, delete, exists, func, insert, select
+
+from cases import service
+from cases.models_repeat import CaseContact, CaseKeyword
+from workflow import lifecycle
+from workflow.intake import ValidIntake, ValidPerson, validate_intake
+
+keyword_t = CaseKeyword.__table__
+contact_t = CaseContact.__table__
+case_t = service.case_t
+petitioner_t = service.petitioner_t
+staff_t = service.staff_t
+rep_t = service.CaseRepresentative.__table__
+
+#: Keywords and particulars kept per case (the stored vector) and per intake.
+KEYWORDS_PER_CASE = 12
+PARTICULARS_PER_CASE = 8
+#: A particular shared by this share of all cases (at least ``GENERIC_MIN`` of them) is a turn of
+#: phrase, not a name (人管 of 没人管); counted with a bounded index read at look-up time.
+GENERIC_SHARE = 0.001
+GENERIC_MIN = 20
+#: How much agreeing particulars weigh against the wording, when both matters name some.
+PARTICULAR_WEIGHT = 0.5
+#: The intake's keywords that look up similar matters of others, and postings read for each.
+QUERY_TERMS = 8
+POSTINGS = 60
+#: Bounds on what is scored: the person's most recent cases, and the best similar ones of others.
+PERSON_CASES = 100
+SIMILAR_CASES = 30
+#: Petitioner rows read per identifier (a prolific petitioner has one row per case).
+PERSON_ROWS = 500
+#: A similar matter of another petitioner is shown when open, or received this recently.
+RECENT = timedelta(days=365)
+#: A similar matter of another petitioner is shown from this similarity (the person's: always).
+SIMILAR_MIN = 0.30
+#: Same person and at least this similar: most likely the same matter (重复访).
+REPEAT_SIMILARITY = 0.42
+#: How much each part weighs in a candidate's score.
+PERSON_WEIGHT = 0.45
+TEXT_WEIGHT = 0.55
+REGION_BONUS = 0.03
+CATEGORY_BONUS = 0.02
+
+# How strongly a petitioner row is the same person, and why.
+ID_MATCH = 1.0
+NAME_PHONE_MATCH = 0.9
+PHONE_ONLY_MATCH = 0.4
+
+_CJK_OR_ALNUM = re.compile(r"[\u3400-\u9fff0-9a-z]")
+_NUMBER = re.compile(r"^[0-9.]+$")
+
+#: Words every petition uses: they say nothing about which matter it is.
+STOPWORDS = frozenset(
+    """
+    要求 反映 问题 情况 信访 希望 请求 解决 处理 相关 有关 部门 多次 至今 一直 没有 我们 本人 自己
+    进行 已经 目前 现在 由于 因为 但是 以及 这个 什么 一个 还是 可以 不能 没人 无人 表示 关于 及时
+    尽快 依法 予以 给予 事情 事项 工作 存在 导致 造成 认为 未能 仍然 迟迟 始终 多年 上述 其中 此事
+    情况反映 如何 为何 为什么 怎么 这样 那么 对于 通过 之后 以后 以来 后来 当时 同时 然后 并且 而且
+    所以 如果 虽然 还有 只有 其他 各种 有些 一些 不断 均无 均未 没有人 给予答复 答复 回复 回应
+    来访 来信 来电 网上 群众 本人家 家里 我家 我们家 他们 你们 她们 之前 期间 年来 今年 去年 前年
+    一下 一直没有 至今没有 反复 屡次 几次 多年来 时间 问题反映 信访人 请求人 反映人 诉求
+    12345 12315 12366 110 热线
+    """.split()
+)
+
+#: A small petition-domain thesaurus: the words receptionists and petitioners use for one thing.
+SYNONYMS: Mapping[str, str] = {
+    "征收": "拆迁",
+    "征迁": "拆迁",
+    "动迁": "拆迁",
+    "拆迁款": "补偿款",
+    "补偿金": "补偿款",
+    "补偿费": "补偿款",
+    "安置费": "补偿款",
+    "赔偿款": "补偿款",
+    "工钱": "工资",
+    "薪水": "工资",
+    "薪资": "工资",
+    "薪酬": "工资",
+    "劳动报酬": "工资",
+    "报酬": "工资",
+    "欠薪": "拖欠",
+    "欠付": "拖欠",
+    "拖延": "拖欠",
+    "噪声": "噪音",
+    "扰民": "噪音",
+    "违章建筑": "违建",
+    "违法建设": "违建",
+    "违法建筑": "违建",
+    "私搭乱建": "违建",
+    "退休金": "养老金",
+    "养老保险金": "养老金",
+    "医疗保险": "医保",
+    "最低生活保障": "低保",
+    "低保金": "低保",
+    "承包地": "土地承包",
+    "排污": "污染",
+    "偷排": "污染",
+    "上学": "入学",
+    "学位": "入学",
+    "交付": "交房",
+    "开发商": "开发公司",
+    "房地产公司": "开发公司",
+    "物业公司": "物业",
+    "物业费": "物业",
+    "社会保险": "社保",
+}
+
+#: Words jieba's dictionary splits badly (住建局 → 住/建局) that petitions use all the time.
+_DOMAIN_WORDS = (
+    "住建局",
+    "补偿款",
+    "拆迁款",
+    "违章建筑",
+    "违法建设",
+    "私搭乱建",
+    "物业费",
+    "宅基地",
+    "承包地",
+    "养老金",
+    "退休金",
+    "低保金",
+    "欠薪",
+    "讨薪",
+    "劳动报酬",
+    "延期交房",
+    "开发商",
+    "安置房",
+    "社保局",
+    "人社局",
+    "信访局",
+)
+_CANONICAL = frozenset(SYNONYMS.values())
+
+
+#: Characters that begin or glue words, never a name: split runs of single characters on them and
+#: strip them from the front of words jieba does not know (往南隆河 → 南隆河, 从元胜 → 元胜).
+FUNCTION_CHARS = frozenset(
+    "我你他她它们的了在是和与及或从往向把被给对于以为由将到也都就还又很最更已不没未无有个"
+    "年月日元号栋亩层间位名次这那哪其此该各每些上下中内外前后里说要让叫去来过着得地之所"
+)
+#: Jieba's dictionary tags for names of people, places, organisations and other proper nouns.
+NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
+#: A dictionary word this frequent explains its characters (家住 does; 家庄, seen 3 times, is
+#: more likely the end of a village's name); a name this frequent is common (中国, not 兰州).
+WORD_FREQ = 100
+COMMON_FREQ = 5000
+_YEAR = re.compile(r"^(19|20)[0-9]{2}$")
+_CJK = re.compile(r"^[\u3400-\u9fff]+$")
+#: A term that is a particular of the matter (a name, an amount) rather than a word of it.
+PARTICULAR = "#"
+
+
+@cache
+def _jieba() -> tuple[Any, dict[str, float], float, dict[str, str]]:
+    """jieba with the domain words; its IDF table, median IDF and part-of-speech table (once)."""
+    import logging
+
+    import jieba
+    import jieba.analyse
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    for word in _DOMAIN_WORDS:
+        jieba.add_word(word, freq=20000)
+    tfidf = jieba.analyse.TFIDF()
+    return jieba, tfidf.idf_freq, tfidf.median_idf, jieba.posseg.dt.word_tag_tab
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def tokens(text: str) -> list[str]:
+    """The matter's words: jieba search-mode words of two characters or more, thesaurus applied."""
+    jieba, _, _, _ = _jieba()
+    out = []
+    for word in jieba.lcut_for_search(_normalise(text)):
+        word = word.strip()
+        if len(word) < 2 or len(word) > 16 or word in STOPWORDS:
+            continue
+        if not _CJK_OR_ALNUM.search(word):
+            continue
+        if _NUMBER.match(word) and len(word) < 3:
+            continue  # "3" 个月, "12" 号: numbers this short name nothing
+        out.append(SYNONYMS.get(word, word))
+    return out
+
+
+def _known(word: str) -> bool:
+    """Whether a word is part of the language or the thesaurus rather than a name."""
+    return word in STOPWORDS or word in SYNONYMS or word in _CANONICAL or word in _DOMAIN_WORDS
+
+
+def _composed(word: str, common: Any) -> bool:
+    """Whether a word splits into common words (and function characters) only."""
+    for i in range(1, len(word)):
+        left, right = word[:i], word[i:]
+        left_ok = left in FUNCTION_CHARS if len(left) == 1 else common(left)
+        if not left_ok:
+            continue
+        if right in FUNCTION_CHARS if len(right) == 1 else common(right):
+            return True
+        if len(right) > 2 and _composed(right, common):
+            return True
+    return False
+
+
+def particulars(text: str) -> list[str]:
+    """The names and amounts a matter is told by, as character pairs: 裕锦, 何家, 家庄, 26300.
+
+    jieba splits names it does not know in ways that change with the sentence around them
+    (何家庄 → 何·家庄 or 年何·家庄), so a name is taken as the character pairs of each run of
+    characters that no common word explains: words jieba does not know or rarely sees, names
+    (people, places, organisations), and single characters that are not function words. Numbers
+    of three digits or more count, years do not. A pair that every other petition uses (人管 from
+    "没人管") is dropped at look-up time, when the case index says how many cases share it.
+    """
+    jieba, _, _, tags = _jieba()
+    freq = jieba.dt.FREQ
+    out: list[str] = []
+    run: list[str] = []
+
+    def common(word: str) -> bool:
+        n = freq.get(word) or 0
+        if _known(word):
+            return True
+        return n >= WORD_FREQ and (tags.get(word) not in NAME_TAGS or n >= COMMON_FREQ)
+
+    def close_run() -> None:
+        out.extend(
+            pair
+            for pair in ("".join(run[i : i + 2]) for i in range(len(run) - 1))
+            if not common(pair)
+        )
+        run.clear()
+
+    for word in jieba.lcut(_normalise(text)):
+        if word.isdigit():
+            close_run()
+            if len(word) >= 3 and not _YEAR.match(word) and word not in STOPWORDS:
+                out.append(word)
+            continue
+        if not _CJK.match(word):
+            close_run()
+            continue
+        if len(word) == 1:
+            explained = word in FUNCTION_CHARS
+        else:
+            # A common word explains its characters, unless it is a name that is not common
+            # (兰州 is a particular of a matter, 中国 is not); so does a rare phrase made of
+            # common words (拖欠工资 = 拖欠 + 工资), but not 家庄 or 家村, the ends of names.
+            explained = common(word) or _composed(word, common)
+        if explained:
+            close_run()
+        else:
+            run.extend(word)
+    close_run()
+    return out
+
+
+def matter_vector(
+    subject: str,
+    content: str,
+    requests: str = "",
+    *,
+    top: int = KEYWORDS_PER_CASE,
+    top_particulars: int = PARTICULARS_PER_CASE,
+) -> dict[str, float]:
+    """A matter's keywords (tf-idf, unit length) and its particulars (marked ``#``, unit length)."""
+    _, idf, median, _ = _jieba()
+    counts: Counter[str] = Counter()
+    # The subject is the matter in a few words: it counts twice.
+    for word in tokens(subject):
+        counts[word] += 2
+    for word in tokens(content) + tokens(requests):
+        counts[word] += 1
+    weights = {w: (1 + math.log(n)) * idf.get(w, median) for w, n in counts.items()}
+    words = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    names: Counter[str] = Counter()
+    for name in particulars(subject):
+        names[name] += 2
+    for name in particulars(content) + particulars(requests):
+        names[name] += 1
+    marked = [(PARTICULAR + n, float(c)) for n, c in names.most_common(top_particulars)]
+    out: dict[str, float] = {}
+    for part in (words, marked):
+        norm = math.sqrt(sum(v * v for _, v in part)) or 1.0
+        out.update((w, v / norm) for w, v in part)
+    return out
+
+
+def _split(vector: Mapping[str, float]) -> tuple[dict[str, float], set[str]]:
+    words = {w: v for w, v in vector.items() if not w.startswith(PARTICULAR)}
+    return words, {w for w in vector if w.startswith(PARTICULAR)}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """The cosine of two unit-length keyword vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return min(1.0, sum(v * b[w] for w, v in a.items() if w in b))
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = "".join(_CJK_OR_ALNUM.findall(_normalise(text)))
+    return {chars[i : i + 2] for i in range(len(chars) - 1)} or ({chars} if chars else set())
+
+
+def subject_overlap(a: str, b: str) -> float:
+    """Dice coefficient of the two subjects' character bigrams."""
+    x, y = _bigrams(a), _bigrams(b)
+    if not x or not y:
+        return 0.0
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+@dataclass(frozen=True)
+class Likeness:
+    """How alike two matters are: wording, subject, particulars, and the blend of them."""
+
+    words: float
+    subject: float
+    particulars: float | None
+    score: float
+
+
+def similarity(
+    q_vec: Mapping[str, float],
+    q_subject: str,
+    c_vec: Mapping[str, float],
+    c_subject: str,
+    generic: frozenset[str] = frozenset(),
+) -> Likeness:
+    """Keyword cosine blended with subject overlap; then, when both name particulars, with how
+    many of them agree (the same kind of matter about another company or village is another
+    matter, however alike the words). ``generic`` particulars (many cases share them) are left out.
+    """
+    q_words, q_names = _split(q_vec)
+    c_words, c_names = _split(c_vec)
+    q_names -= generic
+    c_names -= generic
+    words = cosine(q_words, c_words)
+    subject = subject_overlap(q_subject, c_subject)
+    text = 0.75 * words + 0.25 * subject
+    if q_names and c_names:
+        agree = len(q_names & c_names) / min(len(q_names), len(c_names))
+        return Likeness(
+            words, subject, agree, (1 - PARTICULAR_WEIGHT) * text + PARTICULAR_WEIGHT * agree
+        )
+    return Likeness(words, subject, None, text)
+
+
+def shared_terms(a: Mapping[str, float], b: Mapping[str, float], n: int = 5) -> list[str]:
+    """The keywords and particulars two matters share, the most telling first."""
+    common = [(a[w] * b[w], w.removeprefix(PARTICULAR)) for w in a if w in b]
+    return [w for _, w in sorted(common, reverse=True)[:n]]
+
+
+# --- the keyword index -------------------------------------------------------------------------------
+
+
+def keyword_rows(
+    case_id: int, vector: Mapping[str, float], region_code: str, received_at: datetime
+) -> list[dict[str, Any]]:
+    """The ``case_keyword`` rows of one case."""
+    return [
+        {
+            "case_id": case_id,
+            "term": term[:32],
+            "weight": weight,
+            "region_code": region_code,
+            "received_at": received_at,
+        }
+        for term, weight in vector.items()
+    ]
+
+
+def index_case(conn: Connection, case_id: int) -> int:
+    """(Re)write one case's keywords; returns how many were stored."""
+    row = conn.execute(
+        select(
+            case_t.c.subject,
+            case_t.c.content,
+            case_t.c.requests,
+            case_t.c.region_code,
+            case_t.c.received_at,
+        ).where(case_t.c.id == case_id)
+    ).one()
+    vector = matter_vector(row.subject, row.content, row.requests)
+    conn.execute(delete(keyword_t).where(keyword_t.c.case_id == case_id))
+    rows = keyword_rows(case_id, vector, row.region_code, row.received_at)
+    if rows:
+        conn.execute(insert(keyword_t), rows)
+    return len(rows)
+
+
+def index_backlog(conn: Connection, *, limit: int = 1000) -> int:
+    """Index the newest cases that have no keywords yet (registered by a path that did not index
+    them); a maintenance pass, not for the intake path: it may read every case to find them."""
+    unindexed = (
+        select(case_t.c.id)
+        .where(~exists().where(keyword_t.c.case_id == case_t.c.id))
+        .order_by(case_t.c.id.desc())
+        .limit(limit)
+    )
+    ids = list(conn.execute(unindexed).scalars())
+    for case_id in ids:
+        index_case(conn, case_id)
+    return len(ids)
+
+
+# --- look-up -------------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonMatch:
+    """How strongly a petitioner row is the person at the counter, and why."""
+
+    strength: float
+    reason: str
+
+
+@dataclass
+class Candidate:
+    """An existing case the intake may be about, with its score and the reasons."""
+
+    case_id: int
+    case_no: str
+    score: float
+    similarity: float
+    same_person: bool
+    likely_repeat: bool
+    reasons: list[str]
+    state: str
+    subject: str
+    category: str
+    region_code: str
+    received_at: datetime
+    owner_staff_no: str
+    owner_name: str
+    petitioner_id: int
+    terms: list[str] = field(default_factory=list)
+
+    def as_json(self, tz: Any) -> dict[str, Any]:
+        """The API's answer for one candidate (contract.md: case_no, score, reasons, and more)."""
+        return {
+            "case_no": self.case_no,
+            "score": round(self.score, 3),
+            "reasons": self.reasons,
+            "likely_repeat": self.likely_repeat,
+            "same_person": self.same_person,
+            "similarity": round(self.similarity, 3),
+            "state": self.state,
+            "state_label": lifecycle.STATE_LABELS[self.state],
+            "subject": self.subject,
+            "category": self.category,
+            "region_code": self.region_code,
+            "received_at": self.received_at.astimezone(tz).isoformat(),
+            "owner": {"staff_no": self.owner_staff_no, "name": self.owner_name},
+        }
+
+
+def person_rows(
+    conn: Connection, rt: service.Runtime, person: ValidPerson, *, label: str = ""
+) -> dict[int, PersonMatch]:
+    """Petitioner rows that are this person: same identity number, or same name and phone."""
+    found: dict[int, PersonMatch] = {}
+
+    def keep(row_id: int, strength: float, reason: str) -> None:
+        if row_id not in found or found[row_id].strength < strength:
+            found[row_id] = PersonMatch(strength, label + reason)
+
+    id_index = rt.cipher.blind_index(person.id_number) if person.id_number else None
+    if id_index:
+        for row_id in conn.execute(
+            select(petitioner_t.c.id)
+            .where(petitioner_t.c.id_number_index == id_index)
+            .limit(PERSON_ROWS)
+        ).scalars():
+            keep(row_id, ID_MATCH, "身份证号码相同")
+    if person.phone:
+        rows = conn.execute(
+            select(petitioner_t.c.id, petitioner_t.c.name, petitioner_t.c.id_number_index)
+            .where(petitioner_t.c.phone_index == rt.cipher.blind_index(person.phone))
+            .limit(PERSON_ROWS)
+        )
+        for row in rows:
+            other_id = row.id_number_index
+            if row.name == person.name and not (id_index and other_id and other_id != id_index):
+                keep(row.id, NAME_PHONE_MATCH, "姓名和联系电话相同")
+            elif row.name == person.name:
+                keep(row.id, PHONE_ONLY_MATCH, "姓名和联系电话相同，但身份证号码不同")
+            else:
+                keep(row.id, PHONE_ONLY_MATCH, f"联系电话相同（登记姓名为{row.name}）")
+    return found
+
+
+def _person_cases(conn: Connection, rows: Mapping[int, PersonMatch]) -> dict[int, PersonMatch]:
+    """The cases these petitioner rows brought, as petitioner or as a group's representative."""
+    if not rows:
+        return {}
+    ids = list(rows)
+    # No ORDER BY in SQL: with one, PostgreSQL may walk the received_at (or primary key) index
+    # backwards filtering on the person, reading most of the table for someone with few cases.
+    # The equality index with a bound is read instead, and the newest are kept here.
+    as_petitioner = conn.execute(
+        select(case_t.c.id, case_t.c.petitioner_id, case_t.c.received_at)
+        .where(case_t.c.petitioner_id.in_(ids))
+        .limit(PERSON_ROWS)
+    ).all()
+    as_petitioner = sorted(as_petitioner, key=lambda r: r.received_at, reverse=True)
+    as_representative = conn.execute(
+        select(rep_t.c.case_id, rep_t.c.petitioner_id)
+        .where(rep_t.c.petitioner_id.in_(ids))
+        .limit(PERSON_ROWS)
+    ).all()
+    as_petitioner = as_petitioner[:PERSON_CASES]
+    as_representative = sorted(as_representative, reverse=True)[:PERSON_CASES]
+    out: dict[int, PersonMatch] = {}
+    for case_id, row_id, _ in as_petitioner:
+        match = rows[row_id]
+        if case_id not in out or out[case_id].strength < match.strength:
+            out[case_id] = match
+    for case_id, row_id in as_representative:
+        match = PersonMatch(rows[row_id].strength, rows[row_id].reason + "（原事项中为代表）")
+        if case_id not in out or out[case_id].strength < match.strength:
+            out[case_id] = match
+    return out
+
+
+def generic_particulars(conn: Connection, vector: Mapping[str, float]) -> frozenset[str]:
+    """The vector's particulars that so many cases share they name nothing (bounded counts)."""
+    newest = conn.execute(select(func.max(case_t.c.id))).scalar() or 0
+    cap = max(GENERIC_MIN, int(newest * GENERIC_SHARE))
+    out = set()
+    for term in vector:
+        if not term.startswith(PARTICULAR):
+            continue
+        shared = select(keyword_t.c.case_id).where(keyword_t.c.term == term).limit(cap).subquery()
+        if conn.execute(select(func.count()).select_from(shared)).scalar_one() >= cap:
+            out.add(term)
+    return frozenset(out)
+
+
+def _similar_case_ids(
+    conn: Connection, vector: Mapping[str, float], region_code: str, exclude: Iterable[int]
+) -> list[int]:
+    """Cases in the region sharing the most keyword weight, from bounded index ranges."""
+    skip = set(exclude)
+    hits: Counter[int] = Counter()
+    terms = sorted(vector.items(), key=lambda kv: -kv[1])[:QUERY_TERMS]
+    for term, weight in terms:
+        ids = conn.execute(
+            select(keyword_t.c.case_id)
+            .where(keyword_t.c.term == term, keyword_t.c.region_code == region_code)
+            .order_by(keyword_t.c.received_at.desc())
+            .limit(POSTINGS)
+        ).scalars()
+        for case_id in ids:
+            if case_id not in skip:
+                hits[case_id] += weight
+    return [case_id for case_id, _ in hits.most_common(SIMILAR_CASES)]
+
+
+def _case_rows(conn: Connection, ids: Sequence[int]) -> list[Any]:
+    owner = staff_t.alias("owner")
+    return list(
+        conn.execute(
+            select(
+                case_t.c.id,
+                case_t.c.case_no,
+                case_t.c.state,
+                case_t.c.category,
+                case_t.c.region_code,
+                case_t.c.subject,
+                case_t.c.received_at,
+                case_t.c.confidential,
+                case_t.c.accused_name,
+                case_t.c.accused_unit,
+                case_t.c.petitioner_id,
+                owner.c.staff_no.label("owner_staff_no"),
+                owner.c.name.label("owner_name"),
+            )
+            .join(owner, owner.c.id == case_t.c.owner_id)
+            .where(case_t.c.id.in_(list(ids)))
+        )
+    )
+
+
+def _vectors(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, float]]:
+    """Stored keyword vectors; a case without keywords (registered elsewhere) is read and analysed."""
+    out: dict[int, dict[str, float]] = {i: {} for i in ids}
+    for case_id, term, weight in conn.execute(
+        select(keyword_t.c.case_id, keyword_t.c.term, keyword_t.c.weight).where(
+            keyword_t.c.case_id.in_(list(ids))
+        )
+    ):
+        out[case_id][term] = weight
+    missing = [i for i, v in out.items() if not v]
+    if missing:
+        for row in conn.execute(
+            select(case_t.c.id, case_t.c.subject, case_t.c.content, case_t.c.requests).where(
+                case_t.c.id.in_(missing)
+            )
+        ):
+            out[row.id] = matter_vector(row.subject, row.content, row.requests)
+    return out
+
+
+def _state_reason(state: str) -> str:
+    if state == "concluded":
+        return "原事项已终结：同一事实和理由不再受理（《信访工作条例》第三十六条第三款）"
+    if state in lifecycle.OPEN_STATES:
+        return f"原事项正在办理（{lifecycle.STATE_LABELS[state]}），不重复受理（第十九条第三款）"
+    return f"原事项{lifecycle.STATE_LABELS[state]}"
+
+
+def find(
+    conn: Connection,
+    rt: service.Runtime,
+    valid: ValidIntake,
+    *,
+    now: datetime,
+    viewer: lifecycle.Actor | None = None,
+    viewer_unit: str | None = None,
+    limit: int = 10,
+) -> list[Candidate]:
+    """The intake's candidates, best first; nothing is written."""
+    people: dict[int, PersonMatch] = {}
+    for label, person in [("", valid.petitioner)] + [
+        (f"代表{p.name}：", p) for p in valid.representatives
+    ]:
+        for row_id, match in person_rows(conn, rt, person, label=label).items():
+            if row_id not in people or people[row_id].strength < match.strength:
+                people[row_id] = match
+    by_person = _person_cases(conn, people)
+    vector = matter_vector(valid.subject, valid.content, valid.requests)
+    generic = generic_particulars(conn, vector)
+    vector = {t: w for t, w in vector.items() if t not in generic}
+    similar = _similar_case_ids(conn, vector, valid.region_code, by_person)
+    ids = list(by_person) + similar
+    if not ids:
+        return []
+    vectors = _vectors(conn, ids)
+    out: list[Candidate] = []
+    for row in _case_rows(conn, ids):
+        if viewer is not None and service._hidden_from(viewer, viewer_unit, row):
+            # The accused unit never learns that this person accused it (条例第三十条第三款).
+            continue
+        match = by_person.get(row.id)
+        strength = match.strength if match else 0.0
+        like = similarity(vector, valid.subject, vectors[row.id], row.subject, generic)
+        sim = like.score
+        recent = row.state in lifecycle.OPEN_STATES or now - row.received_at <= RECENT
+        if match is None and (sim < SIMILAR_MIN or not recent):
+            continue
+        score = PERSON_WEIGHT * strength + TEXT_WEIGHT * sim
+        reasons = [match.reason] if match else []
+        terms = shared_terms(vector, vectors[row.id])
+        if terms:
+            reasons.append(f"事项相似度{sim:.2f}，共同关键词：{'、'.join(terms)}")
+        else:
+            reasons.append(f"事项相似度{sim:.2f}")
+        if like.particulars == 0:
+            reasons.append("所涉单位、地点、金额等要素不同，可能是另一事项")
+        if row.region_code == valid.region_code:
+            score += REGION_BONUS
+            reasons.append(f"同一行政区划（{row.region_code}）")
+        if row.category == valid.category:
+            score += CATEGORY_BONUS
+        likely = strength >= NAME_PHONE_MATCH and sim >= REPEAT_SIMILARITY
+        if likely:
+            reasons.insert(0, "很可能是同一信访人的同一事项（重复访）")
+        if match is None:
+            reasons.append("其他信访人反映的相似事项")
+        reasons.append(_state_reason(row.state))
+        out.append(
+            Candidate(
+                case_id=row.id,
+                case_no=row.case_no,
+                score=min(1.0, score),
+                similarity=sim,
+                same_person=strength >= NAME_PHONE_MATCH,
+                likely_repeat=likely,
+                reasons=reasons,
+                state=row.state,
+                subject=row.subject,
+                category=row.category,
+                region_code=row.region_code,
+                received_at=row.received_at,
+                owner_staff_no=row.owner_staff_no,
+                owner_name=row.owner_name,
+                petitioner_id=row.petitioner_id,
+                terms=terms,
+            )
+        )
+    # Likely repeats first, then by score; the newer case wins a tie.
+    out.sort(key=lambda c: (not c.likely_repeat, -c.score, -c.received_at.timestamp()))
+    return out[:limit]
+
+
+def find_for_intake(
+    conn: Connection,
+    rt: service.Runtime,
+    *,
+    body: Mapping[str, Any],
+    viewer_staff_no: str,
+    now: datetime,
+    limit: int = 10,
+) -> list[Candidate]:
+    """Check an intake body and find its candidates as this staff member may see them."""
+    actor, row = service.get_actor(conn, viewer_staff_no)
+    valid = validate_intake(body, now=now)
+    return find(conn, rt, valid, now=now, viewer=actor, viewer_unit=row.unit, limit=limit)
+
+
+def contacts_of(conn: Connection, case_ids: Sequence[int]) -> list[Any]:
+    """The contacts recorded on these cases, oldest first."""
+    if not case_ids:
+        return []
+    return list(
+        conn.execute(
+            select(contact_t)
+            .where(contact_t.c.case_id.in_(list(case_ids)))
+            .order_by(contact_t.c.at, contact_t.c.id)
+        )
+    )
+
+
+__all__ = [
+    "REPEAT_SIMILARITY",
+    "Candidate",
+    "contacts_of",
+    "cosine",
+    "find",
+    "find_for_intake",
+    "index_backlog",
+    "index_case",
+    "keyword_rows",
+    "matter_vector",
+    "person_rows",
+    "similarity",
+    "subject_overlap",
+    "tokens",
+]
