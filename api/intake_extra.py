@@ -3,10 +3,12 @@ contacts, and one petitioner's history.
 
 JSON API: ``POST /api/v1/intake/candidates`` (contract.md: an intake body in, the petitioner's
 earlier and similar matters out, best first, nothing saved) and ``POST /api/v1/cases/{case_no}/
-contacts`` (a confirmed repeat becomes a contact on the original case). Pages: the intake form posts
-to ``/cases/new/check``, which shows the candidates with why each matched, the skip-level verdict
-and the group; from there ``/cases/new/repeat`` records the repeat and ``/cases/new/register``
-registers a new matter (optionally transferring it at once to the level with authority).
+contacts`` (a confirmed repeat becomes a contact on the original case). Pages: ``/cases/new/check``
+(where the intake form posts) shows the candidates with why each matched, the skip-level verdict
+and the group, or registers at once when there is nothing to decide; from there
+``/cases/new/repeat`` records the repeat and ``/cases/new/register`` registers a new matter
+(optionally transferring it at once to the level with authority). ``/petitioners/{id}`` is one
+person's history; ``/cases/{case_no}/petitioner`` leads there from a case.
 """
 
 from typing import Annotated, Any

@@ -60,17 +60,7 @@ EXTENSION_STATUS_LABELS = {"pending": "待审批", "approved": "已批准", "ref
 NOTICE_MAX_DAYS = 30
 
 #: The Chinese names of this module's case events (the timeline shows them).
-EVENT_LABELS: dict[str, str] = {
-    "escalated": "期限预警升级",
-    "escalation_acknowledged": "签收督办",
-    "supervision_notice": "下达督办单",
-    "notice_answered": "答复督办单",
-    "notice_escalated": "督办单逾期上报",
-    "extension_requested": "申请延期",
-    "extension_refused": "延期申请未获批准",
-    "extension_notice": "延期告知信访人",
-    "dissatisfaction_followed_up": "不满意评价已跟进",
-}
+EVENT_LABELS = lifecycle.EVENT_LABELS
 #: The Chinese names of their payload fields.
 PAYLOAD_LABELS: dict[str, str] = {
     "by": "经办人",

@@ -326,7 +326,6 @@ def register(
     code = case["query_code"]
     case_no = case["case_no"]
     record = _case_row(conn, case_no)
-    candidates.index_case(conn, record.id)
     if supervisor:
         _flag_group(
             conn,

@@ -373,6 +373,10 @@ def _register(
             "version": 1,
         },
     ).scalar_one()
+    # Keywords for finding similar matters at later intakes, on every path that registers a case.
+    from cases.candidates import index_case  # noqa: PLC0415  (candidates imports this module)
+
+    index_case(conn, case_id)
     for person in valid.representatives:
         rep_id = _insert_person(conn, rt, person, now)
         conn.execute(
@@ -735,9 +739,7 @@ def case_events(
         {
             "seq": r.seq,
             "action": r.action,
-            "action_label": "登记"
-            if r.action == "intake"
-            else lifecycle.ACTION_LABELS.get(r.action, r.action),
+            "action_label": lifecycle.EVENT_LABELS.get(r.action, r.action),
             "actor": r.actor_staff_no,
             "at": r.at.astimezone(rt.tz).isoformat(),
             "from_state": r.from_state,

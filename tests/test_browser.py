@@ -151,6 +151,11 @@ def test_register_accept_reply_track_and_rate(page: Any) -> None:
     page.get_by_label("联系电话").first.fill("13800138000")
     page.get_by_label("诉求").fill("尽快发放补偿款")
     page.get_by_role("button", name="登记并生成回执").click()
+    # Before saving, the desk shows the jurisdiction check (and any earlier matters): a new matter.
+    page.wait_for_load_state()
+    if page.url.endswith("/cases/new/check"):
+        shot(page, "02b-intake-check")
+        page.get_by_role("button", name="不是，继续登记").click()
 
     # The receipt, with the 查询码 shown this once.
     page.wait_for_url(re.compile(r"/cases/2026-\d{6}/receipt$"))

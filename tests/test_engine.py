@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, delete, func, select, text, update
+from sqlmodel import SQLModel
 
 from cases import service
 from cases.audit import verify
 from cases.crypto import verify_query_code
-from cases.models import Case, CaseClock, CaseEvent, CaseRepresentative, Escalation, Petitioner
+from cases.models import Case, CaseEvent, CaseRepresentative, Petitioner
 from conftest import at
 from tests.factories import PATHS, PAYLOADS, case_in_state, intake_body, make_office
 from workflow import lifecycle
@@ -303,13 +304,10 @@ def test_audit_detects_a_deleted_case_with_its_history(
     nos = _three_cases(office, rt)
     with office.begin() as conn:
         cid = _case_id(conn, nos[which])
-        for table in (
-            Escalation.__table__,
-            CaseClock.__table__,
-            CaseEvent.__table__,
-            CaseRepresentative.__table__,
-        ):
-            conn.execute(delete(table).where(table.c.case_id == cid))
+        # Everything that refers to the case, as someone covering their tracks would delete it.
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if "case_id" in table.c and table.name != "case":
+                conn.execute(delete(table).where(table.c.case_id == cid))
         conn.execute(delete(Case.__table__).where(Case.__table__.c.id == cid))
     with office.connect() as conn:
         broken = verify(conn, rt.audit_key).broken
