@@ -11,6 +11,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +44,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(sqlite_engine: Engine, rt: service.Runtime) -> Iterator[str]:
-    """The app served by uvicorn in a thread; yields its base URL."""
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread; yield its base URL."""
     import uvicorn
 
-    make_web_office(sqlite_engine)
-    app = make_app(sqlite_engine, rt)
     port = free_port()
     srv = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -67,15 +66,16 @@ def server(sqlite_engine: Engine, rt: service.Runtime) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture
-def page(server: str) -> Iterator[Any]:
+@contextmanager
+def open_page(base_url: str, width: int = 1280) -> Iterator[Any]:
+    """A page of Debian's Chromium, driven by Playwright, on ``base_url``."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(
-            base_url=server, viewport={"width": 1280, "height": 900}, locale="zh-CN"
+            base_url=base_url, viewport={"width": width, "height": 900}, locale="zh-CN"
         )
         context.set_default_timeout(10_000)
         try:
@@ -83,6 +83,21 @@ def page(server: str) -> Iterator[Any]:
         finally:
             context.close()
             browser.close()
+
+
+@pytest.fixture
+def server(sqlite_engine: Engine, rt: service.Runtime) -> Iterator[str]:
+    """The app served by uvicorn in a thread; yields its base URL."""
+    make_web_office(sqlite_engine)
+    with serve(make_app(sqlite_engine, rt)) as url:
+        yield url
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[Any]:
+    """A Chromium page on the served app."""
+    with open_page(server) as page:
+        yield page
 
 
 def portrait_png(width: int = 96, height: int = 120) -> bytes:

@@ -6,8 +6,6 @@ port, a temporary SQLite database. Screenshots go to artifacts/.
 """
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +17,7 @@ from cases import service
 from cases.settings import Clock
 from cases.sweeper import sweep
 from tests.factories import intake_body
-from tests.test_browser import ARGS, ARTIFACTS, CHROMIUM, free_port, shot, sign_in, sign_out
+from tests.test_browser import CHROMIUM, open_page, serve, shot, sign_in, sign_out
 from tests.web import NOW, make_web_office
 
 pytestmark = [
@@ -46,44 +44,18 @@ def overdue_case(sqlite_engine: Engine, rt: service.Runtime) -> str:
 @pytest.fixture
 def server(sqlite_engine: Engine, rt: service.Runtime, overdue_case: str) -> Iterator[str]:
     """The app served by uvicorn in a thread (no background tasks: the test sweeps)."""
-    import uvicorn
-
     app = create_app(
         engine=sqlite_engine, rt=rt, clock=Clock(NOW), sweep_interval=0, deliver_interval=0
     )
-    port = free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
 def page(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(
-            base_url=server, viewport={"width": 1400, "height": 900}, locale="zh-CN"
-        )
-        context.set_default_timeout(10_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
+    """A Chromium page on the served app."""
+    with open_page(server, width=1400) as page:
+        yield page
 
 
 def test_supervisor_issues_a_notice_and_the_owner_answers_it(
