@@ -8,7 +8,7 @@ place.
 
 import contextlib
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, or_, select, update
@@ -20,7 +20,7 @@ from workflow import lifecycle, sla
 from workflow.errors import InvalidInput, NotFound
 from workflow.escalation import level_times
 from workflow.intake import validate_id_number, validate_phone
-from workflow.periods import LEVEL_LABELS, LEVELS, PERIODS
+from workflow.periods import LEVELS, PERIODS
 
 case_t = service.case_t
 clock_t = service.clock_t
@@ -397,79 +397,12 @@ def search_cases(
 
 # --- escalations ----------------------------------------------------------------------------------
 
-ESCALATION_STATUSES = ("open", "acknowledged", "superseded", "resolved", "all")
-
 
 def open_escalation_count(conn: Connection) -> int:
     """How many escalations are open."""
     return conn.execute(
         select(func.count()).select_from(escalation_t).where(escalation_t.c.status == "open")
     ).scalar_one()
-
-
-def escalations(
-    conn: Connection, rt: service.Runtime, *, status: str = "open", now: datetime
-) -> list[dict[str, Any]]:
-    """Escalations with their case and clock, the highest level first, then the latest first."""
-    if status not in ESCALATION_STATUSES:
-        raise InvalidInput(
-            "escalation.bad_status",
-            "状态应为 open、acknowledged、superseded、resolved 或 all",
-            field="status",
-        )
-    owner = staff_t.alias("owner")
-    stmt = (
-        select(
-            escalation_t,
-            case_t.c.case_no,
-            case_t.c.subject,
-            case_t.c.state,
-            clock_t.c.name.label("clock_name"),
-            clock_t.c.due_date,
-            clock_t.c.status.label("clock_status"),
-            owner.c.staff_no.label("owner_staff_no"),
-            owner.c.name.label("owner_name"),
-        )
-        .join(case_t, case_t.c.id == escalation_t.c.case_id)
-        .join(clock_t, clock_t.c.id == escalation_t.c.clock_id)
-        .join(owner, owner.c.id == case_t.c.owner_id)
-        .limit(1000)
-    )
-    if status != "all":
-        stmt = stmt.where(escalation_t.c.status == status)
-    out = []
-    for r in conn.execute(stmt):
-        late = now - r.due_at
-        out.append(
-            {
-                "id": r.id,
-                "case_no": r.case_no,
-                "subject": r.subject,
-                "state": r.state,
-                "state_label": lifecycle.STATE_LABELS[r.state],
-                "owner": {"staff_no": r.owner_staff_no, "name": r.owner_name},
-                "clock": r.clock_name,
-                "clock_label": PERIODS[r.clock_name].label,
-                "clock_status": r.clock_status,
-                "due_date": r.due_date.isoformat(),
-                "due_at": r.due_at.astimezone(rt.tz).isoformat(),
-                "level": r.level,
-                "level_label": LEVEL_LABELS.get(r.level, r.level),
-                "status": r.status,
-                "fired_at": r.fired_at.astimezone(rt.tz).isoformat(),
-                "recipients": list(r.recipients or []),
-                # Whole days past the deadline (negative: still before it, e.g. a warning).
-                "days_late": late.days if late >= timedelta(0) else -((-late).days),
-                "_late": late,
-            }
-        )
-    out.sort(key=lambda e: (-_LEVEL_RANK.get(e["level"], 0), -e["_late"].total_seconds()))
-    for e in out:
-        del e["_late"]
-    return out
-
-
-# --- public tracking ------------------------------------------------------------------------------
 
 
 def check_query_code(conn: Connection, case_no: str, code: str) -> bool:
@@ -553,7 +486,6 @@ __all__ = [
     "clock_levels",
     "desk",
     "search_cases",
-    "escalations",
     "open_escalation_count",
     "check_query_code",
     "public_view",
