@@ -28,6 +28,8 @@ from api.deps import (
     User,
     form_str,
 )
+from api.routes import _ERRORS as _API_ERRORS
+from api.routes import _INTAKE_EXAMPLE, _PROBLEM
 from api.security import add_flash
 from cases import candidates, repeat, service
 from workflow.errors import Conflict, InvalidInput
@@ -35,25 +37,10 @@ from workflow.intake import validate_intake
 
 router = APIRouter()
 
-_PROBLEM = {"content": {"application/problem+json": {}}}
+# The API's error shapes and its example intake body are the main routes' (api/routes.py).
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "未登录或访问令牌无效", **_PROBLEM},
-    403: {"description": "无权操作", **_PROBLEM},
+    **_API_ERRORS,
     422: {"description": "登记内容有误（errors 列出每个字段）", **_PROBLEM},
-}
-_INTAKE_EXAMPLE = {
-    "channel": "visit",
-    "category": "appeal",
-    "petitioner": {
-        "name": "王建国",
-        "id_number": "11010519491231002X",
-        "phone": "13800138000",
-        "address": "南京市玄武区中山路1号",
-    },
-    "region_code": "320102",
-    "subject": "征收补偿迟迟不到位",
-    "content": "前年签了征收协议，说好的补偿金到现在一分没给。",
-    "requests": "要求兑现补偿",
 }
 #: Fields of the candidates step that are not part of the intake body.
 CONTROL_FIELDS = frozenset(

@@ -279,7 +279,7 @@ def _intake_actor(conn: Connection, staff_no: str) -> tuple[lifecycle.Actor, Any
 
 
 def _case_row(conn: Connection, case_no: str) -> Any:
-    return conn.execute(service._case_query().where(case_t.c.case_no == case_no)).first()
+    return service._load(conn, case_no, for_update=False)
 
 
 def register(

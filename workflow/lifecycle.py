@@ -394,30 +394,32 @@ def allowed_actions(facts: CaseFacts, actor: Actor) -> list[str]:
     return out
 
 
+def _not_now(action: str, facts: CaseFacts, actor: Actor | None = None) -> ActionNotAllowed:
+    """The refusal of an action the case's state does not take, with what is allowed instead."""
+    return ActionNotAllowed(
+        "action.not_allowed_in_state",
+        f"信访事项处于「{STATE_LABELS[facts.state]}」状态，不能{ACTION_LABELS[action]}",
+        allowed_actions=allowed_actions(facts, actor) if actor else [],
+        state=facts.state,
+    )
+
+
 def check(action: str, facts: CaseFacts, actor: Actor) -> None:
     """Raise the precise refusal if the actor may not take the action on this case now."""
     if action not in ACTION_ROLES:
         raise InvalidInput("action.unknown", f"未知的操作：{action}", field="action")
-    if facts.state in TERMINAL_STATES and action not in MACHINE.get_triggers(facts.state):
-        raise ActionNotAllowed(
-            "action.not_allowed_in_state",
-            f"信访事项处于「{STATE_LABELS[facts.state]}」状态，不能{ACTION_LABELS[action]}",
-            allowed_actions=allowed_actions(facts, actor),
-            state=facts.state,
-        )
+    in_state = action in MACHINE.get_triggers(facts.state)
+    # A finished case is refused for its state first: no role could take the action there.
+    if facts.state in TERMINAL_STATES and not in_state:
+        raise _not_now(action, facts, actor)
     if not role_permits(action, facts.owner_staff_no, actor):
         if actor.role == "receptionist" and "owner" in ACTION_ROLES[action]:
             message = f"接访员只能办理本人首接的信访事项，不能{ACTION_LABELS[action]}他人首接的事项"
         else:
             message = f"{ROLE_LABELS.get(actor.role, actor.role)}无权{ACTION_LABELS[action]}"
         raise PermissionDenied("permission.denied", message, action=action, role=actor.role)
-    if action not in MACHINE.get_triggers(facts.state):
-        raise ActionNotAllowed(
-            "action.not_allowed_in_state",
-            f"信访事项处于「{STATE_LABELS[facts.state]}」状态，不能{ACTION_LABELS[action]}",
-            allowed_actions=allowed_actions(facts, actor),
-            state=facts.state,
-        )
+    if not in_state:
+        raise _not_now(action, facts, actor)
     for guard in GUARDS.get(action, []):
         if not guard.test(facts):
             raise ActionNotAllowed(
@@ -431,10 +433,7 @@ def check(action: str, facts: CaseFacts, actor: Actor) -> None:
 def fire(action: str, facts: CaseFacts) -> str:
     """Fire the action on the machine and return the new state (``check`` must have passed)."""
     if not MACHINE.events[action].trigger(facts):
-        raise ActionNotAllowed(
-            "action.not_allowed_in_state",
-            f"信访事项处于「{STATE_LABELS[facts.state]}」状态，不能{ACTION_LABELS[action]}",
-        )
+        raise _not_now(action, facts)
     return facts.state
 
 
