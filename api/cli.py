@@ -117,7 +117,12 @@ def cmd_case_intake(args: argparse.Namespace) -> int:
     body = _read_json(args.json)
     with app.engine.begin() as conn:
         result = service.intake(
-            conn, app.rt, body=body, actor_staff_no=args.as_, now=app.clock.now()
+            conn,
+            app.rt,
+            body=body,
+            actor_staff_no=args.as_,
+            now=app.clock.now(),
+            handled_below=args.handled_below,
         )
     _print_json(result)
     return 0
@@ -331,6 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = case.add_parser("intake", help="登记")
     s.add_argument("--as", dest="as_", required=True, metavar="STAFF_NO")
     s.add_argument("--json", required=True, metavar="FILE|-")
+    s.add_argument(
+        "--handled-below",
+        action="store_true",
+        help="信访人持有下级机关的处理意见（不计越级访）",
+    )
     s.set_defaults(func=cmd_case_intake)
     s = case.add_parser("act", help="办理操作")
     s.add_argument("case_no")

@@ -31,7 +31,7 @@ from api.deps import (
 from api.routes import _ERRORS as _API_ERRORS
 from api.routes import _INTAKE_EXAMPLE, _PROBLEM
 from api.security import add_flash
-from cases import candidates, repeat, service
+from cases import candidates, jurisdiction, repeat, service
 from workflow.errors import Conflict, InvalidInput
 from workflow.intake import validate_intake
 
@@ -210,7 +210,7 @@ def _check_page(
     with ctx.engine.connect() as conn:
         actor, row = service.get_actor(conn, user.staff_no)
         found = candidates.find(conn, ctx.rt, valid, now=now, viewer=actor, viewer_unit=row.unit)
-        where = repeat.classify_here(conn, valid.region_code, handled_below=handled_below)
+        where = jurisdiction.classify_here(conn, valid.region_code, handled_below=handled_below)
     if not found and not where.offer_transfer and valid.group_size == 1 and not error:
         # Nothing to decide: register at once, as the plain form did.
         return _register(request, ctx, user, form)
@@ -227,7 +227,7 @@ def _check_page(
         error=error,
         on_site=_checked(form, "on_site"),
         on_site_place=form_str(form, "on_site_place"),
-        level_labels=repeat.LEVEL_LABELS,
+        level_labels=jurisdiction.LEVEL_LABELS,
     )
 
 

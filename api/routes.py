@@ -95,9 +95,14 @@ def create_case(
     response: Response,
     body: Annotated[dict[str, Any], Body(examples=[_INTAKE_EXAMPLE])],
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    handled_below: Annotated[
+        bool,
+        Query(description="信访人持有下级机关的处理意见（此时不计越级访，第二十条）"),
+    ] = False,
 ) -> dict[str, Any]:
-    """Register a case; the answer carries the 查询码 once. A retried ``Idempotency-Key`` returns
-    the first answer instead of registering twice."""
+    """Register a case; the answer carries the 查询码 once and the matter's jurisdiction
+    (``flags.skip_level`` for 越级访). A retried ``Idempotency-Key`` returns the first answer
+    instead of registering twice."""
     with ctx.engine.begin() as conn:
         case = service.intake(
             conn,
@@ -106,6 +111,7 @@ def create_case(
             actor_staff_no=user.staff_no,
             now=ctx.clock.now(),
             idempotency_key=idempotency_key or None,
+            handled_below=handled_below,
         )
     response.headers["Location"] = f"/api/v1/cases/{case['case_no']}"
     response.headers["ETag"] = f'"{case["version"]}"'

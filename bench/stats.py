@@ -10,7 +10,10 @@ are placeholders and no petitioner data is encrypted. The cases follow the lifec
 accepted and replied, some transferred (with or without the partner's acceptance recorded),
 assigned and reported back, rejected or withdrawn; a share of the decisions and replies come late,
 some handling periods are extended, owners make tracking notes every week or so (some late), two
-thirds of the replies are rated. About 7 events and 7 clock runs per case.
+thirds of the replies are rated, one case in twenty-five has a repeat contact (重复访). About 7
+events and 7 clock runs per case. Like ``service.act``, each decision, reply and tracking note also
+writes what the statistics count of it (``cases.stats.step_facts``): the case's ``decided_at`` and
+``replied_at`` with whether each was in time, and the note event's ``on_time``.
 
 Then it times ``cases.stats.office_stats`` for 2025 (every measure, every breakdown, the previous
 year 2024 beside it, and the hotspots) after one warm-up run, and one bare SQL aggregate over the same year's
@@ -36,11 +39,31 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from bench.common import Backend, backends, engine_for, pg_conninfo, runtime
-from bench.sweep import CASE_COLS, CLOCK_COLS, EVENT_COLS, PETITIONER_COLS
+from bench.sweep import CASE_COLS as ENGINE_CASE_COLS
+from bench.sweep import CLOCK_COLS, PETITIONER_COLS
+from bench.sweep import EVENT_COLS as ENGINE_EVENT_COLS
 from cases import service, stats
 from workflow.calendar import end_of_day, local_date, reckon
 
 TARGET_PG = 1.0  # seconds
+#: The rows the engine writes, with what each step writes for the statistics (step_facts).
+CASE_COLS = [*ENGINE_CASE_COLS, "decided_at", "decided_on_time", "replied_at", "replied_on_time"]
+EVENT_COLS = [*ENGINE_EVENT_COLS, "on_time"]
+CONTACT_COLS = [
+    "id",
+    "case_id",
+    "at",
+    "kind",
+    "channel",
+    "actor_staff_no",
+    "summary",
+    "petitioner_id",
+    "on_site",
+    "group_size",
+    "skip_level",
+    "details",
+]
+TABLES = ("case", "case_event", "case_clock", "case_contact")
 YEAR = 2025
 CHUNK = 20_000
 TZ = runtime().tz
@@ -100,7 +123,8 @@ class Generator:
         self.rng = random.Random(seed)
         self.event_id = 0
         self.clock_id = 0
-        self.counts = {"case": 0, "case_event": 0, "case_clock": 0}
+        self.counts = dict.fromkeys(TABLES, 0)
+        self.contact_id = 0
         self.in_year: dict[int, int] = {}
         start = datetime(YEAR - years + 1, 1, 1, tzinfo=TZ).astimezone(UTC)
         self.year_start = start
@@ -154,20 +178,24 @@ class Generator:
 
     def _tracking(
         self, rows: list[Any], case_id: int, start: datetime, notes: list[datetime], end: datetime
-    ) -> None:
-        """Tracking runs: each note stops the running one and starts the next (as service.act)."""
+    ) -> dict[datetime, bool]:
+        """Tracking runs: each note stops the running one and starts the next (as service.act).
+        Returns whether each note met the run it stopped (the note event's ``on_time``)."""
         run_start = start
+        met = {}
         for note in notes:
-            self._clock(rows, case_id, "tracking", run_start, 7, note)
+            met[note] = note <= self._clock(rows, case_id, "tracking", run_start, 7, note)
             run_start = note
         self._clock(rows, case_id, "tracking", run_start, 7, end)
+        return met
 
-    def cases(self, total: int) -> Iterator[tuple[list[Any], list[Any], list[Any]]]:
-        """Chunks of (case rows, event rows, clock rows)."""
+    def cases(self, total: int) -> Iterator[tuple[list[Any], ...]]:
+        """Chunks of (case rows, event rows, clock rows, contact rows)."""
         rng = self.rng
         cases: list[Any] = []
         events: list[Any] = []
         clocks: list[Any] = []
+        contacts: list[Any] = []
         # Receipt times in order, so case numbers follow the calendar as in service.
         offsets = sorted(rng.randrange(self.year_seconds) for _ in range(total))
         for case_id, offset in enumerate(offsets, start=1):
@@ -192,7 +220,10 @@ class Generator:
                 at_after(received, 0.1, 12) if rng.random() < 0.9 else at_after(received, 15, 22)
             )
             notes: list[datetime] = []
+            met: dict[datetime, bool] = {}
             reply_at: datetime | None = None
+            # What service.act writes for the statistics (cases.stats.step_facts).
+            decided_at = decided_on_time = replied_on_time = None
             if path < 0.04:  # still registered (or simply not yet decided)
                 self._clock(clock_rows, case_id, "acceptance", received, 15, None)
                 self._clock(clock_rows, case_id, "tracking", received, 7, None)
@@ -200,7 +231,9 @@ class Generator:
                 action = "reject" if path < 0.07 else "withdraw"
                 state = "rejected" if action == "reject" else "withdrawn"
                 steps.append((decided, action))
-                self._clock(clock_rows, case_id, "acceptance", received, 15, decided)
+                due = self._clock(clock_rows, case_id, "acceptance", received, 15, decided)
+                if action == "reject":  # a withdrawal decides nothing
+                    decided_at, decided_on_time = decided, decided <= due
                 self._tracking(clock_rows, case_id, received, [], decided)
             else:
                 if path < 0.72:
@@ -210,7 +243,8 @@ class Generator:
                 else:
                     decision = "assign"
                 steps.append((decided, decision))
-                self._clock(clock_rows, case_id, "acceptance", received, 15, decided)
+                due = self._clock(clock_rows, case_id, "acceptance", received, 15, decided)
+                decided_at, decided_on_time = decided, decided <= due
                 # Replies: most within the period, one in eight late.
                 late = rng.random() < 0.125
                 if decision == "accept":
@@ -224,7 +258,9 @@ class Generator:
                         if late
                         else at_after(decided, 5, limit - 1)
                     )
-                    self._clock(clock_rows, case_id, "handling", decided, 60, reply_at, extra=extra)
+                    due = self._clock(
+                        clock_rows, case_id, "handling", decided, 60, reply_at, extra=extra
+                    )
                     steps.append((reply_at, "reply"))
                 elif decision == "transfer":
                     transferred_on = _local_day(decided)
@@ -237,7 +273,7 @@ class Generator:
                             clock_rows, case_id, "partner_acceptance", decided, 15, accepted
                         )
                         reply_at = at_after(accepted, 61, 80) if late else at_after(accepted, 5, 58)
-                        self._clock(
+                        due = self._clock(
                             clock_rows,
                             case_id,
                             "partner_handling",
@@ -248,14 +284,14 @@ class Generator:
                         )
                     else:
                         reply_at = at_after(decided, 16, 30) if late else at_after(decided, 3, 14)
-                        self._clock(
+                        due = self._clock(
                             clock_rows, case_id, "partner_acceptance", decided, 15, reply_at
                         )
                     steps.append((reply_at, "reply"))
                 else:
                     report_by = _local_day(decided) + timedelta(days=30)
                     reply_at = at_after(decided, 32, 45) if late else at_after(decided, 5, 29)
-                    self._clock(
+                    due = self._clock(
                         clock_rows,
                         case_id,
                         "report_back",
@@ -265,6 +301,7 @@ class Generator:
                         fixed_due=report_by,
                     )
                     steps.append((reply_at, "report_back"))
+                replied_on_time = reply_at <= due
                 outcome = rng.choice(["support", "explain", "not_support"])
                 state = "replied"
                 # Tracking notes every week or so while the office works the case; some late.
@@ -275,7 +312,7 @@ class Generator:
                         break
                     notes.append(t)
                 steps.extend((n, "note") for n in notes)
-                self._tracking(clock_rows, case_id, received, notes, reply_at)
+                met = self._tracking(clock_rows, case_id, received, notes, reply_at)
                 closed_at = at_after(reply_at, 5, 29) if rng.random() < 0.5 else None
                 self._clock(clock_rows, case_id, "review_window", reply_at, 30, closed_at)
                 if closed_at is not None:
@@ -309,6 +346,7 @@ class Generator:
                         True,
                         ZERO_HASH,
                         ZERO_HASH,
+                        met.get(t) if action == "note" else None,
                     )
                 )
             repeat_of = rng.randrange(1, case_id) if case_id > 100 and rng.random() < 0.08 else None
@@ -349,19 +387,44 @@ class Generator:
                     received,
                     steps[-1][0],
                     len(steps),
+                    decided_at,
+                    decided_on_time,
+                    reply_at,
+                    replied_on_time,
                 )
             )
             clocks.extend(clock_rows)
+            # One case in twenty-five sees the petitioner come back about the same matter: a
+            # repeat contact on it (重复访), sometimes a skip-level visit or a group.
+            if rng.random() < 0.04:
+                self.contact_id += 1
+                back = _weighted(rng, CHANNELS)
+                contacts.append(
+                    (
+                        self.contact_id,
+                        case_id,
+                        at_after(received, 5, 90),
+                        "repeat",
+                        back,
+                        staff_no,
+                        "再次反映",
+                        1 + case_id % 1000,
+                        False,
+                        rng.randint(2, 20) if rng.random() < 0.05 else 1,
+                        back == "visit" and rng.random() < 0.2,
+                        {},
+                    )
+                )
             if len(cases) >= CHUNK:
-                yield self._count(cases, events, clocks)
-                cases, events, clocks = [], [], []
+                yield self._count(cases, events, clocks, contacts)
+                cases, events, clocks, contacts = [], [], [], []
         if cases:
-            yield self._count(cases, events, clocks)
+            yield self._count(cases, events, clocks, contacts)
 
-    def _count(self, *chunk: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
-        for name, rows in zip(("case", "case_event", "case_clock"), chunk, strict=True):
+    def _count(self, *chunk: list[Any]) -> tuple[list[Any], ...]:
+        for name, rows in zip(TABLES, chunk, strict=True):
             self.counts[name] += len(rows)
-        return chunk  # type: ignore[return-value]
+        return chunk
 
 
 def _petitioners() -> list[tuple[Any, ...]]:
@@ -399,8 +462,8 @@ def _pg_row(row: tuple[Any, ...]) -> list[Any]:
 
 
 def load(backend: Backend, gen: Generator, total: int) -> None:
-    """Bulk-insert the cases, their events and clocks, and a thousand petitioners."""
-    tables = [("case", CASE_COLS), ("case_event", EVENT_COLS), ("case_clock", CLOCK_COLS)]
+    """Bulk-insert the cases, their events, clocks and contacts, and a thousand petitioners."""
+    tables = list(zip(TABLES, (CASE_COLS, EVENT_COLS, CLOCK_COLS, CONTACT_COLS), strict=True))
     if backend.path:
         conn = sqlite3.connect(backend.path, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -440,7 +503,7 @@ def load(backend: Backend, gen: Generator, total: int) -> None:
         for chunk in gen.cases(total):
             for (table, cols), rows in zip(tables, chunk, strict=True):
                 put(table, cols, rows)
-        for table in ("case", "case_event", "case_clock", "petitioner"):
+        for table in (*TABLES, "petitioner"):
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                 f'(SELECT max(id) FROM "{table}"))'

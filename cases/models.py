@@ -139,6 +139,13 @@ class Case(SQLModel, table=True):
     outcome: str | None = None
     rating: str | None = None
     rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What the statistics count, written by the step itself (cases/stats.py): the acceptance
+    # decision (受理、不予受理、转送、交办) and the reply (答复、报结), each at most once per case,
+    # with whether it met the due date of the clock it stopped.
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_on_time: bool | None = None
+    replied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    replied_on_time: bool | None = None
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     chain_hash: str
     last_event_hash: str
@@ -176,6 +183,9 @@ class CaseEvent(SQLModel, table=True):
     public: bool = False
     prev_hash: str
     hash: str
+    # A tracking note (跟踪记录) that stopped a running tracking clock: whether it met its due
+    # date; None for every other event (cases/stats.py counts these, per staff member).
+    on_time: bool | None = None
 
 
 class CaseClock(SQLModel, table=True):

@@ -6,7 +6,7 @@
   case, and its owner (首接责任人), who stays responsible, is told through the outbox. The
   petitioner is given the statutory word for the original's state: in process, refused, or, for a
   concluded matter (终结), that the same facts and reasons are not accepted again (第三十六条第三款).
-- **Skip-level visit (越级访, 第五条、第二十条).** See ``classify``: a matter belongs to the level of
+- **Skip-level visit (越级访, 第五条、第二十条).** See ``cases.jurisdiction``: a matter belongs to the level of
   its region code; a visit to the level itself or the level directly above is lawful (第二十条:
   "本级或者上一级"); a visit two or more levels above, about a matter not yet handled below, is
   skip-level. The form offers the transfer (转送) to the organ with authority.
@@ -16,14 +16,13 @@
 """
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select
 
 from cases import candidates, service
-from cases.models import Office
+from cases.jurisdiction import classify_here
 from cases.models_repeat import CaseContact
 from workflow import lifecycle
 from workflow.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -33,17 +32,6 @@ contact_t = CaseContact.__table__
 case_t = service.case_t
 petitioner_t = service.petitioner_t
 rep_t = service.CaseRepresentative.__table__
-office_t = Office.__table__
-
-LEVELS = ("national", "province", "city", "county")
-LEVEL_LABELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
-#: Provinces whose counties (districts) sit directly under the province: the municipalities.
-MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
-#: The city digits of 省直辖县级行政区划 (e.g. 429004 仙桃市): no city level above the county.
-DIRECT_COUNTIES = "90"
-#: What the office is when no office row is configured (the defaults of ``cases.models.Office``).
-DEFAULT_LEVEL = "province"
-DEFAULT_REGION = "320000"
 
 CONTACT_KINDS = {"repeat": "重复访", "on_site": "下移接待"}
 #: At most this many cases and contacts on one person's history page.
@@ -55,191 +43,7 @@ CLOSED_GUIDANCE = (
 WITHDRAWN = "原信访事项已撤回，不能记为重复访；如信访人再次提出，请作为新的信访事项登记并关联原事项"
 
 
-# --- jurisdiction (越级访) ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Jurisdiction:
-    """Where a matter belongs, seen from this office: skip-level or not, and whom to transfer to."""
-
-    office_level: str
-    office_region: str
-    matter_region: str
-    matter_level: str
-    within: bool
-    steps: int
-    skip_level: bool
-    offer_transfer: bool
-    organ: str
-    explanation: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """As stored in the case's details and shown on the form."""
-        return asdict(self)
-
-
-def matter_chain(region_code: str) -> list[tuple[str, str]]:
-    """The levels above and at a region code, from the nation down: [(level, region code)].
-
-    320102 → national, 320000, 320100, 320102. A municipality's district (110105) and a county
-    directly under its province (429004) have no city level between them and the province; a
-    city's 市辖区 placeholder (320101) is the city itself. 100000 (the nation) is national.
-    """
-    chain = [("national", "000000")]
-    province, city, county = region_code[:2], region_code[2:4], region_code[4:]
-    if province in ("00", "10"):
-        return chain
-    chain.append(("province", f"{province}0000"))
-    if city == "00":
-        return chain
-    if province in MUNICIPALITIES or city == DIRECT_COUNTIES:
-        if county != "00":
-            chain.append(("county", region_code))
-        return chain
-    chain.append(("city", f"{province}{city}00"))
-    if county not in ("00", "01"):
-        chain.append(("county", region_code))
-    return chain
-
-
-def _covers(level: str, office_region: str, region_code: str) -> bool:
-    if level == "national":
-        return True
-    if level == "province":
-        return region_code[:2] == office_region[:2]
-    if level == "city":
-        return region_code[:4] == office_region[:4]
-    return region_code == office_region
-
-
-def office_jurisdiction(conn: Connection) -> tuple[str, str, dict[str, str]]:
-    """The office's level, region code and the organs it transfers to, by region code."""
-    row = conn.execute(select(office_t).order_by(office_t.c.id)).first()
-    if row is None:
-        return DEFAULT_LEVEL, DEFAULT_REGION, {}
-    organs = ((row.policy or {}).get("jurisdiction") or {}).get("organs") or {}
-    level = row.level if row.level in LEVELS else DEFAULT_LEVEL
-    return level, row.region_code, {str(k): str(v) for k, v in organs.items()}
-
-
-def configure_office(
-    conn: Connection,
-    *,
-    level: str,
-    region_code: str,
-    name: str | None = None,
-    organs: Mapping[str, str] | None = None,
-) -> None:
-    """Set the office's level and region code, and the names of the organs it transfers to."""
-    if level not in LEVELS:
-        raise InvalidInput(
-            "office.bad_level", "机构层级应为 national、province、city 或 county", field="level"
-        )
-    if not (len(region_code) == 6 and region_code.isdigit()):
-        raise InvalidInput("office.bad_region", "行政区划代码应为6位数字", field="region_code")
-    row = conn.execute(select(office_t).order_by(office_t.c.id)).first()
-    policy = dict(row.policy or {}) if row is not None else {}
-    if organs is not None:
-        policy["jurisdiction"] = {"organs": dict(organs)}
-    values = {"level": level, "region_code": region_code, "policy": policy}
-    if row is None:
-        conn.execute(insert(office_t), {"name": name or "信访接待窗口", **values})
-    else:
-        conn.execute(
-            update(office_t)
-            .where(office_t.c.id == row.id)
-            .values(**values, **({"name": name} if name else {}))
-        )
-
-
-def classify(
-    region_code: str,
-    *,
-    office_level: str,
-    office_region: str,
-    organs: Mapping[str, str] | None = None,
-    handled_below: bool = False,
-) -> Jurisdiction:
-    """Whether a visit about a matter in ``region_code`` is skip-level at this office.
-
-    The rule: the matter belongs to the lowest level of its region code (属地管理、分级负责,
-    第五条). ``steps`` counts the levels from the office down to that level. 0 or 1 step is the
-    level with authority or the one directly above it, where a visit is lawful (第二十条); 2 or
-    more steps is 越级访, unless the matter has already been handled below (the petitioner holds a
-    lower organ's opinion: ``handled_below``). A matter outside the office's area, or above it, is
-    not skip-level but is transferred to the organ with authority (第二十二条).
-    """
-    chain = matter_chain(region_code)
-    matter_level, responsible = chain[-1]
-    organ = (organs or {}).get(responsible) or (
-        f"行政区划{responsible}的{LEVEL_LABELS[matter_level]}信访工作机构"
-    )
-    levels = [level for level, _ in chain]
-    within = _covers(office_level, office_region, region_code) and office_level in levels
-    if not within:
-        return Jurisdiction(
-            office_level=office_level,
-            office_region=office_region,
-            matter_region=region_code,
-            matter_level=matter_level,
-            within=False,
-            steps=0,
-            skip_level=False,
-            offer_transfer=True,
-            organ=organ,
-            explanation=f"该事项不属于本机关管辖范围，应转送{organ}处理（第二十二条）",
-        )
-    steps = levels.index(matter_level) - levels.index(office_level)
-    skip = steps >= 2 and not handled_below
-    if steps == 0:
-        text = "该事项属于本级管辖"
-    elif handled_below:
-        text = f"该事项属于{LEVEL_LABELS[matter_level]}管辖，已经下级机关处理，可依法受理复查等请求"
-    elif skip:
-        text = (
-            f"越级访：该事项属于{LEVEL_LABELS[matter_level]}管辖（{responsible}），"
-            f"信访人跨越本级和上一级机关走访（第二十条），宜转送{organ}处理"
-        )
-    else:
-        text = (
-            f"该事项属于{LEVEL_LABELS[matter_level]}管辖，本机关为其上一级（第二十条），"
-            f"可转送{organ}就地处理"
-        )
-    return Jurisdiction(
-        office_level=office_level,
-        office_region=office_region,
-        matter_region=region_code,
-        matter_level=matter_level,
-        within=True,
-        steps=steps,
-        skip_level=skip,
-        offer_transfer=steps >= 1 and not handled_below,
-        organ=organ,
-        explanation=text,
-    )
-
-
-def classify_here(
-    conn: Connection, region_code: str, *, handled_below: bool = False
-) -> Jurisdiction:
-    """``classify`` with this office's configured level, region and organs."""
-    level, region, organs = office_jurisdiction(conn)
-    return classify(
-        region_code,
-        office_level=level,
-        office_region=region,
-        organs=organs,
-        handled_below=handled_below,
-    )
-
-
 # --- notifications --------------------------------------------------------------------------------
-
-
-def _supervisor(conn: Connection, owner_id: int) -> str:
-    """The owner's group leader, or the next post up (a vacant post falls to the next one)."""
-    chain = service.org_chain(conn, owner_id)
-    return chain.group_leader or chain.branch_secretary or chain.office_leader or chain.owner
 
 
 def _flag_group(
@@ -301,10 +105,7 @@ def register(
     ``repeat_of`` links it to an earlier case it re-raises (e.g. one the petitioner withdrew).
     Returns the case JSON with ``query_code`` (shown once) and ``jurisdiction``.
     """
-    actor, actor_row = _intake_actor(conn, actor_staff_no)
-    valid = validate_intake(body, now=now)
-    where = classify_here(conn, valid.region_code, handled_below=handled_below)
-    flags: dict[str, Any] = {"skip_level": where.skip_level, "jurisdiction": where.as_dict()}
+    flags: dict[str, Any] = {}
     if repeat_of:
         original = _case_row(conn, repeat_of)
         if original is None:
@@ -312,59 +113,53 @@ def register(
                 "case.not_found", f"没有编号为 {repeat_of} 的信访事项", case_no=repeat_of
             )
         flags["repeat_of_id"] = original.id
-    # The registering staff member becomes the owner: their supervisor watches the group.
-    supervisor = _supervisor(conn, actor_row.id) if valid.group_size > 1 else None
-    if supervisor:
-        flags["group_visit"] = {
-            "group_size": valid.group_size,
-            "representatives": [p.name for p in valid.representatives],
-            "supervisor": supervisor,
-        }
     if on_site:
         flags["on_site"] = {"place": on_site_place.strip()[:200]}
-    case = service._register(conn, rt, valid, actor, actor_row, now, flags=flags)
+    # Classified, flagged and its group told like every other intake (service.intake).
+    case = service.intake(
+        conn,
+        rt,
+        body=body,
+        actor_staff_no=actor_staff_no,
+        now=now,
+        handled_below=handled_below,
+        flags=flags,
+    )
     code = case["query_code"]
     case_no = case["case_no"]
+    where = case["jurisdiction"]
+    actor, _ = service.get_actor(conn, actor_staff_no)
     record = _case_row(conn, case_no)
-    if supervisor:
-        _flag_group(
-            conn,
-            case_no=case_no,
-            supervisor=supervisor,
-            key=case_no,
-            payload={"group_size": valid.group_size, "on_site": on_site, "new_case": True},
-            now=now,
-        )
     if on_site:
         _add_contact(
             conn,
             rt,
             record=record,
             kind="on_site",
-            channel=valid.channel,
+            channel=record.channel,
             actor=actor,
             summary=f"下移接待：{on_site_place.strip()}" if on_site_place.strip() else "下移接待",
             petitioner_id=record.petitioner_id,
             on_site=True,
-            group_size=valid.group_size,
+            group_size=record.group_size,
             skip_level=False,
             details={"place": on_site_place.strip()[:200]},
             now=now,
         )
-    if transfer and where.offer_transfer:
+    if transfer and where["offer_transfer"]:
         service.act(
             conn,
             rt,
             case_no=case_no,
             action="transfer",
             actor_staff_no=actor.staff_no,
-            payload={"organ": where.organ},
+            payload={"organ": where["organ"]},
             now=now,
         )
     # Read back: the on-site note and the transfer moved the version on.
     case = service.show(conn, rt, case_no=case_no, viewer_staff_no=actor.staff_no, now=now)
     case["query_code"] = code
-    case["jurisdiction"] = where.as_dict()
+    case["jurisdiction"] = where
     return case
 
 
@@ -525,7 +320,7 @@ def record_repeat(
             _flag_group(
                 conn,
                 case_no=record.case_no,
-                supervisor=_supervisor(conn, record.owner_id),
+                supervisor=service.supervisor_of(conn, record.owner_id),
                 key=f"contact:{contact_id}",
                 payload={"group_size": valid.group_size, "on_site": on_site, "new_case": False},
                 now=now,
@@ -756,57 +551,3 @@ def petitioner_of(conn: Connection, *, case_no: str, viewer_staff_no: str) -> in
     ):
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
     return record.petitioner_id
-
-
-# --- statistics -------------------------------------------------------------------------------------
-
-
-def statistics(conn: Connection, *, start: datetime, end: datetime) -> dict[str, Any]:
-    """Repeat, skip-level and group figures for receipts in [start, end) (domain.md "Measures").
-
-    重复访率 = repeat petitions (contacts confirmed as repeats, and new cases linked to an earlier
-    one) ÷ receptions (new cases + repeat contacts); 越级访率 = skip-level visits ÷ visits.
-    """
-    in_cases = and_(case_t.c.received_at >= start, case_t.c.received_at < end)
-    in_contacts = and_(contact_t.c.at >= start, contact_t.c.at < end)
-
-    def count(table: Any, *where: Any) -> int:
-        return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
-
-    def people(table: Any, *where: Any) -> int:
-        return int(
-            conn.execute(
-                select(func.coalesce(func.sum(table.c.group_size), 0)).where(*where)
-            ).scalar_one()
-        )
-
-    intakes = count(case_t, in_cases)
-    repeat_contacts = count(contact_t, in_contacts, contact_t.c.kind == "repeat")
-    repeat_cases = count(case_t, in_cases, case_t.c.repeat_of_id.is_not(None))
-    visits = count(case_t, in_cases, case_t.c.channel == "visit") + count(
-        contact_t, in_contacts, contact_t.c.kind == "repeat", contact_t.c.channel == "visit"
-    )
-    skip = count(
-        case_t, in_cases, case_t.c.channel == "visit", case_t.c.skip_level.is_(True)
-    ) + count(
-        contact_t,
-        in_contacts,
-        contact_t.c.kind == "repeat",
-        contact_t.c.channel == "visit",
-        contact_t.c.skip_level.is_(True),
-    )
-    group_where_c = (in_cases, case_t.c.group_size > 1)
-    group_where_k = (in_contacts, contact_t.c.kind == "repeat", contact_t.c.group_size > 1)
-    receptions = intakes + repeat_contacts
-    return {
-        "intakes": intakes,
-        "repeat_contacts": repeat_contacts,
-        "repeat_cases": repeat_cases,
-        "repeat_rate": (repeat_contacts + repeat_cases) / receptions if receptions else None,
-        "visits": visits,
-        "skip_level_visits": skip,
-        "skip_level_rate": skip / visits if visits else None,
-        "group_visits": count(case_t, *group_where_c) + count(contact_t, *group_where_k),
-        "group_visit_people": people(case_t, *group_where_c) + people(contact_t, *group_where_k),
-        "on_site_receptions": count(contact_t, in_contacts, contact_t.c.on_site.is_(True)),
-    }

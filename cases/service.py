@@ -17,8 +17,10 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from cases import stats
 from cases.audit import GENESIS, audit_key, case_link, event_hash
 from cases.crypto import FieldCipher, generate_query_code, hash_query_code
+from cases.jurisdiction import classify_here
 from cases.models import (
     CalendarSchedule,
     Case,
@@ -265,10 +267,17 @@ def intake(
     actor_staff_no: str,
     now: datetime,
     idempotency_key: str | None = None,
+    handled_below: bool = False,
+    flags: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Register a petition; the registering staff member becomes its owner (首接责任人).
 
-    Returns the case JSON with ``query_code`` (the only time it is shown).
+    Every path that registers a case comes here, so each one is classified the same way: a visit
+    about a matter two or more levels below the office is flagged ``skip_level`` (越级访, unless
+    ``handled_below``: the petitioner holds a lower organ's opinion), and a group visit (集体访) is
+    flagged to the owner's supervisor. ``flags`` carries what the caller adds (``repeat_of_id``,
+    ``on_site``). Returns the case JSON with ``query_code`` (the only time it is shown) and
+    ``jurisdiction``.
     """
     actor, actor_row = get_actor(conn, actor_staff_no)
     if actor.role not in lifecycle.INTAKE_ROLES:
@@ -282,7 +291,44 @@ def intake(
         if previous is not None:
             return previous
     valid = validate_intake(body, now=now)
-    return _register(conn, rt, valid, actor, actor_row, now, idempotency_key=idempotency_key)
+    where = classify_here(conn, valid.region_code, handled_below=handled_below)
+    details: dict[str, Any] = {
+        **(flags or {}),
+        "skip_level": where.skip_level,
+        "jurisdiction": where.as_dict(),
+    }
+    supervisor = supervisor_of(conn, actor_row.id) if valid.group_size > 1 else None
+    if supervisor:
+        details["group_visit"] = {
+            "group_size": valid.group_size,
+            "representatives": [p.name for p in valid.representatives],
+            "supervisor": supervisor,
+        }
+    case = _register(
+        conn, rt, valid, actor, actor_row, now, idempotency_key=idempotency_key, flags=details
+    )
+    if supervisor:
+        notify(
+            conn,
+            dedup_key=f"{case['case_no']}:group_visit:{supervisor}",
+            topic="group_visit",
+            recipient=supervisor,
+            case_no=case["case_no"],
+            payload={
+                "group_size": valid.group_size,
+                "on_site": bool(details.get("on_site")),
+                "new_case": True,
+            },
+            now=now,
+        )
+    case["jurisdiction"] = where.as_dict()
+    return case
+
+
+def supervisor_of(conn: Connection, owner_id: int) -> str:
+    """The owner's group leader, or the next post up (a vacant post falls to the next one)."""
+    chain = org_chain(conn, owner_id)
+    return chain.group_leader or chain.branch_secretary or chain.office_leader or chain.owner
 
 
 def _idempotent_response(
@@ -833,6 +879,9 @@ def act(
     new_state = lifecycle.fire(action, facts)
     active = {c.name: c for c in clocks if c.active}
     changes = sla.apply_action(action, new_state, active, data, now, rt.ctx(conn))
+    # What the statistics count of this step, committed with it (cases/stats.py).
+    counted = stats.step_facts(action, changes.changed, now)
+    values.update(counted.case)
 
     if action == "extend":
         values["extended"] = True
@@ -864,6 +913,7 @@ def act(
         payload=data,
         public=action in PUBLIC_ACTIONS,
         values=values,
+        on_time=counted.note_on_time,
     )
     started = _write_clocks(conn, record.id, changes.changed, changes.started)
     _notify_after(conn, action, record, data, now, seq)
@@ -1065,6 +1115,7 @@ def _append_event(
     payload: Mapping[str, Any],
     public: bool,
     values: Mapping[str, Any] | None = None,
+    on_time: bool | None = None,
 ) -> int:
     """Chain one event onto a case and move the case row (state, head, version) with it.
 
@@ -1118,6 +1169,7 @@ def _append_event(
             "public": public,
             "prev_hash": case.last_event_hash,
             "hash": digest,
+            "on_time": on_time,
         },
     )
     return seq

@@ -1,14 +1,17 @@
 """Office statistics (domain.md, "Measures the office reports"), computed in the database.
 
-Every measure is a ``GROUP BY`` over indexed rows with ``COUNT`` and ``SUM(CASE …)``: no case is
-loaded into Python. A query first groups its rows by owner, category, channel and region
-together (a few thousand groups at most), then those groups overall and by each of the four
-(PostgreSQL: GROUPING SETS; SQLite: UNION ALL over the CTE); Python only adds up the few rows
-that come back. Each period is read once: the current one, then the previous one of equal length.
+Every measure is a ``GROUP BY`` over one covering index with ``COUNT`` and ``SUM(CASE …)``: no
+case is loaded into Python and nothing is joined. A query first groups its rows by owner,
+category, channel and region together (a few thousand groups at most), then those groups overall
+and by each of the four (PostgreSQL: GROUPING SETS; SQLite: UNION ALL over the CTE); Python only
+adds up the few rows that come back. Each period is read once: the current one, then the previous
+one of equal length.
 
 What each measure counts, for a period of local dates ``from``–``to`` (both included):
 
-- 受理量 ``intakes``: cases received in the period.
+- 受理量 ``intakes``: cases received in the period; ``receptions`` adds the repeat petitions
+  recorded as contacts on an earlier case (``repeat_contacts``), which are received but not
+  accepted again (条例第十九条第三款).
 - 按期受理率: acceptance decisions (accept · reject · transfer · assign) made in the period on or
   before the acceptance clock's due date (24:00 local) ÷ all such decisions in the period.
 - 按期办结率: replies (reply · report_back) made in the period within the due date of the office
@@ -18,22 +21,23 @@ What each measure counts, for a period of local dates ``from``–``to`` (both in
 - 满意率: (满意 + 基本满意) ÷ ratings recorded in the period.
 - 参评率: the cases replied in the period that the petitioner has rated ÷ the cases replied in
   the period (a cohort, so the rate stays within [0, 1]).
-- 重复访率: repeat petitions among the intakes ÷ intakes; 越级访率: skip-level visits ÷ visits.
-- 集体访: intakes with more than one person, and the number of people they brought.
+- 重复访率: repeat petitions (contacts on an earlier case, and new cases linked to one) ÷
+  receptions; 越级访率: skip-level visits ÷ visits (new cases and repeat contacts by visit).
+- 集体访: receptions with more than one person, and the number of people they brought.
 - 跟踪按期率 (per staff member): the tracking notes they made in the period that stopped a
   running tracking clock on or before its due date ÷ those notes (a note made while no tracking
   clock ran, the case being with the petitioner, meets no tracking obligation and is not counted).
 
-Decisions and replies are read from the clocks they stop, in the same unit of work as the step
-(``workflow.sla``): every decision stops the case's one acceptance clock, every reply stops the one
-office clock then running, at the step's own instant. The other things that stop those clocks are
-excluded: a withdrawal (撤回, at the same instant) and the partner's recorded acceptance (which
-stops partner_acceptance, ``case.partner_accepted``). So each measure is one pass over one table's
-index joined once to the cases, instead of events joined to clocks joined to cases.
+The step writes what is counted of it, in the same unit of work (``step_facts``, called by
+``cases.service.act``): a case is decided once and replied once, so ``decided_at`` /
+``decided_on_time`` and ``replied_at`` / ``replied_on_time`` sit on the case row, each measured
+against the clock the step stopped; a tracking note's timeliness sits on its event (``on_time``).
+A withdrawal or the partner's recorded acceptance, which stop such clocks too, write nothing.
 
 Case measures are attributed to the case's current owner (首接责任人), category, channel and
-region; tracking notes to the staff member who made them. A rate is ``None`` when nothing was
-counted: never a division by zero.
+region (a repeat contact: the original case's owner, category and region, its own channel);
+tracking notes to the staff member who made them. A rate is ``None`` when nothing was counted:
+never a division by zero.
 """
 
 import logging
@@ -52,48 +56,34 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     literal,
-    not_,
     select,
     text,
     tuple_,
     union_all,
 )
 
-from cases.models import Case, CaseClock, CaseEvent, PartyGroup, Staff
+from cases.models import Case, CaseEvent, PartyGroup, Staff
+from cases.models_repeat import CaseContact
+from workflow import sla
 from workflow.errors import InvalidInput
 from workflow.lifecycle import CATEGORY_LABELS, CHANNEL_LABELS
 
 case_t = Case.__table__
 event_t = CaseEvent.__table__
-clock_t = CaseClock.__table__
+contact_t = CaseContact.__table__
 staff_t = Staff.__table__
 group_t = PartyGroup.__table__
 
 # --- indexes --------------------------------------------------------------------------------------
 # Declared here against the models' tables (cases/models.py is not this module's to edit) and
-# created by migration 0004, so the metadata and the migrations agree. ``import cases.stats`` where
-# the metadata is built puts them on it. Each one lets a measure read only its index (PostgreSQL:
-# an index-only scan; SQLite: a covering index), never the wide case, event or clock rows.
+# created by migrations 0004 and 0005, so the metadata and the migrations agree. ``import
+# cases.stats`` where the metadata is built puts them on it. Each measure reads one of them alone
+# (PostgreSQL: an index-only scan; SQLite: a covering index), never the wide case or event rows and
+# never a join. The partial ones hold only the rows a measure counts, so the many writes of other
+# steps pay nothing for them.
 
-#: Events of one kind in a date range, with their case and who made them.
-ix_event_report = Index(
-    "ix_case_event_report",
-    event_t.c.action,
-    event_t.c.at,
-    event_t.c.case_id,
-    event_t.c.actor_staff_no,
-)
-#: Clock runs of one name stopped in a date range, with their due instant.
-ix_clock_report = Index(
-    "ix_case_clock_report",
-    clock_t.c.name,
-    clock_t.c.stopped_at,
-    clock_t.c.case_id,
-    clock_t.c.due_at,
-)
 #: The intakes of a date range with every column the statistics group or count them by.
 ix_case_report = Index(
     "ix_case_report",
@@ -116,18 +106,47 @@ ix_case_rated = Index(
     case_t.c.channel,
     case_t.c.region_code,
 )
-#: A case's dimensions by its id: what decisions and replies are joined to.
-ix_case_dims = Index(
-    "ix_case_report_dims",
-    case_t.c.id,
+#: The acceptance decisions of a date range, whether each was in time, and the case's dimensions.
+ix_case_decided = Index(
+    "ix_case_report_decided",
+    case_t.c.decided_at,
     case_t.c.owner_id,
     case_t.c.category,
     case_t.c.channel,
     case_t.c.region_code,
-    case_t.c.rating,
-    case_t.c.partner_accepted,
+    case_t.c.decided_on_time,
+    postgresql_where=case_t.c.decided_at.is_not(None),
+    sqlite_where=case_t.c.decided_at.is_not(None),
 )
-REPORT_INDEXES = (ix_event_report, ix_clock_report, ix_case_report, ix_case_rated, ix_case_dims)
+#: The replies of a date range, whether each was in time and whether the case has been rated.
+ix_case_replied = Index(
+    "ix_case_report_replied",
+    case_t.c.replied_at,
+    case_t.c.owner_id,
+    case_t.c.category,
+    case_t.c.channel,
+    case_t.c.region_code,
+    case_t.c.replied_on_time,
+    case_t.c.rating,
+    postgresql_where=case_t.c.replied_at.is_not(None),
+    sqlite_where=case_t.c.replied_at.is_not(None),
+)
+#: The tracking notes that stopped a tracking clock, by who made them and whether in time.
+ix_event_tracking = Index(
+    "ix_case_event_tracking",
+    event_t.c.at,
+    event_t.c.actor_staff_no,
+    event_t.c.on_time,
+    postgresql_where=event_t.c.on_time.is_not(None),
+    sqlite_where=event_t.c.on_time.is_not(None),
+)
+REPORT_INDEXES = (
+    ix_case_report,
+    ix_case_rated,
+    ix_case_decided,
+    ix_case_replied,
+    ix_event_tracking,
+)
 
 # --- what is counted ------------------------------------------------------------------------------
 
@@ -163,6 +182,8 @@ MEASURE_LABELS: dict[str, str] = {
     "satisfaction_rate": "满意率",
     "replies_rated": "已答复且已评价",
     "rating_rate": "参评率",
+    "receptions": "登记（含重复访）",
+    "repeat_contacts": "重复访（记入原件）",
     "repeat_petitions": "重复访",
     "repeat_rate": "重复访率",
     "visits": "来访",
@@ -187,6 +208,7 @@ class Tally:
     """The counts behind every measure, for one slice of one period."""
 
     intakes: int = 0
+    repeat_contacts: int = 0
     repeat_petitions: int = 0
     visits: int = 0
     skip_level_visits: int = 0
@@ -218,12 +240,14 @@ class Tally:
     def measures(self) -> dict[str, Any]:
         """The counts and the rates they give, as JSON."""
         out: dict[str, Any] = dict(self.counts())
+        receptions = self.intakes + self.repeat_contacts
         out.update(
+            receptions=receptions,
             acceptance_on_time_rate=ratio(self.acceptance_on_time, self.acceptance_decisions),
             handling_on_time_rate=ratio(self.replies_on_time, self.replies),
             satisfaction_rate=ratio(self.satisfied, self.rated),
             rating_rate=ratio(self.replies_rated, self.replies),
-            repeat_rate=ratio(self.repeat_petitions, self.intakes),
+            repeat_rate=ratio(self.repeat_petitions, receptions),
             skip_level_rate=ratio(self.skip_level_visits, self.visits),
             tracking_on_time_rate=ratio(self.tracking_notes_on_time, self.tracking_notes),
             on_time_rate=ratio(
@@ -365,45 +389,53 @@ def _intakes(conn: Connection, window: Window) -> Rows:
     return _aggregate(conn, facts, "intakes", [*names, "group_visit_people"])
 
 
-def _decisions_and_replies(conn: Connection, window: Window) -> Rows:
-    """Acceptance decisions and replies, read from the clocks they stopped in the window."""
-    k, c = clock_t.c, case_t.c
-    withdrawal = event_t.alias("withdrawal")
-    w = withdrawal.c
-    decision = k.name == "acceptance"
-    reply = k.name != "acceptance"
-    on_time = k.stopped_at <= k.due_at
+def _repeat_contacts(conn: Connection, window: Window) -> Rows:
+    """Repeat petitions recorded as contacts on the original case (重复访, 条例第十九条第三款).
+
+    Each is a reception like an intake (its own channel, group and skip-level flag) and is
+    attributed to the original case's owner, category and region: the first receiver stays
+    responsible. The contacts are few beside the cases, and ``case_contact.at`` is indexed.
+    """
+    k, c = contact_t.c, case_t.c
+    visit = k.channel == "visit"
     facts = (
         select(
-            *_dims(),
-            _one_if(decision, "acceptance_decisions"),
-            _one_if(and_(decision, on_time), "acceptance_on_time"),
-            _one_if(reply, "replies"),
-            _one_if(and_(reply, on_time), "replies_on_time"),
-            _one_if(and_(reply, c.rating.is_not(None)), "replies_rated"),
+            c.owner_id,
+            c.category,
+            k.channel.label("channel"),
+            c.region_code,
+            literal(1).label("repeat_petitions"),
+            _one_if(visit, "visits"),
+            _one_if(and_(visit, k.skip_level.is_(True)), "skip_level_visits"),
+            _one_if(k.group_size > 1, "group_visits"),
+            case((k.group_size > 1, k.group_size), else_=0).label("group_visit_people"),
         )
-        .select_from(clock_t)
+        .select_from(contact_t)
         .join(case_t, c.id == k.case_id)
-        .where(
-            k.name.in_(("acceptance", *REPLY_CLOCKS)),
-            k.stopped_at >= window[0],
-            k.stopped_at < window[1],
-            # A withdrawal stops these clocks too, at its own instant: it decided nothing.
-            ~exists().where(w.action == "withdraw", w.at == k.stopped_at, w.case_id == k.case_id),
-            # The partner's recorded acceptance stopped this one, not a reply.
-            not_(and_(k.name == "partner_acceptance", c.partner_accepted.is_(True))),
-        )
+        .where(k.kind == "repeat", k.at >= window[0], k.at < window[1])
     )
-    names = (
-        "acceptance_decisions",
-        "acceptance_on_time",
-        "replies",
-        "replies_on_time",
-        "replies_rated",
+    names = ("repeat_petitions", "visits", "skip_level_visits", "group_visits")
+    return _aggregate(conn, facts, "repeat_contacts", [*names, "group_visit_people"])
+
+
+def _decisions(conn: Connection, window: Window) -> Rows:
+    """Acceptance decisions made in the window, and how many of them in time."""
+    c = case_t.c
+    facts = select(*_dims(), _one_if(c.decided_on_time.is_(True), "acceptance_on_time")).where(
+        c.decided_at.is_not(None), c.decided_at >= window[0], c.decided_at < window[1]
     )
-    for dim, key, counts in _aggregate(conn, facts, "_clocks", names):
-        counts.pop("_clocks")
-        yield dim, key, counts
+    return _aggregate(conn, facts, "acceptance_decisions", ["acceptance_on_time"])
+
+
+def _replies(conn: Connection, window: Window) -> Rows:
+    """Replies made in the window: how many in time, how many of their cases rated since."""
+    c = case_t.c
+    facts = select(
+        *_dims(),
+        _one_if(c.replied_on_time.is_(True), "replies_on_time"),
+        _one_if(c.rating.is_not(None), "replies_rated"),
+    ).where(c.replied_at.is_not(None), c.replied_at >= window[0], c.replied_at < window[1])
+    return _aggregate(conn, facts, "replies", ["replies_on_time", "replies_rated"])
 
 
 def _ratings(conn: Connection, window: Window) -> Rows:
@@ -415,40 +447,18 @@ def _ratings(conn: Connection, window: Window) -> Rows:
 
 
 def _notes(conn: Connection, window: Window) -> Rows:
-    """Tracking notes by the staff member who made them: how many stopped a tracking clock, and
-    how many of those on time."""
-    e, k = event_t.c, clock_t.c
-    postgresql = conn.dialect.name == "postgresql"
-    if postgresql:
-        # A parallel merge join has every worker read the whole of one side: one process
-        # reading both indexes in step is faster (measured: 1.2 s against 2.8 s for a year of
-        # 3 million notes).
-        conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    """Tracking notes that stopped a running tracking clock, by the staff member who made them,
+    and how many of those in time."""
+    e = event_t.c
     rows = conn.execute(
         select(
             e.actor_staff_no,
             func.count(),
-            func.sum(case((e.at <= k.due_at, 1), else_=0)),
+            func.sum(case((e.on_time.is_(True), 1), else_=0)),
         )
-        .select_from(event_t)
-        # A note stops the running tracking run at its own instant (and starts the next one).
-        .join(
-            clock_t,
-            and_(k.name == "tracking", k.stopped_at == e.at, k.case_id == e.case_id),
-        )
-        .where(
-            e.action == "note",
-            e.at >= window[0],
-            e.at < window[1],
-            # The same window on the clock side: both sides are then read in time order from
-            # their indexes and merged, without hashing millions of rows.
-            k.stopped_at >= window[0],
-            k.stopped_at < window[1],
-        )
+        .where(e.on_time.is_not(None), e.at >= window[0], e.at < window[1])
         .group_by(e.actor_staff_no)
     ).all()
-    if postgresql:
-        conn.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
     if not rows:
         return
     ids = dict(
@@ -467,7 +477,84 @@ def _notes(conn: Connection, window: Window) -> Rows:
     yield "all", None, total.counts_of(STAFF_ONLY[:2])
 
 
-MEASURES = (_intakes, _decisions_and_replies, _ratings, _notes)
+MEASURES = (_intakes, _repeat_contacts, _decisions, _replies, _ratings, _notes)
+
+
+# --- what a step writes for the statistics ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepFacts:
+    """What the statistics will count of one step, written by the step in its own transaction."""
+
+    #: Columns of the case row: ``decided_at``/``decided_on_time`` or ``replied_at``/``replied_on_time``.
+    case: dict[str, Any]
+    #: For a tracking note that stopped a running tracking clock, whether it met the due date.
+    note_on_time: bool | None = None
+
+
+def step_facts(action: str, stopped: Iterable[sla.Clock], at: datetime) -> StepFacts:
+    """The facts of ``action`` at ``at``, from the clocks it changed (``stopped``).
+
+    An acceptance decision stops the case's acceptance clock; a reply stops the office clock then
+    running (handling with any extension, partner_handling, report_back, or partner_acceptance for
+    a transferred case whose partner's acceptance was not recorded); a note stops the running
+    tracking clock. "In time" is at or before that clock's due instant (24:00 local of its last
+    day). A case is decided once and replied once (the state machine allows no second), so the
+    case row holds them; a withdrawal or the partner's recorded acceptance, which stop such clocks
+    too, are neither.
+    """
+    by_name = {c.name: c for c in stopped if c.stopped_at == at}
+    if action in DECISION_ACTIONS:
+        clock = by_name.get("acceptance")
+        return StepFacts(
+            {"decided_at": at, "decided_on_time": None if clock is None else at <= clock.due_at}
+        )
+    if action in REPLY_ACTIONS:
+        clock = next((by_name[n] for n in REPLY_CLOCKS if n in by_name), None)
+        return StepFacts(
+            {"replied_at": at, "replied_on_time": None if clock is None else at <= clock.due_at}
+        )
+    if action == "note" and "tracking" in by_name:
+        return StepFacts({}, at <= by_name["tracking"].due_at)
+    return StepFacts({})
+
+
+def backfill(conn: Connection) -> None:
+    """Fill the columns ``step_facts`` writes from a database's events and clocks (migration 0005):
+    the same facts, for the steps taken before the columns existed."""
+    decided = (
+        'SELECT min(e.at) FROM case_event e WHERE e.case_id = "case".id'
+        " AND e.action IN ('accept', 'reject', 'transfer', 'assign')"
+    )
+    replied = (
+        'SELECT min(e.at) FROM case_event e WHERE e.case_id = "case".id'
+        " AND e.action IN ('reply', 'report_back')"
+    )
+    conn.execute(text(f'UPDATE "case" SET decided_at = ({decided}), replied_at = ({replied})'))
+    conn.execute(
+        text(
+            'UPDATE "case" SET decided_on_time = (SELECT "case".decided_at <= k.due_at'
+            " FROM case_clock k WHERE k.case_id = \"case\".id AND k.name = 'acceptance'"
+            ' AND k.stopped_at = "case".decided_at) WHERE decided_at IS NOT NULL'
+        )
+    )
+    names = ", ".join(f"'{n}'" for n in REPLY_CLOCKS)
+    conn.execute(
+        text(
+            'UPDATE "case" SET replied_on_time = (SELECT min(CASE WHEN "case".replied_at <='
+            f' k.due_at THEN 1 ELSE 0 END) FROM case_clock k WHERE k.case_id = "case".id'
+            f' AND k.name IN ({names}) AND k.stopped_at = "case".replied_at) = 1'
+            " WHERE replied_at IS NOT NULL"
+        )
+    )
+    conn.execute(
+        text(
+            "UPDATE case_event SET on_time = (SELECT case_event.at <= k.due_at FROM case_clock k"
+            " WHERE k.case_id = case_event.case_id AND k.name = 'tracking'"
+            " AND k.stopped_at = case_event.at) WHERE action = 'note'"
+        )
+    )
 
 
 def _subjects(conn: Connection, window: Window, cur: datetime) -> list[tuple[str, int, int]]:
@@ -643,10 +730,6 @@ def office_stats(
         # saves; the groups and hash tables fit in memory instead of spilling to disk.
         conn.execute(text("SET LOCAL jit = off"))
         conn.execute(text("SET LOCAL work_mem = '64MB'"))
-        # Every query here aggregates; the planner, misled by correlated join keys (a step and
-        # the clock it stopped share their case and their instant), would otherwise sort
-        # millions of joined rows to group a few dozen.
-        conn.execute(text("SET LOCAL enable_sort = off"))
     previous = period.previous()
     first, after = period.instants(tz)
     window = (previous.instants(tz)[0], after)

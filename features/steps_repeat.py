@@ -11,7 +11,7 @@ from pytest_bdd import given, parsers, then, when
 from sqlalchemy import func, select
 
 import cases.models_repeat  # noqa: F401  (registers the tables)
-from cases import candidates, repeat, service
+from cases import candidates, jurisdiction, repeat, service
 from cases.models import Outbox
 from cases.models_repeat import CaseContact
 from features.conftest import WHEN, WHO, World, table_fields
@@ -48,7 +48,7 @@ def _case_count(world: World) -> int:
 def office_is(world: World, level: str, region: str) -> None:
     """The office's level and area (属地管理、分级负责)."""
     with world.engine.begin() as conn:
-        repeat.configure_office(conn, level=LEVELS[level], region_code=region)
+        jurisdiction.configure_office(conn, level=LEVELS[level], region_code=region)
 
 
 @when(

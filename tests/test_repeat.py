@@ -1,16 +1,17 @@
 """Repeat petitions become contacts on the original case; skip-level visits are flagged and offered
 the transfer; group visits reach the supervisor; one petitioner's history; the figures."""
 
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 import cases.models_repeat  # noqa: F401  (registers the tables)
-from cases import audit, candidates, repeat, service
+from cases import audit, candidates, jurisdiction, repeat, service, stats
 from cases.models import Outbox
 from cases.models_repeat import CaseContact
-from conftest import at
+from conftest import TZ, at
 from tests.factories import PATHS, intake_body, make_office
 from tests.repeat_helpers import OTHER_ID, REWORDED, THIRD_ID, app_with_repeat, register
 from tests.web import bearer, client, make_web_office, sign_in
@@ -106,7 +107,7 @@ def test_the_rule_of_skip_level(
     within: bool,
     offer: bool,
 ) -> None:
-    where = repeat.classify(
+    where = jurisdiction.classify(
         region, office_level=office[0], office_region=office[1], handled_below=handled_below
     )
     assert (where.skip_level, where.steps, where.within, where.offer_transfer) == (
@@ -121,14 +122,14 @@ def test_the_rule_of_skip_level(
 
 def test_the_office_configures_its_level_region_and_organs(engine: Engine) -> None:
     with engine.begin() as conn:
-        assert repeat.office_jurisdiction(conn) == ("province", "320000", {})
-        repeat.configure_office(
+        assert jurisdiction.office_jurisdiction(conn) == ("province", "320000", {})
+        jurisdiction.configure_office(
             conn, level="city", region_code="320100", organs={"320102": "玄武区信访局"}
         )
-        where = repeat.classify_here(conn, "320102")
+        where = jurisdiction.classify_here(conn, "320102")
         assert (where.office_level, where.steps, where.organ) == ("city", 1, "玄武区信访局")
         with pytest.raises(InvalidInput):
-            repeat.configure_office(conn, level="township", region_code="320100")
+            jurisdiction.configure_office(conn, level="township", region_code="320100")
 
 
 # --- registering ------------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ def test_a_skip_level_visit_is_flagged_and_transferred_to_the_responsible_level(
 ) -> None:
     make_office(engine, EARLIER)
     with engine.begin() as conn:
-        repeat.configure_office(
+        jurisdiction.configure_office(
             conn, level="province", region_code="320000", organs={"320102": "玄武区信访局"}
         )
         case = repeat.register(
@@ -469,15 +470,21 @@ def test_statistics_count_repeats_skip_level_and_groups(
         when=EARLIER,
     )
     confirm(engine, rt, original, intake_body(**REWORDED))
-    with engine.connect() as conn:
-        figures = repeat.statistics(conn, start=at("2026-10-01 00:00"), end=at("2026-12-01 00:00"))
+    with engine.begin() as conn:
+        figures = stats.office_stats(
+            conn, period=stats.Period(date(2026, 10, 1), date(2026, 11, 30)), tz=TZ
+        )
     assert figures["intakes"] == 3 and figures["repeat_contacts"] == 1
-    assert figures["repeat_rate"] == pytest.approx(1 / 4)
+    assert figures["receptions"] == 4 and figures["repeat_rate"] == pytest.approx(1 / 4)
     assert figures["visits"] == 3 and figures["skip_level_visits"] == 2
     assert figures["skip_level_rate"] == pytest.approx(2 / 3)
     assert (figures["group_visits"], figures["group_visit_people"]) == (1, 12)
-    with engine.connect() as conn:
-        empty = repeat.statistics(conn, start=at("2025-01-01 00:00"), end=at("2025-02-01 00:00"))
+    # Attributed to the original case's owner, who stays responsible (首接负责制).
+    assert figures["by_owner"]["A001"]["repeat_contacts"] == 1
+    with engine.begin() as conn:
+        empty = stats.office_stats(
+            conn, period=stats.Period(date(2025, 1, 1), date(2025, 1, 31)), tz=TZ
+        )
     assert empty["repeat_rate"] is None and empty["skip_level_rate"] is None
 
 

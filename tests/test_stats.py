@@ -8,9 +8,9 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 
-from cases import service, stats
+from cases import repeat, service, stats
 from conftest import TZ, at
 from tests.factories import VALID_ID, intake_body
 from tests.web import bearer, client, make_app, make_web_office, sign_in
@@ -37,14 +37,26 @@ CONTRACT_KEYS = [
 ]
 
 
-def _intake(engine: Engine, rt: service.Runtime, when: str, owner: str, **body: Any) -> str:
+def _intake(
+    engine: Engine,
+    rt: service.Runtime,
+    when: str,
+    owner: str,
+    repeat_of: str | None = None,
+    handled_below: bool = True,
+    **body: Any,
+) -> str:
+    """Register at the office (a province's, by default): a county's matter is a skip-level
+    visit unless the petitioner holds the lower organ's opinion (``handled_below``)."""
     with engine.begin() as conn:
-        return service.intake(
+        return repeat.register(
             conn,
             rt,
             body=intake_body(received_at=at(when).isoformat(), **body),
             actor_staff_no=owner,
             now=at(when),
+            repeat_of=repeat_of,
+            handled_below=handled_below,
         )["case_no"]
 
 
@@ -85,27 +97,31 @@ def build_month(engine: Engine, rt: service.Runtime) -> dict[str, str]:
     n["c2"] = _intake(engine, rt, "2026-11-02 10:00", "A001")
     _act(engine, rt, n["c2"], "note", "2026-11-12 10:00", "A001", text="迟到的跟踪")
     _act(engine, rt, n["c2"], "accept", "2026-11-25 10:00", "A001")
-    # C3: a letter with a suggestion, rejected in time; marked a repeat of C7 and skip-level
-    # (a letter: not a visit, so not a skip-level visit).
+    # C3: a letter with a suggestion, rejected in time; registered as a repeat of C7 and
+    # flagged skip-level (a letter: not a visit, so not a skip-level visit).
     n["c3"] = _intake(
         engine,
         rt,
         "2026-11-03 10:00",
         "A002",
+        repeat_of=n["c7"],
+        handled_below=False,
         channel="letter",
         category="suggestion",
         region_code="320104",
         subject="建议增设公交线路",
     )
     _act(engine, rt, n["c3"], "reject", "2026-11-04 10:00", "G001", reason_code="litigation")
-    # C4: a group visit of three with an accusation against 某区住建局, skip-level; transferred,
-    # the partner's acceptance recorded, replied in time, dissatisfied.
+    # C4: a group visit of three with an accusation against 某区住建局, skip-level (a county's
+    # matter at the province, not handled below); transferred, the partner's acceptance recorded,
+    # replied in time, dissatisfied.
     rep = {"name": "赵六", "id_number": VALID_ID, "phone": "13800138001", "address": "南京市"}
     n["c4"] = _intake(
         engine,
         rt,
         "2026-11-03 10:00",
         "A003",
+        handled_below=False,
         category="accusation",
         region_code="320106",
         subject="举报违规审批",
@@ -162,23 +178,16 @@ def build_month(engine: Engine, rt: service.Runtime) -> dict[str, str]:
     _act(
         engine, rt, n["c9"], "reply", "2026-11-25 10:00", "A001", outcome="support", opinion="支持"
     )
+    # C1's petitioner comes back by visit about the same matter: a repeat petition recorded as a
+    # contact on C1 (no new case), skip-level (no lower organ's opinion this time).
     with engine.begin() as conn:
-        ids = dict(
-            conn.execute(
-                service.case_t.select().with_only_columns(
-                    service.case_t.c.case_no, service.case_t.c.id
-                )
-            ).all()
-        )
-        conn.execute(
-            update(service.case_t)
-            .where(service.case_t.c.case_no == n["c3"])
-            .values(repeat_of_id=ids[n["c7"]], skip_level=True)
-        )
-        conn.execute(
-            update(service.case_t)
-            .where(service.case_t.c.case_no == n["c4"])
-            .values(skip_level=True)
+        repeat.record_repeat(
+            conn,
+            rt,
+            case_no=n["c1"],
+            body=intake_body(received_at=at("2026-11-10 10:00").isoformat()),
+            actor_staff_no="A002",
+            now=at("2026-11-10 10:00"),
         )
     return n
 
@@ -209,9 +218,12 @@ def test_overall_rates_as_worked_out_by_hand(month: dict[str, Any]) -> None:
     assert s["satisfaction_rate"] == pytest.approx(0.75)
     # Of November's 4 replies, C1 C4 C5 are rated.
     assert s["replies_rated"] == 3 and s["rating_rate"] == pytest.approx(0.75)
-    assert (s["repeat_petitions"], s["repeat_rate"]) == (1, pytest.approx(1 / 7))
-    assert (s["visits"], s["skip_level_visits"]) == (6, 1)
-    assert s["skip_level_rate"] == pytest.approx(1 / 6)
+    # Received: 7 new cases and C1's repeat contact. Repeats: C3 (linked) and the contact.
+    assert (s["repeat_contacts"], s["receptions"]) == (1, 8)
+    assert (s["repeat_petitions"], s["repeat_rate"]) == (2, pytest.approx(2 / 8))
+    # Visits: six new cases and the contact; skip-level: C4 and the contact (C3 is a letter).
+    assert (s["visits"], s["skip_level_visits"]) == (7, 2)
+    assert s["skip_level_rate"] == pytest.approx(2 / 7)
     assert (s["group_visits"], s["group_visit_people"]) == (1, 3)
     # Notes that stopped a tracking clock: C1 (in time), C2 (late), C9 (in time).
     assert (s["tracking_notes"], s["tracking_notes_on_time"]) == (3, 2)
@@ -249,7 +261,8 @@ def test_breakdowns(month: dict[str, Any]) -> None:
     assert (ch["visit"]["intakes"], ch["letter"]["intakes"]) == (6, 1)
     assert ch["letter"]["label"] == "来信" and ch["letter"]["repeat_rate"] == 1.0
     assert ch["letter"]["skip_level_rate"] is None  # no visit by letter
-    assert ch["visit"]["skip_level_rate"] == pytest.approx(1 / 6)
+    assert ch["visit"]["skip_level_rate"] == pytest.approx(2 / 7)
+    assert ch["visit"]["repeat_rate"] == pytest.approx(1 / 7)  # the contact among 7 receptions
     region = s["by_region"]
     assert region["320102"]["intakes"] == 5 and region["320102"]["previous_intakes"] == 1
     assert region["320106"]["group_visit_people"] == 3
