@@ -4,14 +4,16 @@
 
 Each case goes intake → accept → reply → close, each step its own transaction (``engine.begin()``,
 as the command line and the API do). The bare baseline writes the same rows (petitioner, case,
-counter, events, clocks, and the escalation settle-up a stopped clock needs) with sqlite3 /
+counter, events, clocks, the matter's keywords, and the escalation settle-up a stopped clock
+needs) with sqlite3 /
 psycopg directly, in the same number of transactions with the same durability (SQLite WAL +
 synchronous=NORMAL + BEGIN IMMEDIATE; PostgreSQL defaults, one COMMIT per step). It computes what
 the rows contain with the same primitives (AES-GCM field encryption, blind index, 查询码 hash,
-HMAC audit chain, ``workflow.sla`` deadlines) but skips what only the engine does: validation,
+HMAC audit chain, ``workflow.sla`` deadlines, the jurisdiction rule, the jieba keywords, whether
+a step was in time) but skips what only the engine does: validation,
 permission checks through the state machine, re-reading the actor and the case for the answer,
 and rendering the case JSON. Its inputs come already normalised (E.164 phone, 18-digit ID), it
-keeps the owner's id, and it stops clocks with one UPDATE … IN: it is the fastest honest writer,
+keeps the owner's id and the office's jurisdiction, and it stops clocks with one UPDATE … IN: it is the fastest honest writer,
 so the ratio is a lower bound. After the first round both runs' rows are compared column by
 column (surrogate keys and random nonces aside); event hashes, chain links and deadlines must be
 identical, and the bare rows must pass ``cases.audit.verify``.
@@ -48,7 +50,9 @@ from bench.common import (
 )
 from cases import service
 from cases.audit import GENESIS, case_link, event_hash, verify
+from cases.candidates import keyword_rows, matter_vector
 from cases.crypto import generate_query_code, hash_query_code
+from cases.jurisdiction import classify, office_jurisdiction
 from workflow import sla
 from workflow.calendar import OfficialCalendar, local_date
 from workflow.intake import mask_id_number, mask_phone
@@ -131,6 +135,7 @@ class Bare:
         # The reckoning context (official calendar, time zone, policy), as the engine builds it.
         self.ctx = sla.Context(calendar=calendar, tz=rt.tz, policy=rt.policy)
         self.sqlite = backend.path is not None
+        self.office: dict[str, Any] = {}
         if self.sqlite:
             conn = sqlite3.connect(backend.path, isolation_level=None, timeout=30)
             conn.execute("PRAGMA foreign_keys=ON")
@@ -250,6 +255,8 @@ class Bare:
                 (year, GENESIS),
             ).fetchone()
             case_no = f"{year}-{seq:06d}"
+            # The office's jurisdiction was read once (the engine reads it at every intake).
+            where = classify(body["region_code"], **self.office)
             payload = {
                 "channel": body["channel"],
                 "category": body["category"],
@@ -296,7 +303,7 @@ class Bare:
                     body["requests"],
                     body["region_code"],
                     body["category"] == "accusation",
-                    False,
+                    where.skip_level,
                     self.owner_id,
                     pid,
                     self.ts(now),
@@ -304,7 +311,7 @@ class Bare:
                     False,
                     False,
                     False,
-                    self.js({}),
+                    self.js({"jurisdiction": where.as_dict()}),
                     link,
                     first,
                     self.ts(now),
@@ -326,6 +333,18 @@ class Bare:
                     GENESIS,
                     first,
                 ),
+            )
+            # The matter's keywords, for finding similar matters at later intakes.
+            vector = matter_vector(body["subject"], body["content"], body["requests"])
+            cur.executemany(
+                self.sql(
+                    "INSERT INTO case_keyword (case_id, term, weight, region_code, received_at) "
+                    "VALUES (?, ?, ?, ?, ?)"
+                ),
+                [
+                    (r["case_id"], r["term"], r["weight"], r["region_code"], self.ts(now))
+                    for r in keyword_rows(case_id, vector, body["region_code"], now)
+                ],
             )
             cur.executemany(
                 self.sql(self.INSERT_CLOCK), [self._clock_row(case_id, c) for c in clocks]
@@ -356,11 +375,12 @@ class Bare:
                 raise RuntimeError(f"{case_no}: {action} not allowed in {state}")
             active = cur.execute(
                 self.sql(
-                    "SELECT id, name FROM case_clock WHERE case_id = ? "
+                    "SELECT id, name, due_at FROM case_clock WHERE case_id = ? "
                     "AND status IN ('running', 'paused')"
                 ),
                 (case_id,),
             ).fetchall()
+            due = {name: due_at for _, name, due_at in active}
             seq = count + 1
             h = event_hash(
                 rt.audit_key,
@@ -375,10 +395,19 @@ class Bare:
                 payload=payload,
             )
             extra, params = "", []
+            # What the statistics count of the step (cases.stats.step_facts).
+            if action == "accept":
+                extra = ", decided_at = ?, decided_on_time = ?"
+                params = [self.ts(now), self.ts(now) <= due["acceptance"]]
             if action == "reply":
                 old = json.loads(details) if isinstance(details, str) else dict(details or {})
-                extra = ", outcome = ?, details = ?"
-                params = [payload["outcome"], self.js({**old, "reply": dict(payload)})]
+                extra = ", outcome = ?, details = ?, replied_at = ?, replied_on_time = ?"
+                params = [
+                    payload["outcome"],
+                    self.js({**old, "reply": dict(payload)}),
+                    self.ts(now),
+                    self.ts(now) <= due["handling"],
+                ]
             updated = cur.execute(
                 self.sql(
                     'UPDATE "case" SET state = ?, event_count = ?, last_event_hash = ?, '
@@ -404,7 +433,7 @@ class Bare:
                     h,
                 ),
             )
-            stopped = [cid for cid, name in active if "*" in stops or name in stops]
+            stopped = [cid for cid, name, _ in active if "*" in stops or name in stops]
             if stopped:
                 marks = ", ".join("?" * len(stopped))
                 cur.execute(
@@ -482,7 +511,9 @@ def bench_backend(backend: Backend, n: int, rounds: int, profile: bool) -> float
                 .id
             )
             calendar = rt.calendar(conn)
+            level, region, organs = office_jurisdiction(conn)
         bare = Bare(backend, rt, owner_id, calendar)
+        bare.office = {"office_level": level, "office_region": region, "organs": organs}
         bodies = intake_bodies(n)
         # Warm both paths (statement caches, imports, the calendar), then start from empty tables.
         run_engine(engine, rt, bodies[:20])
