@@ -3,7 +3,7 @@ group visits, in the office's words. The shared steps (the office, the case, ref
 features/conftest.py; what a scenario found or recorded here is kept in ``repeat_state``.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ from pytest_bdd import given, parsers, then, when
 from sqlalchemy import func, select
 
 import cases.models_repeat  # noqa: F401  (registers the tables)
-from cases import candidates, jurisdiction, repeat, service
+from cases import candidates, jurisdiction, repeat, service, stats
 from cases.models import Outbox
 from cases.models_repeat import CaseContact
 from features.conftest import WHEN, WHO, World, table_fields
@@ -157,6 +157,49 @@ def guidance_given(repeat_state: dict[str, Any], text: str) -> None:
 def refused(repeat_state: dict[str, Any]) -> None:
     assert repeat_state["contact"]["refused"] is True
     assert repeat_state["contact"]["contact"]["refused"] is True
+
+
+# --- the statistics ------------------------------------------------------------------------------
+
+MEASURES = {
+    "受理量": "intakes",
+    "接待登记": "receptions",
+    "重复访": "repeat_petitions",
+    "重复访率": "repeat_rate",
+    "来访": "visits",
+    "越级访": "skip_level_visits",
+    "越级访率": "skip_level_rate",
+}
+
+
+@then(
+    parsers.re(r"\"(?P<first>[0-9-]{10})\" 至 \"(?P<last>[0-9-]{10})\" 的统计为："),
+    converters={"first": date.fromisoformat, "last": date.fromisoformat},
+)
+def statistics_are(
+    world: World, repeat_state: dict[str, Any], first: date, last: date, datatable: list[list[str]]
+) -> None:
+    """The office statistics of the period (cases/stats.py), measure by measure."""
+    with world.engine.begin() as conn:
+        figures = stats.office_stats(conn, period=stats.Period(first, last), tz=world.rt.tz)
+    repeat_state["stats"] = figures
+    for label, expected in datatable[1:]:  # | 指标 | 值 |
+        value = figures[MEASURES[label]]
+        if expected.endswith("%"):
+            assert value is not None and round(value * 100, 1) == float(expected[:-1]), label
+        else:
+            assert value == int(expected), (label, value)
+
+
+@then(
+    parsers.re(
+        rf"该统计期间首接责任人 {WHO} 名下重复访 (?P<n>\d+) 件，\"(?P<other>[^\"]+)\" 名下 (?P<m>\d+) 件"
+    )
+)
+def repeats_by_owner(repeat_state: dict[str, Any], who: str, n: str, other: str, m: str) -> None:
+    by_owner = repeat_state["stats"]["by_owner"]
+    assert by_owner[who]["repeat_petitions"] == int(n)
+    assert by_owner[other]["repeat_petitions"] == int(m)
 
 
 # --- skip-level and group visits ----------------------------------------------------------------

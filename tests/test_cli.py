@@ -75,6 +75,20 @@ def test_intake_prints_case_json_with_query_code_once(
     assert "query_code" not in shown and shown["events"][0]["action"] == "intake"
 
 
+def test_intake_flags_a_skip_level_visit(shoujie: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """A county's matter (320102) at the province's office (the default) is 越级访; with the lower
+    organ's opinion (--handled-below) it is not."""
+    case = _intake(shoujie, capsys)
+    assert case["flags"]["skip_level"] is True
+    assert case["jurisdiction"]["organ"] == "行政区划320102的县级信访工作机构"
+    capsys.readouterr()
+    body = json.dumps(intake_body())
+    assert (
+        shoujie("case", "intake", "--as", "A017", "--json", "-", "--handled-below", stdin=body) == 0
+    )
+    assert json.loads(capsys.readouterr().out)["flags"]["skip_level"] is False
+
+
 def test_exit_codes(shoujie: Any, capsys: pytest.CaptureFixture[str]) -> None:
     """2 bad input · 3 not allowed now · 4 permission denied · 5 stale version · 6 not found."""
     no = _intake(shoujie, capsys)["case_no"]

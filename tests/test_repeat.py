@@ -508,6 +508,37 @@ def form_of(body: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def test_the_api_flags_a_skip_level_visit_and_its_group(app: Any, engine: Engine) -> None:
+    """POST /api/v1/cases classifies like the intake page: a county's matter at the province is
+    越级访 unless the petitioner holds the lower organ's opinion; a group reaches the supervisor."""
+    c = client(app)
+    r = c.post("/api/v1/cases", json=intake_body(), headers=bearer(app, "A001"))
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["flags"]["skip_level"] is True
+    assert (
+        case["jurisdiction"]["offer_transfer"] is True
+        and "越级访" in (case["jurisdiction"]["explanation"])
+    )
+    r = c.post("/api/v1/cases?handled_below=true", json=intake_body(), headers=bearer(app, "A001"))
+    assert r.status_code == 201 and r.json()["flags"]["skip_level"] is False
+    reps = [{"name": "赵六", "id_number": OTHER_ID}]
+    r = c.post(
+        "/api/v1/cases",
+        json=intake_body(group_size=9, representatives=reps),
+        headers=bearer(app, "A001"),
+    )
+    assert r.status_code == 201
+    group_case = r.json()["case_no"]
+    with engine.connect() as conn:
+        told = conn.execute(
+            select(outbox_t.c.recipient_staff_no).where(
+                outbox_t.c.case_no == group_case, outbox_t.c.topic == "group_visit"
+            )
+        ).all()
+    assert [t[0] for t in told] == ["G001"]
+
+
 def test_the_api_records_a_repeat_contact(app: Any, engine: Engine) -> None:
     c = client(app)
     rt = app.state.ctx.rt
