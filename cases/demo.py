@@ -2,7 +2,8 @@
 
 Everything is built through the service layer, at instants in the past relative to ``now``, so the
 clocks, escalations and audit chain are those a real office would have after four months of work:
-``service.intake`` and ``service.act`` for every step of every case, then one pass of the sweeper.
+``service.intake`` and ``service.act`` for every step of every case (``repeat.record_repeat`` for a
+petitioner who comes back about the same matter), then one pass of the sweeper.
 Staff, the office row and the party organisation are written in the same transaction as the cases,
 so a failed load leaves nothing behind.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
-from cases import service
+from cases import repeat, service
 from cases.models import Office
 from cases.sweeper import sweep
 from workflow.calendar import OfficialCalendar, local_date
@@ -273,6 +274,9 @@ class DemoCase:
     group_size: int = 1
     representatives: list[tuple[str, bool, int]] = field(default_factory=list)
     accused: dict[str, str] | None = None
+    # Most petitioners reach the province holding the county's or the city's written opinion;
+    # one who comes straight from a county's matter is a skip-level visit (越级访, 第二十条).
+    handled_below: bool = True
 
 
 def _transfer(organ: str) -> dict[str, str]:
@@ -432,8 +436,12 @@ CASES: list[DemoCase] = [
                 "JF04",
                 _note("已协调区人社局劳动监察大队立案调查，总包单位承诺分两期支付。"),
             ),
+            # He comes back about the same wages: a repeat visit on this case (重复访), taken by
+            # another receptionist; JF04 stays responsible and is told.
+            (12, "10:30", "repeat_contact", "JF06", {"summary": "再次来访询问第二期工资支付进度"}),
             (3, "16:20", "note", "JF04", _note("第一期工资10万元已支付，第二期待核对考勤后支付。")),
         ],
+        handled_below=False,
     ),
     DemoCase(
         "A3",
@@ -1520,6 +1528,7 @@ def load_demo(engine: Engine, rt: service.Runtime, *, now: datetime) -> str:
 
         rng = random.Random(20190601)
         case_nos: dict[int, str] = {}
+        bodies: dict[int, dict[str, Any]] = {}
         dates: dict[int, dict[str, date]] = {}
         for when, ci, _si, action, actor, payload in steps:
             case = CASES[ci]
@@ -1529,15 +1538,28 @@ def load_demo(engine: Engine, rt: service.Runtime, *, now: datetime) -> str:
                 if case.channel == "letter":  # the post came in the afternoon before
                     previous = local_date(when, tz) - timedelta(days=1)
                     received = _at(_working_on_or_before(previous, cal), "16:30", tz)
+                bodies[ci] = _intake_body(case, rng, received)
                 result = service.intake(
                     conn,
                     rt,
-                    body=_intake_body(case, rng, received),
+                    body=bodies[ci],
                     actor_staff_no=actor,
                     now=when,
+                    handled_below=case.handled_below,
                 )
                 case_nos[ci] = result["case_no"]
                 dates[ci] = {}
+            elif action == "repeat_contact":
+                repeat.record_repeat(
+                    conn,
+                    rt,
+                    case_no=case_nos[ci],
+                    body={**bodies[ci], "received_at": when.isoformat()},
+                    actor_staff_no=actor,
+                    now=when,
+                    summary=str((payload or {}).get("summary", "")),
+                    handled_below=case.handled_below,
+                )
             else:
                 ctx = StepCtx(today=today, dates=dates[ci])
                 data = payload(ctx) if callable(payload) else dict(payload or {})

@@ -9,6 +9,7 @@ from cases import service
 from cases.audit import verify
 from cases.demo import CASES, DEMO_PASSWORD, STAFF, gb11643_check_digit, load_demo
 from cases.models import Office
+from cases.models_repeat import CaseContact
 from workflow.intake import validate_id_number
 from workflow.lifecycle import State
 
@@ -65,6 +66,18 @@ def test_demo_office_cases_escalations_and_chain(engine: Engine, rt: service.Run
             == 1
         )
         assert conn.execute(select(func.count()).where(case.c.extended.is_(True))).scalar_one() == 1
+        # One petitioner came back about the same matter (a contact, not a new case), and one
+        # came to the province straight from a county's matter (越级访).
+        contact = CaseContact.__table__
+        assert conn.execute(
+            select(contact.c.kind, contact.c.actor_staff_no, contact.c.skip_level)
+        ).all() == [("repeat", "JF06", True)]
+        assert (
+            conn.execute(
+                select(func.count()).where(case.c.skip_level.is_(True), case.c.channel == "visit")
+            ).scalar_one()
+            == 1
+        )
         ratings = set(
             conn.execute(select(case.c.rating).where(case.c.rating.is_not(None))).scalars()
         )
