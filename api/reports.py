@@ -140,7 +140,7 @@ def stats_rows(data: Mapping[str, Any]) -> list[list[Any]]:
     for item in data["hotspots"]["regions"]:
         row(
             "上升地区",
-            item["region_code"],
+            item["label"],
             {"intakes": item["count"], "previous_intakes": item["previous"]},
         )
     return rows

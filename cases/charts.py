@@ -200,7 +200,7 @@ def stats_charts(stats: Mapping[str, Any]) -> dict[str, bytes]:
     regions = stats["hotspots"]["regions"]
     charts["regions"] = compare_bars(
         "上升的地区（按行政区划，件）",
-        [r["region_code"] for r in regions],
+        [r["label"] for r in regions],
         [r["count"] for r in regions],
         [r["previous"] for r in regions],
         horizontal=True,

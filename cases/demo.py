@@ -1520,7 +1520,13 @@ def load_demo(engine: Engine, rt: service.Runtime, *, now: datetime) -> str:
         if conn.execute(select(func.count()).select_from(office_t)).scalar_one() == 0:
             conn.execute(
                 insert(office_t),
-                {"name": OFFICE_NAME, "level": "province", "region_code": "320000", "policy": {}},
+                {
+                    "name": OFFICE_NAME,
+                    "level": "province",
+                    "region_code": "320000",
+                    # The statistics and the transfer offer name the regions, not only their codes.
+                    "policy": {"jurisdiction": {"regions": dict(REGIONS)}},
+                },
             )
         for group in GROUPS:
             service.ensure_group(conn, branch=BRANCH, group=group)

@@ -83,14 +83,35 @@ def _covers(level: str, office_region: str, region_code: str) -> bool:
     return region_code == office_region
 
 
+def _office(conn: Connection) -> tuple[str, str, dict[str, str], dict[str, str]]:
+    """The office row's level, region, organs and region names (one read)."""
+    row = conn.execute(
+        select(office_t.c.level, office_t.c.region_code, office_t.c.policy).order_by(office_t.c.id)
+    ).first()
+    if row is None:
+        return DEFAULT_LEVEL, DEFAULT_REGION, {}, {}
+    configured = (row.policy or {}).get("jurisdiction") or {}
+    level = row.level if row.level in LEVELS else DEFAULT_LEVEL
+
+    def mapping(key: str) -> dict[str, str]:
+        return {str(k): str(v) for k, v in (configured.get(key) or {}).items()}
+
+    return level, row.region_code, mapping("organs"), mapping("regions")
+
+
 def office_jurisdiction(conn: Connection) -> tuple[str, str, dict[str, str]]:
     """The office's level, region code and the organs it transfers to, by region code."""
-    row = conn.execute(select(office_t).order_by(office_t.c.id)).first()
-    if row is None:
-        return DEFAULT_LEVEL, DEFAULT_REGION, {}
-    organs = ((row.policy or {}).get("jurisdiction") or {}).get("organs") or {}
-    level = row.level if row.level in LEVELS else DEFAULT_LEVEL
-    return level, row.region_code, {str(k): str(v) for k, v in organs.items()}
+    return _office(conn)[:3]
+
+
+def region_names(conn: Connection) -> dict[str, str]:
+    """The names of the region codes the office deals with (320106 → 南京市鼓楼区), as configured."""
+    return _office(conn)[3]
+
+
+def region_label(code: str, names: Mapping[str, str]) -> str:
+    """「南京市鼓楼区（320106）」, or the bare code when no name is configured."""
+    return f"{names[code]}（{code}）" if code in names else code
 
 
 def configure_office(
@@ -100,8 +121,10 @@ def configure_office(
     region_code: str,
     name: str | None = None,
     organs: Mapping[str, str] | None = None,
+    regions: Mapping[str, str] | None = None,
 ) -> None:
-    """Set the office's level and region code, and the names of the organs it transfers to."""
+    """Set the office's level and region code, the organs it transfers to and the names of the
+    regions it deals with (both by region code; None keeps what was configured)."""
     if level not in LEVELS:
         raise InvalidInput(
             "office.bad_level", "机构层级应为 national、province、city 或 county", field="level"
@@ -110,8 +133,12 @@ def configure_office(
         raise InvalidInput("office.bad_region", "行政区划代码应为6位数字", field="region_code")
     row = conn.execute(select(office_t).order_by(office_t.c.id)).first()
     policy = dict(row.policy or {}) if row is not None else {}
+    configured = dict(policy.get("jurisdiction") or {})
     if organs is not None:
-        policy["jurisdiction"] = {"organs": dict(organs)}
+        configured["organs"] = dict(organs)
+    if regions is not None:
+        configured["regions"] = dict(regions)
+    policy["jurisdiction"] = configured
     values = {"level": level, "region_code": region_code, "policy": policy}
     if row is None:
         conn.execute(insert(office_t), {"name": name or "信访接待窗口", **values})
@@ -130,6 +157,7 @@ def classify(
     office_region: str,
     organs: Mapping[str, str] | None = None,
     handled_below: bool = False,
+    names: Mapping[str, str] | None = None,
 ) -> Jurisdiction:
     """Whether a visit about a matter in ``region_code`` is skip-level at this office.
 
@@ -142,8 +170,11 @@ def classify(
     """
     chain = matter_chain(region_code)
     matter_level, responsible = chain[-1]
+    known = (names or {}).get(responsible)
     organ = (organs or {}).get(responsible) or (
-        f"行政区划{responsible}的{LEVEL_LABELS[matter_level]}信访工作机构"
+        f"{known}信访工作机构"
+        if known
+        else f"行政区划{responsible}的{LEVEL_LABELS[matter_level]}信访工作机构"
     )
     levels = [level for level, _ in chain]
     within = _covers(office_level, office_region, region_code) and office_level in levels
@@ -193,12 +224,13 @@ def classify(
 def classify_here(
     conn: Connection, region_code: str, *, handled_below: bool = False
 ) -> Jurisdiction:
-    """``classify`` with this office's configured level, region and organs."""
-    level, region, organs = office_jurisdiction(conn)
+    """``classify`` with this office's configured level, region, organs and region names."""
+    level, region, organs, names = _office(conn)
     return classify(
         region_code,
         office_level=level,
         office_region=region,
         organs=organs,
         handled_below=handled_below,
+        names=names,
     )

@@ -64,6 +64,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from cases.jurisdiction import region_label, region_names
 from cases.models import Case, CaseEvent, PartyGroup, Staff
 from cases.models_repeat import CaseContact
 from workflow import sla
@@ -633,6 +634,7 @@ def hotspots(
     regions_before: Mapping[str, int],
     *,
     limit: int = 10,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """研判分析: the topic words (from the subjects) and the regions rising period over period."""
     now: Counter[str] = Counter()
@@ -647,6 +649,7 @@ def hotspots(
     regions = _rising(regions_now, regions_before, limit)
     for r in regions:
         r["region_code"] = r["key"]
+        r["label"] = region_label(r["key"], names or {})
     return {"topics": topics, "regions": regions}
 
 
@@ -741,6 +744,7 @@ def office_stats(
             for dim, key, counts in query(conn, span):
                 slices.add(cur, dim, key, counts)
 
+    names = region_names(conn)
     by_owner_id = slices.by["owner_id"]
     owners = _staff(conn, [*by_owner_id[0], *by_owner_id[1]])
     by_group: dict[int, dict[str, Tally]] = {0: {}, 1: {}}
@@ -782,11 +786,19 @@ def office_stats(
         "by_channel": _case_breakdown(
             slices.by["channel"][1], slices.by["channel"][0], CHANNEL_LABELS
         ),
-        "by_region": _case_breakdown(slices.by["region_code"][1], slices.by["region_code"][0], {}),
+        "by_region": _case_breakdown(
+            slices.by["region_code"][1],
+            slices.by["region_code"][0],
+            {code: region_label(code, names) for code in names},
+        ),
         "by_owner": by_owner,
         "by_group": _breakdown(by_group[1], by_group[0], lambda k: {"label": k}),
         "hotspots": hotspots(
-            _subjects(conn, window, first), regions_now, regions_before, limit=hotspot_limit
+            _subjects(conn, window, first),
+            regions_now,
+            regions_before,
+            limit=hotspot_limit,
+            names=names,
         ),
     }
 

@@ -130,6 +130,13 @@ def test_the_office_configures_its_level_region_and_organs(engine: Engine) -> No
         assert (where.office_level, where.steps, where.organ) == ("city", 1, "玄武区信访局")
         with pytest.raises(InvalidInput):
             jurisdiction.configure_office(conn, level="township", region_code="320100")
+        # Region names: the transfer offer names the organ by its region; the organs stay.
+        jurisdiction.configure_office(
+            conn, level="province", region_code="320000", regions={"320106": "南京市鼓楼区"}
+        )
+        assert jurisdiction.office_jurisdiction(conn)[2] == {"320102": "玄武区信访局"}
+        assert jurisdiction.classify_here(conn, "320106").organ == "南京市鼓楼区信访工作机构"
+        assert jurisdiction.region_names(conn) == {"320106": "南京市鼓楼区"}
 
 
 # --- registering ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, update
 
-from cases import repeat, service, stats
+from cases import jurisdiction, repeat, service, stats
 from conftest import TZ, at
 from tests.factories import VALID_ID, intake_body
 from tests.web import bearer, client, make_app, make_web_office, sign_in
@@ -291,6 +291,17 @@ def test_hotspots_rise_period_over_period(month: dict[str, Any]) -> None:
     assert top["拆迁"]["count"] == 5 and top["拆迁"]["previous"] == 0
     assert "拖欠" not in top  # October's topic fell
     assert h["regions"][0]["region_code"] == "320102" and h["regions"][0]["change"] == 4
+
+
+def test_regions_are_named_where_the_office_named_them(month: dict[str, Any]) -> None:
+    with month["engine"].begin() as conn:
+        jurisdiction.configure_office(
+            conn, level="province", region_code="320000", regions={"320102": "南京市玄武区"}
+        )
+    s = november(month["engine"])
+    assert s["by_region"]["320102"]["label"] == "南京市玄武区（320102）"
+    assert s["by_region"]["320106"]["label"] == "320106"  # not named: the code alone
+    assert s["hotspots"]["regions"][0]["label"] == "南京市玄武区（320102）"
 
 
 def test_keywords_leave_out_names_and_places() -> None:
