@@ -64,16 +64,14 @@ from sqlalchemy import (
     union_all,
 )
 
-from cases.jurisdiction import region_label, region_names
+from cases import jurisdiction
 from cases.models import Case, CaseEvent, PartyGroup, Staff
-from cases.models_repeat import CaseContact
 from workflow import sla
 from workflow.errors import InvalidInput
 from workflow.lifecycle import CATEGORY_LABELS, CHANNEL_LABELS
 
 case_t = Case.__table__
 event_t = CaseEvent.__table__
-contact_t = CaseContact.__table__
 staff_t = Staff.__table__
 group_t = PartyGroup.__table__
 
@@ -397,6 +395,11 @@ def _repeat_contacts(conn: Connection, window: Window) -> Rows:
     attributed to the original case's owner, category and region: the first receiver stays
     responsible. The contacts are few beside the cases, and ``case_contact.at`` is indexed.
     """
+    # Imported here: cases.models imports this module while cases.models_repeat may still be
+    # loading (whichever of the two is imported first).
+    from cases.models_repeat import CaseContact  # noqa: PLC0415
+
+    contact_t = CaseContact.__table__
     k, c = contact_t.c, case_t.c
     visit = k.channel == "visit"
     facts = (
@@ -649,7 +652,7 @@ def hotspots(
     regions = _rising(regions_now, regions_before, limit)
     for r in regions:
         r["region_code"] = r["key"]
-        r["label"] = region_label(r["key"], names or {})
+        r["label"] = jurisdiction.region_label(r["key"], names or {})
     return {"topics": topics, "regions": regions}
 
 
@@ -744,7 +747,7 @@ def office_stats(
             for dim, key, counts in query(conn, span):
                 slices.add(cur, dim, key, counts)
 
-    names = region_names(conn)
+    names = jurisdiction.region_names(conn)
     by_owner_id = slices.by["owner_id"]
     owners = _staff(conn, [*by_owner_id[0], *by_owner_id[1]])
     by_group: dict[int, dict[str, Tally]] = {0: {}, 1: {}}
@@ -789,7 +792,7 @@ def office_stats(
         "by_region": _case_breakdown(
             slices.by["region_code"][1],
             slices.by["region_code"][0],
-            {code: region_label(code, names) for code in names},
+            {code: jurisdiction.region_label(code, names) for code in names},
         ),
         "by_owner": by_owner,
         "by_group": _breakdown(by_group[1], by_group[0], lambda k: {"label": k}),
