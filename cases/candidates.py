@@ -35,9 +35,9 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, func, insert, select
+from sqlalchemy import Connection, delete, exists, func, select
 
-from cases import service
+from cases import fastsql, service
 from cases.models_repeat import CaseContact, CaseKeyword
 from workflow import lifecycle
 from workflow.intake import ValidIntake, ValidPerson, validate_intake
@@ -424,11 +424,34 @@ def index_case(conn: Connection, case_id: int) -> int:
             case_t.c.received_at,
         ).where(case_t.c.id == case_id)
     ).one()
-    vector = matter_vector(row.subject, row.content, row.requests)
     conn.execute(delete(keyword_t).where(keyword_t.c.case_id == case_id))
-    rows = keyword_rows(case_id, vector, row.region_code, row.received_at)
-    if rows:
-        conn.execute(insert(keyword_t), rows)
+    return index_new_case(
+        conn,
+        case_id,
+        subject=row.subject,
+        content=row.content,
+        requests=row.requests,
+        region_code=row.region_code,
+        received_at=row.received_at,
+    )
+
+
+def index_new_case(
+    conn: Connection,
+    case_id: int,
+    *,
+    subject: str,
+    content: str,
+    requests: str,
+    region_code: str,
+    received_at: datetime,
+) -> int:
+    """Write the keywords of a case that has none yet (one just registered: its text is known, so
+    nothing is read or deleted); returns how many were stored."""
+    rows = keyword_rows(
+        case_id, matter_vector(subject, content, requests), region_code, received_at
+    )
+    fastsql.insert_rows(conn, keyword_t, rows)
     return len(rows)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from cases import fastsql
 from cases.models import Office
 from workflow.errors import InvalidInput
 
@@ -83,11 +84,16 @@ def _covers(level: str, office_region: str, region_code: str) -> bool:
     return region_code == office_region
 
 
+# Every intake reads it: on the DBAPI cursor (cases/fastsql.py), not through SQLAlchemy.
+_OFFICE = fastsql.Statement(
+    "SELECT level, region_code, policy FROM office ORDER BY id LIMIT 1",
+    result=[office_t.c.level, office_t.c.region_code, office_t.c.policy],
+)
+
+
 def _office(conn: Connection) -> tuple[str, str, dict[str, str], dict[str, str]]:
     """The office row's level, region, organs and region names (one read)."""
-    row = conn.execute(
-        select(office_t.c.level, office_t.c.region_code, office_t.c.policy).order_by(office_t.c.id)
-    ).first()
+    row = fastsql.first(conn, _OFFICE)
     if row is None:
         return DEFAULT_LEVEL, DEFAULT_REGION, {}, {}
     configured = (row.policy or {}).get("jurisdiction") or {}

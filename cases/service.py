@@ -1,8 +1,9 @@
 """The unit of work: intake and actions, each one database transaction.
 
 The machine in ``workflow.lifecycle`` decides; this module loads what it needs, writes the state
-change, its audit event, its clocks and its notifications with SQLAlchemy Core statements (the hot
-path), and renders the case JSON of contract.md. The caller owns the transaction
+change, its audit event, its clocks and its notifications (the hot path's statements on the DBAPI
+cursor through ``cases.fastsql``, the rest with SQLAlchemy Core), and renders the case JSON of
+contract.md. The caller owns the transaction
 (``with engine.begin() as conn``): everything an action writes commits together or not at all.
 """
 
@@ -13,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from cases import stats
+from cases import fastsql, stats
 from cases.audit import GENESIS, audit_key, case_link, event_hash
 from cases.crypto import FieldCipher, generate_query_code, hash_query_code
 from cases.jurisdiction import classify_here
@@ -137,20 +138,9 @@ class Runtime:
 # --- staff ------------------------------------------------------------------------------------
 
 
-# Named columns: the photo (up to 2 MB) is never read on the hot path.
-_ACTOR_BY_NO = select(
-    staff_t.c.id,
-    staff_t.c.staff_no,
-    staff_t.c.name,
-    staff_t.c.role,
-    staff_t.c.unit,
-    staff_t.c.group_id,
-).where(staff_t.c.staff_no == bindparam("staff_no"), staff_t.c.active.is_(True))
-
-
 def get_actor(conn: Connection, staff_no: str) -> tuple[Actor, Any]:
     """The active staff member with this 工号, as an ``Actor`` and their row."""
-    row = conn.execute(_ACTOR_BY_NO, {"staff_no": staff_no}).first()
+    row = fastsql.first(conn, _F_ACTOR, (staff_no, True))
     if row is None:
         raise NotFound(
             "staff.not_found", f"没有工号为 {staff_no} 的在岗工作人员", staff_no=staff_no
@@ -201,8 +191,13 @@ def org_chain(conn: Connection, owner_id: int) -> Chain:
 
 
 def _insert_person(conn: Connection, rt: Runtime, person: ValidPerson, now: datetime) -> int:
+    values = _person_values(rt, person, now)
+    return fastsql.first(conn, _F_INSERT_PERSON, _F_INSERT_PERSON.values(values)).id
+
+
+def _person_values(rt: Runtime, person: ValidPerson, now: datetime) -> dict[str, Any]:
     cipher = rt.cipher
-    values = {
+    return {
         "name": person.name,
         "address": person.address,
         "created_at": now,
@@ -213,7 +208,6 @@ def _insert_person(conn: Connection, rt: Runtime, person: ValidPerson, now: date
         "phone_index": cipher.blind_index(person.phone) if person.phone else None,
         "phone_masked": mask_phone(person.phone),
     }
-    return conn.execute(_INSERT_PERSON, values).scalar_one()
 
 
 def _upsert_ignore(
@@ -232,30 +226,17 @@ def _upsert_ignore(
     return len(conn.execute(stmt).all())
 
 
-_INSERT_PERSON = insert(petitioner_t).returning(petitioner_t.c.id)
-_TAKE_NUMBER = (
-    update(counter_t)
-    .where(counter_t.c.year == bindparam("b_year"))
-    .values(last_seq=counter_t.c.last_seq + 1)
-    .returning(counter_t.c.last_seq, counter_t.c.chain_head)
-)
-_SET_CHAIN_HEAD = (
-    update(counter_t)
-    .where(counter_t.c.year == bindparam("b_year"))
-    .values(chain_head=bindparam("chain_head"))
-)
-_INSERT_CASE = insert(case_t).returning(case_t.c.id)
-
-
 def _next_case_number(conn: Connection, year: int) -> tuple[int, str]:
     """Take the year's next number; the row lock it holds also orders the year's chain of cases."""
-    row = conn.execute(_TAKE_NUMBER, {"b_year": year}).first()
+    row = fastsql.first(conn, _F_TAKE_NUMBER, (year,))
     if row is None:
         # The year's first case: create its counter (a racing intake may have just done so).
         _upsert_ignore(
             conn, counter_t, {"year": year, "last_seq": 0, "chain_head": GENESIS}, ["year"]
         )
-        row = conn.execute(_TAKE_NUMBER, {"b_year": year}).one()
+        row = fastsql.first(conn, _F_TAKE_NUMBER, (year,))
+        if row is None:
+            raise RuntimeError(f"no case counter for {year} after creating it")
     return row.last_seq, row.chain_head
 
 
@@ -292,10 +273,11 @@ def intake(
             return previous
     valid = validate_intake(body, now=now)
     where = classify_here(conn, valid.region_code, handled_below=handled_below)
+    jurisdiction = where.as_dict()
     details: dict[str, Any] = {
         **(flags or {}),
         "skip_level": where.skip_level,
-        "jurisdiction": where.as_dict(),
+        "jurisdiction": jurisdiction,
     }
     supervisor = supervisor_of(conn, actor_row.id) if valid.group_size > 1 else None
     if supervisor:
@@ -321,7 +303,7 @@ def intake(
             },
             now=now,
         )
-    case["jurisdiction"] = where.as_dict()
+    case["jurisdiction"] = jurisdiction
     return case
 
 
@@ -354,7 +336,8 @@ def _register(
     idempotency_key: str | None = None,
     flags: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    petitioner_id = _insert_person(conn, rt, valid.petitioner, now)
+    petitioner = _person_values(rt, valid.petitioner, now)
+    petitioner_id = fastsql.first(conn, _F_INSERT_PERSON, _F_INSERT_PERSON.values(petitioner)).id
     received_local = valid.received_at.astimezone(rt.tz)
     year = received_local.year
     seq, prev_link = _next_case_number(conn, year)
@@ -382,54 +365,60 @@ def _register(
     link = case_link(
         rt.audit_key, prev_link=prev_link, case_no=case_no, first_event_hash=first_hash
     )
-    conn.execute(_SET_CHAIN_HEAD, {"b_year": year, "chain_head": link})
+    fastsql.run(conn, _F_SET_CHAIN_HEAD, (link, year))
     details: dict[str, Any] = dict(flags or {})
-    case_id = conn.execute(
-        _INSERT_CASE,
-        {
-            "case_no": case_no,
-            "year": year,
-            "seq": seq,
-            "state": "registered",
-            "category": valid.category,
-            "channel": valid.channel,
-            "subject": valid.subject,
-            "content": valid.content,
-            "requests": valid.requests,
-            "region_code": valid.region_code,
-            "group_size": valid.group_size,
-            "confidential": valid.confidential,
-            "accused_name": valid.accused.name if valid.accused else None,
-            "accused_unit": valid.accused.unit if valid.accused else None,
-            "skip_level": bool(details.pop("skip_level", False)),
-            "repeat_of_id": details.pop("repeat_of_id", None),
-            "owner_id": actor_row.id,
-            "petitioner_id": petitioner_id,
-            "received_at": valid.received_at,
-            "query_code_hash": hash_query_code(code),
-            "extended": False,
-            "hearing_open": False,
-            "partner_accepted": False,
-            "details": details,
-            "chain_hash": link,
-            "last_event_hash": first_hash,
-            "event_count": 1,
-            "created_at": now,
-            "updated_at": now,
-            "version": 1,
-        },
-    ).scalar_one()
+    values = {
+        "case_no": case_no,
+        "year": year,
+        "seq": seq,
+        "state": "registered",
+        "category": valid.category,
+        "channel": valid.channel,
+        "subject": valid.subject,
+        "content": valid.content,
+        "requests": valid.requests,
+        "region_code": valid.region_code,
+        "group_size": valid.group_size,
+        "confidential": valid.confidential,
+        "accused_name": valid.accused.name if valid.accused else None,
+        "accused_unit": valid.accused.unit if valid.accused else None,
+        "skip_level": bool(details.pop("skip_level", False)),
+        "repeat_of_id": details.pop("repeat_of_id", None),
+        "owner_id": actor_row.id,
+        "petitioner_id": petitioner_id,
+        "received_at": valid.received_at,
+        "query_code_hash": hash_query_code(code),
+        "extended": False,
+        "hearing_open": False,
+        "partner_accepted": False,
+        "details": details,
+        "chain_hash": link,
+        "last_event_hash": first_hash,
+        "event_count": 1,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    case_id = fastsql.first(conn, _F_INSERT_CASE, _F_INSERT_CASE.values(values)).id
     # Keywords for finding similar matters at later intakes, on every path that registers a case.
-    from cases.candidates import index_case  # noqa: PLC0415  (candidates imports this module)
+    from cases.candidates import index_new_case  # noqa: PLC0415  (candidates imports this module)
 
-    index_case(conn, case_id)
+    index_new_case(
+        conn,
+        case_id,
+        subject=valid.subject,
+        content=valid.content,
+        requests=valid.requests,
+        region_code=valid.region_code,
+        received_at=valid.received_at,
+    )
     for person in valid.representatives:
         rep_id = _insert_person(conn, rt, person, now)
         conn.execute(
             insert(CaseRepresentative.__table__), {"case_id": case_id, "petitioner_id": rep_id}
         )
-    conn.execute(
-        insert(event_t),
+    _insert_event(
+        conn,
         {
             "case_id": case_id,
             "seq": 1,
@@ -442,13 +431,22 @@ def _register(
             "public": True,
             "prev_hash": GENESIS,
             "hash": first_hash,
+            "on_time": None,
         },
     )
     clocks = _write_clocks(
         conn, case_id, [], sla.intake_clocks(now, valid.received_at, rt.ctx(conn))
     )
-    record = _load(conn, case_no, for_update=False)
-    assert record is not None
+    # The case as reading it back would give it: every value is known, nothing to re-read.
+    record = _case_record(
+        {**values, "id": case_id},
+        owner_staff_no=actor_row.staff_no,
+        owner_name=actor_row.name,
+        p_name=petitioner["name"],
+        p_id_masked=petitioner["id_number_masked"],
+        p_phone_masked=petitioner["phone_masked"],
+        p_address=petitioner["address"],
+    )
     result = render(record, clocks, viewer=actor, now=now, rt=rt)
     result["query_code"] = code
     if idempotency_key:
@@ -487,45 +485,166 @@ _CASE_QUERY = (
     .join(_OWNER, _OWNER.c.id == case_t.c.owner_id)
     .join(petitioner_t, petitioner_t.c.id == case_t.c.petitioner_id)
 )
-# The hot path's statements are built once with bind parameters: building a statement costs more
-# Python than the database spends running it (measured with bench/lifecycle.py --profile), and a
-# reused statement object keeps its memoised cache key.
-_CASE_BY_NO = _CASE_QUERY.where(case_t.c.case_no == bindparam("case_no"))
-_CASE_BY_NO_FOR_UPDATE = _CASE_BY_NO.with_for_update(of=case_t)
-_CLOCKS_OF_CASE = (
-    select(clock_t).where(clock_t.c.case_id == bindparam("case_id")).order_by(clock_t.c.id)
-)
 _CLOCK_COLUMNS = [c.name for c in clock_t.columns if c.name not in ("id", "case_id")]
-_UPDATE_CLOCK = (
-    update(clock_t)
-    .where(clock_t.c.id == bindparam("clock_id"))
-    .values({name: bindparam(name) for name in _CLOCK_COLUMNS})
+
+
+# --- the hot path on the DBAPI cursor (cases.fastsql) ---------------------------------------------
+# What every intake and action sends, written once as SQL and run on the connection's DBAPI
+# cursor: through SQLAlchemy each statement cost more Python than the database spends running it
+# (bench/lifecycle.py --profile). Everything off the hot path stays SQLAlchemy.
+
+_q = fastsql.quoted
+_F_ACTOR = fastsql.Statement(
+    "SELECT id, staff_no, name, role, unit, group_id FROM staff WHERE staff_no = ? AND active = ?",
+    [staff_t.c.staff_no, staff_t.c.active],
+    [staff_t.c[n] for n in ("id", "staff_no", "name", "role", "unit", "group_id")],
 )
-_INSERT_CLOCK = insert(clock_t).returning(clock_t.c.id)
-_INSERT_EVENT = insert(event_t)
-_UPDATE_CASE_CACHE: dict[tuple[str, ...], Any] = {}
+# The case with its owner and (masked) petitioner: _CASE_QUERY's columns, in its order.
+_CASE_JOINED: list[tuple[str, Any]] = [
+    ("owner_staff_no", staff_t.c.staff_no),
+    ("owner_name", staff_t.c.name),
+    ("p_name", petitioner_t.c.name),
+    ("p_id_masked", petitioner_t.c.id_number_masked),
+    ("p_phone_masked", petitioner_t.c.phone_masked),
+    ("p_address", petitioner_t.c.address),
+]
+_CASE_SQL = (
+    "SELECT "
+    + ", ".join(f"c.{_q(col.name)}" for col in case_t.columns)
+    + ", o.staff_no, o.name, p.name, p.id_number_masked, p.phone_masked, p.address"
+    ' FROM "case" AS c JOIN staff AS o ON o.id = c.owner_id'
+    " JOIN petitioner AS p ON p.id = c.petitioner_id WHERE c.case_no = ?"
+)
+_CASE_RESULT = [*case_t.columns, *_CASE_JOINED]
+_F_CASE = fastsql.Statement(_CASE_SQL, [case_t.c.case_no], _CASE_RESULT)
+_F_CASE_FOR_UPDATE = fastsql.Statement(
+    _CASE_SQL + " FOR UPDATE OF c", [case_t.c.case_no], _CASE_RESULT
+)
+_F_CLOCKS = fastsql.Statement(
+    f"SELECT {', '.join(_q(c.name) for c in clock_t.columns)} FROM case_clock"
+    " WHERE case_id = ? ORDER BY id",
+    [clock_t.c.case_id],
+    list(clock_t.columns),
+)
+_F_UPDATE_CLOCK = fastsql.Statement(
+    f"UPDATE case_clock SET {', '.join(f'{_q(n)} = ?' for n in _CLOCK_COLUMNS)} WHERE id = ?",
+    [*(clock_t.c[n] for n in _CLOCK_COLUMNS), clock_t.c.id],
+)
+_F_INSERT_CLOCK = fastsql.Insert(clock_t, ["case_id", *_CLOCK_COLUMNS], returning=["id"])
+_F_INSERT_EVENT = fastsql.Insert(
+    event_t,
+    [
+        "case_id",
+        "seq",
+        "action",
+        "actor_staff_no",
+        "at",
+        "from_state",
+        "to_state",
+        "payload",
+        "public",
+        "prev_hash",
+        "hash",
+        "on_time",
+    ],
+)
+_F_INSERT_PERSON = fastsql.Insert(
+    petitioner_t,
+    [
+        "name",
+        "address",
+        "created_at",
+        "id_number_enc",
+        "id_number_index",
+        "id_number_masked",
+        "phone_enc",
+        "phone_index",
+        "phone_masked",
+    ],
+    returning=["id"],
+)
+_F_TAKE_NUMBER = fastsql.Statement(
+    "UPDATE case_counter SET last_seq = last_seq + 1 WHERE year = ? RETURNING last_seq, chain_head",
+    [counter_t.c.year],
+    [counter_t.c.last_seq, counter_t.c.chain_head],
+)
+_F_SET_CHAIN_HEAD = fastsql.Statement(
+    "UPDATE case_counter SET chain_head = ? WHERE year = ?",
+    [counter_t.c.chain_head, counter_t.c.year],
+)
+_F_INSERT_CASE = fastsql.Insert(
+    case_t,
+    [
+        "case_no",
+        "year",
+        "seq",
+        "state",
+        "category",
+        "channel",
+        "subject",
+        "content",
+        "requests",
+        "region_code",
+        "group_size",
+        "confidential",
+        "accused_name",
+        "accused_unit",
+        "skip_level",
+        "repeat_of_id",
+        "owner_id",
+        "petitioner_id",
+        "received_at",
+        "query_code_hash",
+        "extended",
+        "hearing_open",
+        "partner_accepted",
+        "details",
+        "chain_hash",
+        "last_event_hash",
+        "event_count",
+        "created_at",
+        "updated_at",
+        "version",
+    ],
+    returning=["id"],
+)
+_F_UPDATE_CASE_CACHE: dict[tuple[str, ...], fastsql.Statement] = {}
 
 
-def _update_case_stmt(extra: tuple[str, ...]) -> Any:
+def _fast_update_case(extra: tuple[str, ...]) -> fastsql.Statement:
     """The versioned case UPDATE for a set of extra columns, built once per set."""
-    stmt = _UPDATE_CASE_CACHE.get(extra)
+    stmt = _F_UPDATE_CASE_CACHE.get(extra)
     if stmt is None:
         columns = ("state", "event_count", "last_event_hash", "updated_at", "version", *extra)
-        stmt = (
-            update(case_t)
-            .where(case_t.c.id == bindparam("b_id"), case_t.c.version == bindparam("b_version"))
-            .values({name: bindparam(name) for name in columns})
-            .returning(case_t.c.version)
+        stmt = fastsql.Statement(
+            f'UPDATE "case" SET {", ".join(f"{_q(n)} = ?" for n in columns)}'
+            " WHERE id = ? AND version = ?",
+            [*(case_t.c[n] for n in columns), case_t.c.id, case_t.c.version],
         )
-        _UPDATE_CASE_CACHE[extra] = stmt
+        _F_UPDATE_CASE_CACHE[extra] = stmt
     return stmt
 
 
-def _load(conn: Connection, case_no: str, *, for_update: bool) -> Any:
-    stmt = (
-        _CASE_BY_NO_FOR_UPDATE if for_update and conn.dialect.name == "postgresql" else _CASE_BY_NO
+_CaseRecord = _F_CASE.record
+_CASE_STORED = [(col.name, fastsql.storer(col)) for col in case_t.columns]
+
+
+def _case_record(values: Mapping[str, Any], **joined: Any) -> Any:
+    """A case row as ``_load`` reads it, from the values just written (``joined``: owner and
+    petitioner); a column not given is NULL."""
+    return _CaseRecord(
+        *(
+            values.get(name) if store is None else store(values.get(name))
+            for name, store in _CASE_STORED
+        ),
+        *(joined[name] for name, _ in _CASE_JOINED),
     )
-    return conn.execute(stmt, {"case_no": case_no}).first()
+
+
+def _load(conn: Connection, case_no: str, *, for_update: bool) -> Any:
+    """The case with its owner and (masked) petitioner, locked for update on PostgreSQL."""
+    stmt = _F_CASE_FOR_UPDATE if for_update and conn.dialect.name == "postgresql" else _F_CASE
+    return fastsql.first(conn, stmt, (case_no,))
 
 
 def _clock_from_row(row: Any) -> sla.Clock:
@@ -552,7 +671,7 @@ def _clock_from_row(row: Any) -> sla.Clock:
 
 def load_clocks(conn: Connection, case_id: int) -> list[sla.Clock]:
     """Every clock run of a case, oldest first."""
-    return [_clock_from_row(r) for r in conn.execute(_CLOCKS_OF_CASE, {"case_id": case_id})]
+    return [_clock_from_row(r) for r in fastsql.all_rows(conn, _F_CLOCKS, (case_id,))]
 
 
 def _clock_values(clock: sla.Clock) -> dict[str, Any]:
@@ -576,15 +695,22 @@ def _clock_values(clock: sla.Clock) -> dict[str, Any]:
     }
 
 
+def _clock_params(clock: sla.Clock) -> tuple[Any, ...]:
+    """A clock's values in ``_CLOCK_COLUMNS`` order."""
+    return tuple(getattr(clock, name) for name in _CLOCK_COLUMNS)
+
+
 def _write_clocks(
     conn: Connection, case_id: int, changed: Sequence[sla.Clock], started: Sequence[sla.Clock]
 ) -> list[sla.Clock]:
     """Persist changed and new clocks; return the new ones with their ids."""
     if changed:
-        conn.execute(_UPDATE_CLOCK, [{"clock_id": c.id, **_clock_values(c)} for c in changed])
-    stopped = [c.id for c in changed if not c.active]
+        fastsql.executemany(conn, _F_UPDATE_CLOCK, [(*_clock_params(c), c.id) for c in changed])
+    # A stopped clock's open escalations are settled with it: nothing escalates a finished step.
+    # Only a clock that has escalated has any: the sweeper writes an escalation and the clock's
+    # level in one transaction, under the case's lock, and nothing sets a level back to None.
+    stopped = [c.id for c in changed if not c.active and c.level is not None]
     if stopped:
-        # A stopped clock's open escalations are settled with it: nothing escalates a finished step.
         conn.execute(
             update(escalation_t)
             .where(escalation_t.c.clock_id.in_(stopped), escalation_t.c.status != "resolved")
@@ -592,10 +718,14 @@ def _write_clocks(
         )
     out = []
     for clock in started:
-        new_id = conn.execute(
-            _INSERT_CLOCK, {"case_id": case_id, **_clock_values(clock)}
-        ).scalar_one()
-        out.append(replace(clock, id=new_id))
+        # One statement per clock: each needs its id back, and a multi-row INSERT's RETURNING
+        # order is not promised.
+        row = fastsql.first(
+            conn,
+            _F_INSERT_CLOCK,
+            _F_INSERT_CLOCK.values({"case_id": case_id, **_clock_values(clock)}),
+        )
+        out.append(replace(clock, id=row.id))
     return out
 
 
@@ -920,8 +1050,9 @@ def act(
 
     by_id = {c.id: c for c in changes.changed}
     merged = [by_id.get(c.id, c) for c in clocks] + started
-    new_record = _RecordView(
-        record, state=new_state, version=record.version + 1, **_record_overrides(values, conn)
+    # The loaded row with the action's changes laid over it: nothing to re-read.
+    new_record = record._replace(
+        state=new_state, version=record.version + 1, **_record_overrides(values, conn)
     )
     return render(
         new_record,
@@ -943,19 +1074,6 @@ def _record_overrides(values: Mapping[str, Any], conn: Connection) -> dict[str, 
         out["owner_staff_no"] = row.staff_no
         out["owner_name"] = row.name
     return out
-
-
-class _RecordView:
-    """A loaded case row with the action's changes laid over it (saves re-reading the row)."""
-
-    def __init__(self, row: Any, **overrides: Any) -> None:
-        self._row = row
-        self._overrides = overrides
-
-    def __getattr__(self, name: str) -> Any:
-        if name in self._overrides:
-            return self._overrides[name]
-        return getattr(self._row, name)
 
 
 def notify(
@@ -1136,27 +1254,29 @@ def _append_event(
         payload=payload,
     )
     extra = dict(values or {})
-    moved = conn.execute(
-        _update_case_stmt(tuple(sorted(extra))),
-        {
-            "b_id": case.id,
-            "b_version": case.version,
-            "state": to_state,
-            "event_count": seq,
-            "last_event_hash": digest,
-            "updated_at": now,
-            "version": case.version + 1,
-            **extra,
-        },
-    ).first()
-    if moved is None:
+    names = tuple(sorted(extra))
+    moved = fastsql.run(
+        conn,
+        _fast_update_case(names),
+        (
+            to_state,
+            seq,
+            digest,
+            now,
+            case.version + 1,
+            *(extra[n] for n in names),
+            case.id,
+            case.version,
+        ),
+    )
+    if moved != 1:
         raise Conflict(
             "case.stale_version",
             f"信访事项 {case.case_no} 已被他人同时修改，请刷新后重试",
             version=case.version,
         )
-    conn.execute(
-        _INSERT_EVENT,
+    _insert_event(
+        conn,
         {
             "case_id": case.id,
             "seq": seq,
@@ -1173,6 +1293,11 @@ def _append_event(
         },
     )
     return seq
+
+
+def _insert_event(conn: Connection, values: Mapping[str, Any]) -> None:
+    """Insert one audit event row."""
+    fastsql.run(conn, _F_INSERT_EVENT, _F_INSERT_EVENT.values(values))
 
 
 # --- staff administration -------------------------------------------------------------------------
