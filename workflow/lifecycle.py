@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from transitions import Machine
@@ -382,9 +383,20 @@ def role_permits(action: str, facts_owner: str, actor: Actor) -> bool:
     return "owner" in roles and actor.role == "receptionist" and actor.staff_no == facts_owner
 
 
+@cache
+def triggers(state: str) -> frozenset[str]:
+    """The actions the machine takes in ``state``.
+
+    Read once per state: the machine is built once from ``TRANSITIONS`` and never changes, and
+    transitions' ``get_triggers`` scans every event's transitions on each call (every action and
+    every rendered case asks).
+    """
+    return frozenset(MACHINE.get_triggers(state))
+
+
 def allowed_actions(facts: CaseFacts, actor: Actor) -> list[str]:
     """Actions this actor may take on this case now, in the lifecycle's order."""
-    available = set(MACHINE.get_triggers(facts.state))
+    available = triggers(facts.state)
     out = []
     for action in ACTIONS:
         if action not in available or not role_permits(action, facts.owner_staff_no, actor):
@@ -408,7 +420,7 @@ def check(action: str, facts: CaseFacts, actor: Actor) -> None:
     """Raise the precise refusal if the actor may not take the action on this case now."""
     if action not in ACTION_ROLES:
         raise InvalidInput("action.unknown", f"未知的操作：{action}", field="action")
-    in_state = action in MACHINE.get_triggers(facts.state)
+    in_state = action in triggers(facts.state)
     # A finished case is refused for its state first: no role could take the action there.
     if facts.state in TERMINAL_STATES and not in_state:
         raise _not_now(action, facts, actor)
