@@ -273,11 +273,10 @@ def intake(
             return previous
     valid = validate_intake(body, now=now)
     where = classify_here(conn, valid.region_code, handled_below=handled_below)
-    jurisdiction = where.as_dict()
     details: dict[str, Any] = {
         **(flags or {}),
         "skip_level": where.skip_level,
-        "jurisdiction": jurisdiction,
+        "jurisdiction": where.as_dict(),
     }
     supervisor = supervisor_of(conn, actor_row.id) if valid.group_size > 1 else None
     if supervisor:
@@ -303,7 +302,6 @@ def intake(
             },
             now=now,
         )
-    case["jurisdiction"] = jurisdiction
     return case
 
 
@@ -449,6 +447,8 @@ def _register(
     )
     result = render(record, clocks, viewer=actor, now=now, rt=rt)
     result["query_code"] = code
+    if "jurisdiction" in details:  # where the matter belongs, as the intake answer shows it
+        result["jurisdiction"] = details["jurisdiction"]
     if idempotency_key:
         conn.execute(
             insert(IdempotencyKey.__table__),

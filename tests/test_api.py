@@ -174,6 +174,7 @@ def test_idempotency_key_returns_the_first_answer(app: Any, c: TestClient, engin
     assert first.status_code == again.status_code == 201
     assert again.json()["case_no"] == first.json()["case_no"]
     assert again.json()["query_code"] == first.json()["query_code"]
+    assert again.json()["jurisdiction"] == first.json()["jurisdiction"]  # the same whole answer
     with engine.begin() as conn:
         assert conn.execute(select(func.count()).select_from(service.case_t)).scalar() == 1
     other = {**bearer(app, "A002"), "Idempotency-Key": "retry-7f3a"}
