@@ -6,10 +6,11 @@
   case, and its owner (首接责任人), who stays responsible, is told through the outbox. The
   petitioner is given the statutory word for the original's state: in process, refused, or, for a
   concluded matter (终结), that the same facts and reasons are not accepted again (第三十六条第三款).
-- **Skip-level visit (越级访, 第五条、第二十条).** See ``cases.jurisdiction``: a matter belongs to the level of
-  its region code; a visit to the level itself or the level directly above is lawful (第二十条:
-  "本级或者上一级"); a visit two or more levels above, about a matter not yet handled below, is
-  skip-level. The form offers the transfer (转送) to the organ with authority.
+- **Skip-level visit (越级访, 第五条、第二十条).** See ``cases.jurisdiction``: a matter belongs to
+  the level of its region code; a visit to the level itself or the level directly above is lawful
+  (第二十条: "本级或者上一级"); a visit two or more levels above, about a matter not yet handled
+  below, is skip-level. Every intake is classified (``service.intake``); the form offers the
+  transfer (转送) to the organ with authority.
 - **Group visit (集体访, 第二十条第三款).** The group size and its representatives (at most 5,
   checked at intake) are kept; the owner's supervisor is told; when the office goes to the site
   (下移接待) that is recorded as an on-site contact.
