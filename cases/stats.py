@@ -1,7 +1,8 @@
 """Office statistics (domain.md, "Measures the office reports"), computed in the database.
 
 Every measure is a ``GROUP BY`` over one covering index with ``COUNT`` and ``SUM(CASE …)``: no
-case is loaded into Python and nothing is joined. A query first groups its rows by owner,
+case is loaded into Python, and only the repeat contacts (few beside the cases) are joined to their
+case. A query first groups its rows by owner,
 category, channel and region together (a few thousand groups at most), then those groups overall
 and by each of the four (PostgreSQL: GROUPING SETS; SQLite: UNION ALL over the CTE); Python only
 adds up the few rows that come back. Each period is read once: the current one, then the previous
@@ -79,8 +80,8 @@ group_t = PartyGroup.__table__
 # Declared here against the models' tables (cases/models.py is not this module's to edit) and
 # created by migrations 0004 and 0005, so the metadata and the migrations agree. ``import
 # cases.stats`` where the metadata is built puts them on it. Each measure reads one of them alone
-# (PostgreSQL: an index-only scan; SQLite: a covering index), never the wide case or event rows and
-# never a join. The partial ones hold only the rows a measure counts, so the many writes of other
+# (PostgreSQL: an index-only scan; SQLite: a covering index), never the wide case or event rows,
+# and none of them is joined to another table. The partial ones hold only the rows a measure counts, so the many writes of other
 # steps pay nothing for them.
 
 #: The intakes of a date range with every column the statistics group or count them by.
