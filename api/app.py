@@ -17,7 +17,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -39,8 +38,6 @@ from workflow.errors import DomainError
 
 log = logging.getLogger("shoujie")
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 
 MAX_BODY = 1024 * 1024
@@ -76,7 +73,7 @@ def create_app(
         engine=engine,
         rt=rt,
         clock=clock,
-        templates=_templates(rt.tz),
+        templates=reports.template_env(rt.tz),
         tokens=TokenIssuer(secret),
         login_by_staff=BackOff(threshold=5),
         login_by_ip=BackOff(threshold=20),
@@ -145,18 +142,6 @@ def create_app(
         return problem(503, "health.db_unavailable", "数据库无法连接")
 
     return app
-
-
-def _templates(tz: Any) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        # Every value put into a page is escaped, whatever a petitioner typed.
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    pages.install_filters(env, tz)
-    return env
 
 
 async def _sweep_loop(ctx: AppContext, interval: float) -> None:

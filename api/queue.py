@@ -18,7 +18,7 @@ from api.deps import AppContext, Ctx, Form, User, api_permission, form_str, page
 from api.pages import case_url, redirect, render
 from api.security import add_flash, safe_next
 from cases import briefing as briefings
-from cases import delivery, service
+from cases import delivery, queries, service
 from cases import queue as q
 from workflow import lifecycle
 from workflow.calendar import local_date
@@ -104,7 +104,7 @@ def _queue_page(
         extensions = q.pending_extensions(conn, ctx.rt) if not flagged else []
         unhappy = q.dissatisfied(conn, ctx.rt) if not flagged else []
         groups = q.group_names(conn)
-        people = q.owners(conn)
+        people = queries.owner_candidates(conn)
     query = {k: v for k, v in {"status": status, **filters}.items() if v}
     without_level = {k: v for k, v in query.items() if k != "level"}
     level_links = {

@@ -51,9 +51,10 @@ MEDIA = {
 
 
 def template_env(tz: Any) -> Environment:
-    """The pages' Jinja environment, for rendering outside a request (the command line)."""
+    """The pages' Jinja environment: the app's, and the command line's outside a request."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        # Every value put into a page is escaped, whatever a petitioner typed.
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from cases import service
+from cases import queries, service
 from cases.models import CaseRepresentative
 from workflow.calendar import local_date
 from workflow.lifecycle import (
@@ -161,16 +161,6 @@ def _representatives(conn: Connection, case_no: str) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def _staff_names(conn: Connection, staff_nos: Iterable[str]) -> dict[str, str]:
-    wanted = sorted(set(staff_nos))
-    if not wanted:
-        return {}
-    rows = conn.execute(
-        select(staff_t.c.staff_no, staff_t.c.name).where(staff_t.c.staff_no.in_(wanted))
-    )
-    return {r.staff_no: r.name for r in rows}
-
-
 def closure_report(
     conn: Connection,
     rt: service.Runtime,
@@ -188,7 +178,7 @@ def closure_report(
     if hidden:
         # For the accused unit a step shows what happened and when, never its contents.
         events = [{**e, "payload": {}} for e in events]
-    names = _staff_names(conn, (e["actor"] for e in events))
+    names = queries.staff_names(conn, (e["actor"] for e in events))
     names.setdefault("SYSTEM", "系统")
     names.setdefault("PETITIONER", "信访人")
     steps = [

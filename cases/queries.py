@@ -72,7 +72,7 @@ def owner_candidates(conn: Connection) -> list[Any]:
             select(staff_t.c.staff_no, staff_t.c.name, staff_t.c.role)
             .where(
                 staff_t.c.active.is_(True),
-                staff_t.c.role.in_(["receptionist", "supervisor", "leader"]),
+                staff_t.c.role.in_(sorted(lifecycle.OWNER_ROLES)),
             )
             .order_by(staff_t.c.staff_no)
         )

@@ -315,20 +315,6 @@ def group_names(conn: Connection) -> list[str]:
     return list(conn.execute(select(group_t.c.name).order_by(group_t.c.name)).scalars())
 
 
-def owners(conn: Connection) -> list[Any]:
-    """Staff who may own cases, for the queue's filter and the reassign form."""
-    return list(
-        conn.execute(
-            select(staff_t.c.staff_no, staff_t.c.name, staff_t.c.role)
-            .where(
-                staff_t.c.active.is_(True),
-                staff_t.c.role.in_(["receptionist", "supervisor", "leader"]),
-            )
-            .order_by(staff_t.c.staff_no)
-        )
-    )
-
-
 # --- acknowledging and notices ------------------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from cases import candidates, service
 from cases.jurisdiction import classify_here
 from cases.models_repeat import CaseContact
 from workflow import lifecycle
-from workflow.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from workflow.errors import Conflict, InvalidInput, NotFound
 from workflow.intake import ValidIntake, validate_intake
 
 contact_t = CaseContact.__table__
@@ -44,43 +44,7 @@ CLOSED_GUIDANCE = (
 WITHDRAWN = "原信访事项已撤回，不能记为重复访；如信访人再次提出，请作为新的信访事项登记并关联原事项"
 
 
-# --- notifications --------------------------------------------------------------------------------
-
-
-def _flag_group(
-    conn: Connection,
-    *,
-    case_no: str,
-    supervisor: str,
-    key: str,
-    payload: Mapping[str, Any],
-    now: datetime,
-) -> str:
-    """Tell the supervisor of a group visit (集体访); returns who was told."""
-    service.notify(
-        conn,
-        dedup_key=f"{key}:group_visit:{supervisor}",
-        topic="group_visit",
-        recipient=supervisor,
-        case_no=case_no,
-        payload=dict(payload),
-        now=now,
-    )
-    return supervisor
-
-
 # --- registering a new matter ----------------------------------------------------------------------
-
-
-def _intake_actor(conn: Connection, staff_no: str) -> tuple[lifecycle.Actor, Any]:
-    actor, row = service.get_actor(conn, staff_no)
-    if actor.role not in lifecycle.INTAKE_ROLES:
-        raise PermissionDenied(
-            "permission.denied",
-            f"{lifecycle.ROLE_LABELS.get(actor.role, actor.role)}无权登记信访事项",
-            action="intake",
-        )
-    return actor, row
 
 
 def _case_row(conn: Connection, case_no: str) -> Any:
@@ -261,7 +225,7 @@ def record_repeat(
     concluded original is refused with Art. 36 ¶3's words. Returns the contact (with
     ``flags.repeat_of``), the petitioner's guidance and the original case as the actor sees it.
     """
-    actor, actor_row = _intake_actor(conn, actor_staff_no)
+    actor, actor_row = service.intake_actor(conn, actor_staff_no)
     valid = validate_intake(body, now=now)
     record = _visible_case(conn, case_no, actor, actor_row.unit)
     if record.state == "withdrawn":
@@ -318,7 +282,7 @@ def record_repeat(
         told.append(record.owner_staff_no)
     if valid.group_size > 1:
         told.append(
-            _flag_group(
+            service.flag_group_visit(
                 conn,
                 case_no=record.case_no,
                 supervisor=service.supervisor_of(conn, record.owner_id),
@@ -356,7 +320,7 @@ def record_on_site(
     group_size: int = 1,
 ) -> dict[str, Any]:
     """Record that the office went to the site of a group visit (下移接待) on an existing case."""
-    actor, actor_row = _intake_actor(conn, actor_staff_no)
+    actor, actor_row = service.intake_actor(conn, actor_staff_no)
     record = _visible_case(conn, case_no, actor, actor_row.unit)
     place = place.strip()[:200]
     if not place:

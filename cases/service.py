@@ -260,13 +260,7 @@ def intake(
     ``on_site``). Returns the case JSON with ``query_code`` (the only time it is shown) and
     ``jurisdiction``.
     """
-    actor, actor_row = get_actor(conn, actor_staff_no)
-    if actor.role not in lifecycle.INTAKE_ROLES:
-        raise PermissionDenied(
-            "permission.denied",
-            f"{lifecycle.ROLE_LABELS.get(actor.role, actor.role)}无权登记信访事项",
-            action="intake",
-        )
+    actor, actor_row = intake_actor(conn, actor_staff_no)
     if idempotency_key:
         previous = _idempotent_response(conn, rt, idempotency_key, actor_row.id)
         if previous is not None:
@@ -289,12 +283,11 @@ def intake(
         conn, rt, valid, actor, actor_row, now, idempotency_key=idempotency_key, flags=details
     )
     if supervisor:
-        notify(
+        flag_group_visit(
             conn,
-            dedup_key=f"{case['case_no']}:group_visit:{supervisor}",
-            topic="group_visit",
-            recipient=supervisor,
             case_no=case["case_no"],
+            supervisor=supervisor,
+            key=case["case_no"],
             payload={
                 "group_size": valid.group_size,
                 "on_site": bool(details.get("on_site")),
@@ -303,6 +296,40 @@ def intake(
             now=now,
         )
     return case
+
+
+def intake_actor(conn: Connection, staff_no: str) -> tuple[Actor, Any]:
+    """The staff member registering a petition or a contact, if their role may (INTAKE_ROLES)."""
+    actor, row = get_actor(conn, staff_no)
+    if actor.role not in lifecycle.INTAKE_ROLES:
+        raise PermissionDenied(
+            "permission.denied",
+            f"{lifecycle.ROLE_LABELS.get(actor.role, actor.role)}无权登记信访事项",
+            action="intake",
+        )
+    return actor, row
+
+
+def flag_group_visit(
+    conn: Connection,
+    *,
+    case_no: str,
+    supervisor: str,
+    key: str,
+    payload: Mapping[str, Any],
+    now: datetime,
+) -> str:
+    """Tell the supervisor of a group visit (集体访), once per ``key``; returns who was told."""
+    notify(
+        conn,
+        dedup_key=f"{key}:group_visit:{supervisor}",
+        topic="group_visit",
+        recipient=supervisor,
+        case_no=case_no,
+        payload=dict(payload),
+        now=now,
+    )
+    return supervisor
 
 
 def supervisor_of(conn: Connection, owner_id: int) -> str:
@@ -993,7 +1020,7 @@ def act(
     values: dict[str, Any] = {}
     if action == "reassign":
         target, target_row = get_actor(conn, data["to_staff_no"])
-        if target.role not in ("receptionist", "supervisor", "leader"):
+        if target.role not in lifecycle.OWNER_ROLES:
             raise InvalidInput(
                 "reassign.bad_target",
                 f"{target.name}（{target.staff_no}）的岗位不能担任首接责任人",

@@ -136,6 +136,12 @@ def case_in_state(
         case_no = service.intake(conn, rt, body=intake_body(), actor_staff_no=owner, now=now)[
             "case_no"
         ]
+    drive(engine, rt, case_no, state, now)
+    return case_no
+
+
+def drive(engine: Engine, rt: Any, case_no: str, state: str, now: datetime) -> None:
+    """Take a registered case to ``state`` as its supervisor (G001) would, each step at ``now``."""
     for action, payload in PATHS[state]:
         with engine.begin() as conn:
             service.act(
@@ -147,4 +153,3 @@ def case_in_state(
                 payload=payload,
                 now=now,
             )
-    return case_no

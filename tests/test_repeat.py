@@ -12,7 +12,7 @@ from cases import audit, candidates, jurisdiction, repeat, service, stats
 from cases.models import Outbox
 from cases.models_repeat import CaseContact
 from conftest import TZ, at
-from tests.factories import PATHS, intake_body, make_office
+from tests.factories import drive, intake_body, make_office
 from tests.repeat_helpers import OTHER_ID, REWORDED, THIRD_ID, app_with_repeat, register
 from tests.web import bearer, client, make_web_office, sign_in
 from workflow.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -21,21 +21,6 @@ EARLIER = at("2026-10-10 10:00")
 NOW = at("2026-11-26 10:00")
 contact_t = CaseContact.__table__
 outbox_t = Outbox.__table__
-
-
-def drive(engine: Engine, rt: service.Runtime, case_no: str, state: str) -> None:
-    """Take the case to ``state`` as its supervisor would (tests.factories.PATHS)."""
-    for action, payload in PATHS[state]:
-        with engine.begin() as conn:
-            service.act(
-                conn,
-                rt,
-                case_no=case_no,
-                action=action,
-                actor_staff_no="G001",
-                payload=payload,
-                now=EARLIER,
-            )
 
 
 def totals(engine: Engine) -> dict[str, int]:
@@ -267,7 +252,7 @@ def test_a_repeat_of_a_concluded_matter_is_refused_with_article_36(
 ) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
-    drive(engine, rt, original, "concluded")
+    drive(engine, rt, original, "concluded", EARLIER)
     before = totals(engine)
     result = confirm(engine, rt, original, intake_body(**REWORDED))
     assert result["refused"] is True and result["reason_code"] == "concluded"
@@ -282,7 +267,7 @@ def test_a_repeat_of_a_rejected_matter_repeats_its_guidance(
 ) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
-    drive(engine, rt, original, "rejected")
+    drive(engine, rt, original, "rejected", EARLIER)
     result = confirm(engine, rt, original, intake_body(**REWORDED))
     assert result["refused"] is True and result["reason_code"] == "litigation"
     assert "人民法院" in result["guidance"]
@@ -293,7 +278,7 @@ def test_a_withdrawn_matter_is_registered_anew_and_linked(
 ) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
-    drive(engine, rt, original, "withdrawn")
+    drive(engine, rt, original, "withdrawn", EARLIER)
     with pytest.raises(Conflict) as caught:
         confirm(engine, rt, original, intake_body(**REWORDED))
     assert caught.value.code == "repeat.original_withdrawn"
@@ -578,7 +563,7 @@ def test_the_api_records_a_repeat_contact(app: Any, engine: Engine) -> None:
         "/api/v1/cases/2026-999999/contacts", json=intake_body(), headers=bearer(app, "A002")
     )
     assert r.status_code == 404
-    drive(engine, rt, original, "withdrawn")
+    drive(engine, rt, original, "withdrawn", EARLIER)
     r = c.post(
         f"/api/v1/cases/{original}/contacts", json=intake_body(), headers=bearer(app, "A002")
     )

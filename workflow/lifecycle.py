@@ -200,6 +200,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
 # The petitioner rates the outcome themselves on the public tracking page (可评价, 条例第二十一条).
 ACTION_ROLES["record_evaluation"] = ACTION_ROLES["record_evaluation"] | {"petitioner"}
 INTAKE_ROLES = frozenset({"receptionist", "supervisor"})
+#: Who may be a case's owner (首接责任人): the target of ``reassign``.
+OWNER_ROLES = frozenset({"receptionist", "supervisor", "leader"})
 READ_ROLES = frozenset({"receptionist", "handler", "supervisor", "leader", "auditor"})
 
 # 不予受理 reasons (第二十八条第二款、第三十一条 and 第三十六条第三款), each with the guidance the petitioner is given.
