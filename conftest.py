@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
-from cases import service
 from cases.db import make_engine, upgrade
+from cases.runtime import Runtime
 from cases.settings import Settings
 
 PG_URL = os.environ.get("SHOUJIE_TEST_DATABASE_URL")
@@ -91,7 +91,7 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def rt(tmp_path: Path) -> service.Runtime:
+def rt(tmp_path: Path) -> Runtime:
     """A runtime with test keys and the office's time zone."""
     s = Settings(
         database_url="unused",
@@ -101,7 +101,7 @@ def rt(tmp_path: Path) -> service.Runtime:
         env="test",
         fixed_now=None,
     )
-    return service.Runtime.from_settings(s)
+    return Runtime.from_settings(s)
 
 
 def at(text_: str) -> datetime:

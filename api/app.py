@@ -28,12 +28,12 @@ from api.auth import TooManyAttempts
 from api.deps import AppContext, LoginRequired, Public, Unauthenticated
 from api.queue import router as queue_router
 from api.security import SESSION_MAX_AGE, BackOff, TokenIssuer, derive_key
-from cases.briefing import run_briefing
 from cases.db import engine_for, ping
-from cases.delivery import deliver
-from cases.service import Runtime
+from cases.notify.delivery import deliver
+from cases.reports.briefing import run_briefing
+from cases.runtime import Runtime
 from cases.settings import Clock, settings
-from cases.sweeper import sweep
+from cases.supervision.sweeper import sweep
 from workflow.errors import DomainError
 
 log = logging.getLogger("shoujie")

@@ -6,7 +6,7 @@ from pwdlib import PasswordHash
 
 from api.deps import AppContext, User
 from api.security import password_fingerprint, wait_text
-from cases import queries
+from cases.casework import queries
 from workflow.errors import DomainError
 
 

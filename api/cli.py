@@ -13,8 +13,11 @@ from sqlalchemy import Engine
 
 from api.cli_notify import add_notify_commands
 from api.cli_reports import add_report_commands
-from cases import jurisdiction, service
+from cases.casework import actions, intake, reading, schedules
 from cases.db import engine_for, upgrade
+from cases.organisation import roster
+from cases.repeat import jurisdiction
+from cases.runtime import Runtime
 from cases.settings import Clock, parse_instant, settings
 from workflow.calendar import parse_schedule, reckon
 from workflow.errors import DomainError, InvalidInput
@@ -54,7 +57,7 @@ class App:
     def __init__(self) -> None:
         self.settings = settings()
         self.engine: Engine = engine_for(self.settings.database_url)
-        self.rt = service.Runtime.from_settings(self.settings)
+        self.rt = Runtime.from_settings(self.settings)
         self.clock = Clock(self.settings.fixed_now)
 
 
@@ -113,11 +116,11 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the demo office."""
-    from cases.demo import load_demo
+    from cases.demo.loader import load_demo
 
     app = App()
     with app.engine.begin() as conn:
-        if args.if_empty and service.case_count(conn) > 0:
+        if args.if_empty and reading.case_count(conn) > 0:
             print("数据库中已有数据，跳过演示数据 / database not empty, demo skipped")
             return 0
     summary = load_demo(app.engine, app.rt, now=app.clock.now())
@@ -140,7 +143,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         group_id = None
         if args.group:
             group_id = args.group
-        service.add_staff(
+        roster.add_staff(
             conn,
             staff_no=args.staff_no,
             name=args.name,
@@ -161,7 +164,7 @@ def cmd_case_intake(args: argparse.Namespace) -> int:
     app = App()
     body = _read_json(args.json)
     with app.engine.begin() as conn:
-        result = service.intake(
+        result = intake.intake(
             conn,
             app.rt,
             body=body,
@@ -178,7 +181,7 @@ def cmd_case_act(args: argparse.Namespace) -> int:
     app = App()
     payload = _read_json(args.json)
     with app.engine.begin() as conn:
-        result = service.act(
+        result = actions.act(
             conn,
             app.rt,
             case_no=args.case_no,
@@ -197,8 +200,8 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     app = App()
     now = app.clock.now()
     with app.engine.begin() as conn:
-        case = service.show(conn, app.rt, case_no=args.case_no, viewer_staff_no=args.as_, now=now)
-        case["events"] = service.case_events(
+        case = reading.show(conn, app.rt, case_no=args.case_no, viewer_staff_no=args.as_, now=now)
+        case["events"] = reading.case_events(
             conn, app.rt, case_no=args.case_no, viewer_staff_no=args.as_
         )
     if args.json:
@@ -227,7 +230,7 @@ def cmd_case_list(args: argparse.Namespace) -> int:
     """List cases."""
     app = App()
     with app.engine.begin() as conn:
-        cases = service.list_cases(
+        cases = reading.list_cases(
             conn,
             app.rt,
             viewer_staff_no=args.as_,
@@ -287,7 +290,7 @@ def cmd_deadline(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run one pass of the SLA sweeper."""
-    from cases.sweeper import sweep
+    from cases.supervision.sweeper import sweep
 
     app = App()
     now = parse_instant(args.now) if args.now else app.clock.now()
@@ -308,7 +311,7 @@ def cmd_calendar_load(args: argparse.Namespace) -> int:
     app = App()
     schedule = parse_schedule(Path(args.file).read_text(encoding="utf-8"))
     with app.engine.begin() as conn:
-        changes = service.load_calendar(conn, app.rt, schedule=schedule, now=app.clock.now())
+        changes = schedules.load_calendar(conn, app.rt, schedule=schedule, now=app.clock.now())
     print(
         f"已载入{schedule.year}年放假安排，{len(changes)}个期限重新计算 / schedule loaded, {len(changes)} deadlines changed"
     )

@@ -7,8 +7,8 @@ import sys
 import time
 from typing import Any
 
-from cases.briefing import briefing, briefing_hour, run_briefing
-from cases.delivery import deliver
+from cases.notify.delivery import deliver
+from cases.reports.briefing import briefing, briefing_hour, run_briefing
 from cases.settings import parse_instant
 
 

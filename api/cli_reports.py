@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cases import closure, service, stats
+from cases.organisation import roster
+from cases.reports import closure, stats
+from cases.store import staff
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
 
@@ -56,7 +58,7 @@ def report_closure(args: argparse.Namespace) -> int:
     viewer = None
     with app.engine.begin() as conn:
         if args.as_:
-            viewer, _ = service.get_actor(conn, args.as_)
+            viewer, _ = staff.get_actor(conn, args.as_)
         if args.month:
             m = _MONTH.match(args.month)
             if not m or not 1 <= int(m.group(2)) <= 12:
@@ -122,7 +124,7 @@ def report_stats(args: argparse.Namespace) -> int:
         )
     with app.engine.begin() as conn:
         data = stats.office_stats(conn, period=period, tz=app.rt.tz)
-        office = service.office(conn)
+        office = roster.office(conn)
     if args.format == "json":
         content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     elif args.format == "csv":

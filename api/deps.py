@@ -25,8 +25,8 @@ from api.security import (
     password_fingerprint,
     permits,
 )
-from cases import queries
-from cases.service import Runtime
+from cases.casework import queries
+from cases.runtime import Runtime
 from cases.settings import Clock
 from workflow.errors import DomainError, PermissionDenied
 from workflow.lifecycle import ACTION_LABELS, ROLE_LABELS

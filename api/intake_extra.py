@@ -31,7 +31,9 @@ from api.deps import (
 from api.routes import _ERRORS as _API_ERRORS
 from api.routes import _INTAKE_EXAMPLE, _PROBLEM
 from api.security import add_flash
-from cases import candidates, jurisdiction, repeat, service
+from cases.repeat import candidates, jurisdiction
+from cases.repeat import petitions as repeat
+from cases.store import staff
 from workflow.errors import Conflict, InvalidInput
 from workflow.intake import validate_intake
 
@@ -208,7 +210,7 @@ def _check_page(
     except InvalidInput as exc:
         return _intake_again(request, user, values, pages.field_errors(exc, rows))
     with ctx.engine.connect() as conn:
-        actor, row = service.get_actor(conn, user.staff_no)
+        actor, row = staff.get_actor(conn, user.staff_no)
         found = candidates.find(conn, ctx.rt, valid, now=now, viewer=actor, viewer_unit=row.unit)
         where = jurisdiction.classify_here(conn, valid.region_code, handled_below=handled_below)
     if not found and not where.offer_transfer and valid.group_size == 1 and not error:

@@ -36,10 +36,11 @@ from api.security import (
     safe_next,
     wait_text,
 )
-from cases import delivery as notify_delivery
-from cases import queries, service
-from cases import queue as escalation_queue
+from cases.casework import actions, intake, queries, reading
 from cases.crypto import normalise_query_code
+from cases.notify import delivery as notify_delivery
+from cases.organisation import roster
+from cases.supervision import queue as escalation_queue
 from workflow import lifecycle
 from workflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from workflow.intake import MAX_REPRESENTATIVES
@@ -490,7 +491,7 @@ def intake_submit(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
     body, rows = intake_from_form(form, ctx.rt.tz)
     try:
         with ctx.engine.begin() as conn:
-            case = service.intake(
+            case = intake.intake(
                 conn, ctx.rt, body=body, actor_staff_no=user.staff_no, now=ctx.clock.now()
             )
     except InvalidInput as exc:
@@ -506,7 +507,7 @@ def intake_submit(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
 
 
 def _show(ctx: AppContext, conn: Any, case_no: str, user: User) -> dict[str, Any]:
-    return service.show(
+    return reading.show(
         conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no, now=ctx.clock.now()
     )
 
@@ -516,7 +517,7 @@ def receipt_page(request: Request, ctx: Ctx, user: PageReader, case_no: str) -> 
     """The printable registration receipt (登记回执); the 查询码 appears on the first view only."""
     with ctx.engine.begin() as conn:
         case = _show(ctx, conn, case_no, user)
-        office = service.office(conn)
+        office = roster.office(conn)
     code = None
     receipt = request.session.get("receipt")
     if isinstance(receipt, dict) and receipt.get("case_no") == case_no:
@@ -552,7 +553,7 @@ def _case_page(
     now = ctx.clock.now()
     with ctx.engine.begin() as conn:
         case = _show(ctx, conn, case_no, user)
-        events = service.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
+        events = reading.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
         levels = queries.clock_levels(conn, ctx.rt, case_no, now)
         names = queries.staff_names(conn, (e["actor"] for e in events))
         candidates = queries.owner_candidates(conn) if "reassign" in case["allowed_actions"] else []
@@ -613,7 +614,7 @@ def case_action(
     version = form_str(form, "version")
     try:
         with ctx.engine.begin() as conn:
-            service.act(
+            actions.act(
                 conn,
                 ctx.rt,
                 case_no=case_no,
@@ -725,7 +726,7 @@ def track_rate(request: Request, ctx: Ctx, _: Public, case_no: str, form: Form) 
     payload = {"rating": rating, **({"comment": comment} if comment else {})}
     try:
         with ctx.engine.begin() as conn:
-            service.act(
+            actions.act(
                 conn,
                 ctx.rt,
                 case_no=case_no,

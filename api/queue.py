@@ -17,9 +17,10 @@ from pydantic import BaseModel, Field
 from api.deps import AppContext, Ctx, Form, User, api_permission, form_str, page_permission
 from api.pages import case_url, redirect, render
 from api.security import add_flash, safe_next
-from cases import briefing as briefings
-from cases import delivery, queries, service
-from cases import queue as q
+from cases.casework import actions, queries
+from cases.notify import delivery
+from cases.reports import briefing as briefings
+from cases.supervision import queue as q
 from workflow import lifecycle
 from workflow.calendar import local_date
 from workflow.errors import DomainError
@@ -241,7 +242,7 @@ def reassign_submit(
             for k in ("to_staff_no", "reason", "reason_code")
             if form_str(form, k)
         }
-        service.act(
+        actions.act(
             conn,
             ctx.rt,
             case_no=case_no,

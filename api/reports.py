@@ -2,7 +2,7 @@
 
 Readers of cases (receptionist, handler, supervisor, leader, auditor) may read them; a
 receptionist gets the closure report of the cases they own only. The closure report shows a case
-as ``service.show`` shows it to the viewer, so an accusation's author stays hidden from the
+as ``reading.show`` shows it to the viewer, so an accusation's author stays hidden from the
 accused unit (条例第三十条第三款).
 """
 
@@ -24,8 +24,9 @@ from sqlalchemy import Connection
 
 from api import pages
 from api.deps import ApiReader, Ctx, PageReader, User
-from cases import closure, service, stats
-from cases.service import Runtime
+from cases.organisation import roster
+from cases.reports import closure, stats
+from cases.runtime import Runtime
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, PermissionDenied
 
@@ -100,7 +101,7 @@ def stats_html(
 
 def chart_uris(data: Mapping[str, Any]) -> dict[str, str]:
     """The statistics' charts as ``data:`` URIs (matplotlib is imported only when drawing)."""
-    from cases import charts
+    from cases.reports import charts
 
     return {name: charts.data_uri(png) for name, png in charts.stats_charts(data).items()}
 
@@ -225,7 +226,7 @@ def _download(content: bytes, kind: str, filename: str, *, inline: bool = False)
 
 
 def _office_name(conn: Connection) -> str:
-    office = service.office(conn)
+    office = roster.office(conn)
     return office.name if office is not None else "信访接待窗口"
 
 

@@ -19,7 +19,7 @@ from api.deps import (
     client_ip,
     refuse_action,
 )
-from cases import queries, service
+from cases.casework import actions, intake, queries, reading
 from workflow import lifecycle
 from workflow.errors import Conflict, DomainError, InvalidInput
 
@@ -104,7 +104,7 @@ def create_case(
     (``flags.skip_level`` for 越级访). A retried ``Idempotency-Key`` returns the first answer
     instead of registering twice."""
     with ctx.engine.begin() as conn:
-        case = service.intake(
+        case = intake.intake(
             conn,
             ctx.rt,
             body=body,
@@ -145,7 +145,7 @@ def list_cases(
 def get_case(ctx: Ctx, user: ApiReader, case_no: str, response: Response) -> dict[str, Any]:
     """One case with its clocks and the actions this user may take now."""
     with ctx.engine.begin() as conn:
-        case = service.show(
+        case = reading.show(
             conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no, now=ctx.clock.now()
         )
     response.headers["ETag"] = f'"{case["version"]}"'
@@ -158,10 +158,10 @@ def get_case(ctx: Ctx, user: ApiReader, case_no: str, response: Response) -> dic
 def get_events(ctx: Ctx, user: ApiReader, case_no: str) -> list[dict[str, Any]]:
     """The case's steps, oldest first (for the accused unit, without their contents)."""
     with ctx.engine.begin() as conn:
-        case = service.show(
+        case = reading.show(
             conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no, now=ctx.clock.now()
         )
-        events = service.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
+        events = reading.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
     return hide_payloads(case, events)
 
 
@@ -221,7 +221,7 @@ def take_action(
     expected = parse_if_match(if_match)
     try:
         with ctx.engine.begin() as conn:
-            case = service.act(
+            case = actions.act(
                 conn,
                 ctx.rt,
                 case_no=case_no,

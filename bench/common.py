@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, MetaData, Table, select, text
 from sqlalchemy.engine import make_url
 
-from cases import service
 from cases.db import make_engine, upgrade
+from cases.organisation import roster
+from cases.runtime import Runtime
 from cases.settings import Settings
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -40,7 +41,7 @@ STATIC_TABLES = {
 }
 
 
-def runtime() -> service.Runtime:
+def runtime() -> Runtime:
     """A runtime with fixed bench keys (as the test suite's ``rt`` fixture)."""
     s = Settings(
         database_url="unused",
@@ -50,7 +51,7 @@ def runtime() -> service.Runtime:
         env="test",
         fixed_now=None,
     )
-    return service.Runtime.from_settings(s)
+    return Runtime.from_settings(s)
 
 
 def local(text_: str) -> datetime:
@@ -136,9 +137,9 @@ def backends(which: str) -> list[Any]:
 def setup_office(engine: Engine, now: datetime) -> None:
     """A group with a receptionist, its leader, the branch secretary and the office leader."""
     with engine.begin() as conn:
-        service.ensure_group(conn, branch="接访处党支部", group="第一党小组")
+        roster.ensure_group(conn, branch="接访处党支部", group="第一党小组")
         for staff_no, (name, role, group, post) in BENCH_STAFF.items():
-            service.add_staff(
+            roster.add_staff(
                 conn, staff_no=staff_no, name=name, role=role, group=group, post=post, now=now
             )
 

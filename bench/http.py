@@ -29,6 +29,8 @@ from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from cases.organisation import roster
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/shoujie_bench"
 PASSWORD = "bench-password-1"
@@ -180,7 +182,6 @@ def bare_app() -> FastAPI:
 def prepare_database(url: str) -> None:
     """Create the bench's own database when missing, migrate it, and add the benching staff."""
     from api.auth import hash_password
-    from cases import service
     from cases.db import upgrade
 
     parsed = make_url(url)
@@ -198,7 +199,7 @@ def prepare_database(url: str) -> None:
         conn.execute(text("CREATE SCHEMA public"))
     upgrade(url)
     with engine.begin() as conn:
-        service.add_staff(
+        roster.add_staff(
             conn,
             staff_no="B001",
             name="压测",

@@ -48,11 +48,13 @@ from bench.common import (
     setup_office,
     snapshot,
 )
-from cases import fastsql, service
 from cases.audit import GENESIS, case_link, event_hash, verify
-from cases.candidates import keyword_rows, matter_vector
+from cases.casework import actions, intake
 from cases.crypto import generate_query_code, hash_query_code
-from cases.jurisdiction import classify, office_jurisdiction
+from cases.repeat.candidates import keyword_rows, matter_vector
+from cases.repeat.jurisdiction import classify, office_jurisdiction
+from cases.runtime import Runtime
+from cases.store import fastsql, tables
 from workflow import sla
 from workflow.calendar import OfficialCalendar, local_date
 from workflow.intake import mask_id_number, mask_phone
@@ -71,7 +73,7 @@ def _times(i: int) -> dict[str, datetime]:
 # --- the engine ------------------------------------------------------------------------------
 
 
-def run_engine(engine: Any, rt: service.Runtime, bodies: list[dict[str, Any]]) -> dict[str, float]:
+def run_engine(engine: Any, rt: Runtime, bodies: list[dict[str, Any]]) -> dict[str, float]:
     """Every case through the service, each step in its own transaction; seconds per step."""
     spent: dict[str, float] = defaultdict(float)
     clock = time.perf_counter
@@ -79,14 +81,14 @@ def run_engine(engine: Any, rt: service.Runtime, bodies: list[dict[str, Any]]) -
         at = _times(i)
         t0 = clock()
         with engine.begin() as conn:
-            case_no = service.intake(conn, rt, body=body, actor_staff_no=OWNER, now=at["intake"])[
+            case_no = intake.intake(conn, rt, body=body, actor_staff_no=OWNER, now=at["intake"])[
                 "case_no"
             ]
         t1 = clock()
         spent["intake"] += t1 - t0
         for action, payload in (("accept", {}), ("reply", REPLY), ("close", {})):
             with engine.begin() as conn:
-                service.act(
+                actions.act(
                     conn,
                     rt,
                     case_no=case_no,
@@ -128,7 +130,7 @@ class Bare:
     statements = 0
 
     def __init__(
-        self, backend: Backend, rt: service.Runtime, owner_id: int, calendar: OfficialCalendar
+        self, backend: Backend, rt: Runtime, owner_id: int, calendar: OfficialCalendar
     ) -> None:
         self.rt = rt
         self.owner_id = owner_id
@@ -506,7 +508,7 @@ def bench_backend(backend: Backend, n: int, rounds: int, profile: bool) -> float
         setup_office(engine, BASE - timedelta(days=1))
         with engine.connect() as conn:
             owner_id = (
-                conn.execute(service.staff_t.select().where(service.staff_t.c.staff_no == OWNER))
+                conn.execute(tables.staff_t.select().where(tables.staff_t.c.staff_no == OWNER))
                 .one()
                 .id
             )

@@ -39,12 +39,14 @@ from typing import Any
 from faker import Faker
 from sqlalchemy import Engine, insert, select, text
 
-import cases.models_repeat  # noqa: F401  (registers the tables)
+import cases.models  # noqa: F401  (registers the tables)
 from bench.common import Backend, backends, engine_for, local, runtime, setup_office
-from cases import candidates, service
+from cases.casework import reading
 from cases.crypto import FieldCipher
 from cases.db import upgrade
-from cases.models_repeat import CaseKeyword
+from cases.models import CaseKeyword
+from cases.repeat import candidates
+from cases.store import tables
 from workflow.intake import ValidIntake, ValidPerson, mask_id_number, mask_phone
 
 TARGET_RECALL = 0.95
@@ -628,7 +630,7 @@ def build(
     setup_office(engine, NOW - timedelta(days=900))
     with engine.begin() as conn:
         owner_id = (
-            conn.execute(service.staff_t.select().where(service.staff_t.c.staff_no == "B001"))
+            conn.execute(tables.staff_t.select().where(tables.staff_t.c.staff_no == "B001"))
             .one()
             .id
         )
@@ -684,10 +686,10 @@ def build(
             )
             keyword_rows.append((vector, region, when))
         with engine.begin() as conn:
-            ids = _insert_returning_ids(conn, service.petitioner_t, people_rows)
+            ids = _insert_returning_ids(conn, tables.petitioner_t, people_rows)
             for row, pid in zip(case_rows, ids, strict=True):
                 row["petitioner_id"] = pid
-            case_ids = _insert_returning_ids(conn, service.case_t, case_rows)
+            case_ids = _insert_returning_ids(conn, tables.case_t, case_rows)
             rows = []
             for case_id, (vector, region, when) in zip(case_ids, keyword_rows, strict=True):
                 rows += candidates.keyword_rows(case_id, vector, region, when)
@@ -699,12 +701,12 @@ def build(
     with engine.begin() as conn:
         for e in earlier:
             pid = conn.execute(
-                insert(service.petitioner_t).returning(service.petitioner_t.c.id),
+                insert(tables.petitioner_t).returning(tables.petitioner_t.c.id),
                 _person_values(e.person, cipher, e.received_at),
             ).scalar_one()
             s, c, r, _ = e.written
             e.case_id = conn.execute(
-                insert(service.case_t).returning(service.case_t.c.id),
+                insert(tables.case_t).returning(tables.case_t.c.id),
                 _case_values(
                     next_id,
                     owner_id=owner_id,
@@ -817,7 +819,7 @@ def run(
     background = max(0, cases - len(earlier))
     if reuse:
         numbers = {f"B{background + i + 1:09d}": e for i, e in enumerate(earlier)}
-        ct = service.case_t
+        ct = tables.case_t
         with engine.connect() as conn:
             for row in conn.execute(
                 select(ct.c.id, ct.c.case_no).where(ct.c.case_no.in_(list(numbers)))
@@ -869,7 +871,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             engine = engine_for(backend)
             with engine.connect() as conn:
-                reuse = service.case_count(conn) > 0
+                reuse = reading.case_count(conn) > 0
             verb = "复用 reusing" if reuse else "建库 building"
             print(f"{backend.name}: {verb} {args.cases:,} cases …", flush=True)
             started = time.perf_counter()

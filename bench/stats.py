@@ -11,7 +11,7 @@ accepted and replied, some transferred (with or without the partner's acceptance
 assigned and reported back, rejected or withdrawn; a share of the decisions and replies come late,
 some handling periods are extended, owners make tracking notes every week or so (some late), two
 thirds of the replies are rated, one case in twenty-five has a repeat contact (重复访). About 7
-events and 7 clock runs per case. Like ``service.act``, each decision, reply and tracking note also
+events and 7 clock runs per case. Like ``actions.act``, each decision, reply and tracking note also
 writes what the statistics count of it (``cases.stats.step_facts``): the case's ``decided_at`` and
 ``replied_at`` with whether each was in time, and the note event's ``on_time``.
 
@@ -42,7 +42,9 @@ from bench.common import Backend, backends, engine_for, pg_conninfo, runtime
 from bench.sweep import CASE_COLS as ENGINE_CASE_COLS
 from bench.sweep import CLOCK_COLS, PETITIONER_COLS
 from bench.sweep import EVENT_COLS as ENGINE_EVENT_COLS
-from cases import service, stats
+from cases.organisation import roster
+from cases.reports import stats
+from cases.store import tables
 from workflow.calendar import end_of_day, local_date, reckon
 
 TARGET_PG = 1.0  # seconds
@@ -179,7 +181,7 @@ class Generator:
     def _tracking(
         self, rows: list[Any], case_id: int, start: datetime, notes: list[datetime], end: datetime
     ) -> dict[datetime, bool]:
-        """Tracking runs: each note stops the running one and starts the next (as service.act).
+        """Tracking runs: each note stops the running one and starts the next (as actions.act).
         Returns whether each note met the run it stopped (the note event's ``on_time``)."""
         run_start = start
         met = {}
@@ -222,7 +224,7 @@ class Generator:
             notes: list[datetime] = []
             met: dict[datetime, bool] = {}
             reply_at: datetime | None = None
-            # What service.act writes for the statistics (cases.stats.step_facts).
+            # What actions.act writes for the statistics (cases.stats.step_facts).
             decided_at = decided_on_time = replied_on_time = None
             if path < 0.04:  # still registered (or simply not yet decided)
                 self._clock(clock_rows, case_id, "acceptance", received, 15, None)
@@ -518,8 +520,8 @@ def setup_staff(engine: Engine) -> list[tuple[str, int]]:
     made = datetime(YEAR - 1, 12, 1, tzinfo=UTC)
     with engine.begin() as conn:
         for g, group in enumerate(GROUPS, start=1):
-            service.ensure_group(conn, branch="接访处党支部", group=group)
-            service.add_staff(
+            roster.ensure_group(conn, branch="接访处党支部", group=group)
+            roster.add_staff(
                 conn,
                 staff_no=f"G{g}",
                 name=f"组长{g}",
@@ -529,7 +531,7 @@ def setup_staff(engine: Engine) -> list[tuple[str, int]]:
                 now=made,
             )
             for i in range(1, RECEPTIONISTS_PER_GROUP + 1):
-                service.add_staff(
+                roster.add_staff(
                     conn,
                     staff_no=f"R{g}{i:02d}",
                     name=f"接访员{g}{i:02d}",
@@ -537,10 +539,10 @@ def setup_staff(engine: Engine) -> list[tuple[str, int]]:
                     group=group,
                     now=made,
                 )
-        service.add_staff(
+        roster.add_staff(
             conn, staff_no="L1", name="处长", role="leader", post="office_leader", now=made
         )
-        rows = conn.execute(select(service.staff_t.c.staff_no, service.staff_t.c.id)).all()
+        rows = conn.execute(select(tables.staff_t.c.staff_no, tables.staff_t.c.id)).all()
     return sorted((r.staff_no, r.id) for r in rows if r.staff_no.startswith("R"))
 
 

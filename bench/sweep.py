@@ -16,7 +16,7 @@ every value comes from the engine's own functions (``workflow.sla`` clocks and t
   their running acceptance and tracking clocks, whose first level lies ahead;
 - due cases (spread evenly among them, not clustered at the end): registered 13 to 35 days ago,
   with a tracking note made in the last two days (so only the acceptance clock is due; a note
-  stops one tracking run and starts the next, as ``service.act`` does). Depending on its age the
+  stops one tracking run and starts the next, as ``actions.act`` does). Depending on its age the
   acceptance clock climbs one to four levels (预警 · 超期 · 督办 · 挂牌督办) in the sweep.
 
 The staff are a branch of three party groups, so escalations go up real chains. PostgreSQL gets
@@ -44,10 +44,12 @@ from bench.common import (
     pg_conninfo,
     runtime,
 )
-from cases import service
 from cases.audit import GENESIS, case_link, event_hash, verify
 from cases.crypto import generate_query_code, hash_query_code
-from cases.sweeper import sweep
+from cases.organisation import roster
+from cases.runtime import Runtime
+from cases.store import tables
+from cases.supervision.sweeper import sweep
 from workflow import sla
 from workflow.calendar import local_date
 from workflow.escalation import levels_due
@@ -167,8 +169,8 @@ def setup_staff(engine: Engine, now: datetime) -> dict[str, int]:
     """Three groups of four receptionists under their leaders, the secretary and the leader."""
     with engine.begin() as conn:
         for group, (leader, receptionists) in GROUP_STAFF.items():
-            service.ensure_group(conn, branch="接访处党支部", group=group)
-            service.add_staff(
+            roster.ensure_group(conn, branch="接访处党支部", group=group)
+            roster.add_staff(
                 conn,
                 staff_no=leader,
                 name=f"组长{leader}",
@@ -178,10 +180,10 @@ def setup_staff(engine: Engine, now: datetime) -> dict[str, int]:
                 now=now,
             )
             for no in receptionists:
-                service.add_staff(
+                roster.add_staff(
                     conn, staff_no=no, name=f"接访员{no}", role="receptionist", group=group, now=now
                 )
-        service.add_staff(
+        roster.add_staff(
             conn,
             staff_no="S01",
             name="支部书记",
@@ -190,17 +192,17 @@ def setup_staff(engine: Engine, now: datetime) -> dict[str, int]:
             post="branch_secretary",
             now=now,
         )
-        service.add_staff(
+        roster.add_staff(
             conn, staff_no="L01", name="处长", role="leader", post="office_leader", now=now
         )
-        rows = conn.execute(select(service.staff_t.c.staff_no, service.staff_t.c.id)).all()
+        rows = conn.execute(select(tables.staff_t.c.staff_no, tables.staff_t.c.id)).all()
     return {r.staff_no: r.id for r in rows if r.staff_no.startswith("R")}
 
 
 class Generator:
     """The rows of ``total`` open cases, ``due`` of them spread evenly with a due clock."""
 
-    def __init__(self, rt: service.Runtime, ctx: sla.Context, owners: dict[str, int]) -> None:
+    def __init__(self, rt: Runtime, ctx: sla.Context, owners: dict[str, int]) -> None:
         self.rt, self.ctx = rt, ctx
         self.owners = sorted(owners.items())
         self.rng = random.Random(11643)
@@ -529,7 +531,7 @@ def run(backend: Backend, total: int, due: int, *, check_audit: bool) -> dict[st
     try:
         clear_cases(engine)
         with engine.connect() as conn:
-            rows = conn.execute(select(service.staff_t.c.staff_no, service.staff_t.c.id)).all()
+            rows = conn.execute(select(tables.staff_t.c.staff_no, tables.staff_t.c.id)).all()
         owners = {r.staff_no: r.id for r in rows if r.staff_no.startswith("R")}
         if not rows:
             owners = setup_staff(engine, SWEEP_NOW - timedelta(days=400))
@@ -539,7 +541,7 @@ def run(backend: Backend, total: int, due: int, *, check_audit: bool) -> dict[st
         t = time.perf_counter()
         load(backend, gen, total, due)
         built = time.perf_counter() - t
-        clocks = _count(engine, service.clock_t)
+        clocks = _count(engine, tables.clock_t)
         # Warm the engine (connection, calendar, statement cache) with a sweep that finds nothing due.
         sweep(engine, rt, now=SWEEP_NOW - timedelta(days=40))
 
@@ -547,7 +549,7 @@ def run(backend: Backend, total: int, due: int, *, check_audit: bool) -> dict[st
         result = sweep(engine, rt, now=SWEEP_NOW)
         swept = time.perf_counter() - t
         fired = result["fired"]
-        escalations = _count(engine, service.escalation_t)
+        escalations = _count(engine, tables.escalation_t)
         ok = dict(fired) == {k: gen.expected.get(k, 0) for k in fired} and result["examined"] == due
         audit = ""
         if check_audit:

@@ -11,7 +11,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
 
-from cases import fastsql
+from cases.store import fastsql
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

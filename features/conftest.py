@@ -14,9 +14,11 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import Engine, func, select, update
 
-from cases import service
+from cases.casework import actions, intake, reading, schedules
 from cases.models import Case, CaseClock, CaseEvent, Escalation, Outbox, Petitioner, Staff
-from cases.sweeper import sweep
+from cases.organisation import roster
+from cases.runtime import Runtime
+from cases.supervision.sweeper import sweep
 from conftest import TZ, at
 from tests.factories import intake_body, make_office
 from workflow.calendar import Deadline, parse_schedule, reckon
@@ -199,7 +201,7 @@ class World:
     """What one scenario has done so far: its database, the case, the last refusal or sweep."""
 
     engine: Engine
-    rt: service.Runtime
+    rt: Runtime
     case_no: str | None = None
     now: datetime = field(default_factory=lambda: at("2026-01-01 09:00"))
     error: DomainError | None = None
@@ -216,14 +218,14 @@ class World:
         """The case as ``viewer`` sees it now (no viewer: as the record stands)."""
         assert self.case_no, "场景中还没有登记信访事项"
         with self.engine.begin() as conn:
-            return service.show(
+            return reading.show(
                 conn, self.rt, case_no=self.case_no, viewer_staff_no=viewer, now=self.now
             )
 
     def events(self) -> list[dict[str, Any]]:
         """The case's audit events, oldest first."""
         with self.engine.begin() as conn:
-            return service.case_events(conn, self.rt, case_no=self.case_no, viewer_staff_no=None)
+            return reading.case_events(conn, self.rt, case_no=self.case_no, viewer_staff_no=None)
 
     def clock(self, label: str) -> dict[str, Any]:
         """The latest run of the clock the office calls ``label``."""
@@ -286,7 +288,7 @@ class World:
         """How many cases and petitioner records the database holds."""
         with self.engine.begin() as conn:
             return (
-                service.case_count(conn),
+                reading.case_count(conn),
                 conn.execute(select(func.count()).select_from(Petitioner.__table__)).scalar_one(),
             )
 
@@ -306,7 +308,7 @@ class World:
         payload = {**default_payload(code, when), **(overrides or {})}
         self.now = when
         with self.engine.begin() as conn:
-            return service.act(
+            return actions.act(
                 conn,
                 self.rt,
                 case_no=self.case_no,
@@ -330,7 +332,7 @@ class World:
         """Register a petition as ``who`` at ``when``."""
         self.now = when
         with self.engine.begin() as conn:
-            result = service.intake(
+            result = intake.intake(
                 conn, self.rt, body=intake_body(**overrides), actor_staff_no=who, now=when
             )
         self.case_no = result["case_no"]
@@ -338,7 +340,7 @@ class World:
 
 
 @pytest.fixture
-def world(engine: Engine, rt: service.Runtime) -> World:
+def world(engine: Engine, rt: Runtime) -> World:
     """A fresh scenario on a fresh database (SQLite, and PostgreSQL when configured)."""
     return World(engine=engine, rt=rt)
 
@@ -377,8 +379,8 @@ def more_staff(world: World, datatable: list[list[str]]) -> None:
         for row in rows:
             r = dict(zip(header, row, strict=True))
             if r["党小组"]:
-                service.ensure_group(conn, branch=r["支部"], group=r["党小组"])
-            service.add_staff(
+                roster.ensure_group(conn, branch=r["支部"], group=r["党小组"])
+            roster.add_staff(
                 conn,
                 staff_no=r["工号"],
                 name=r["姓名"],
@@ -536,7 +538,7 @@ def loads_schedule(world: World, when: datetime, docstring: str) -> None:
     """Load a year's State Council schedule (JSON) and recompute every open deadline."""
     world.now = when
     with world.engine.begin() as conn:
-        service.load_calendar(conn, world.rt, schedule=parse_schedule(docstring), now=when)
+        schedules.load_calendar(conn, world.rt, schedule=parse_schedule(docstring), now=when)
 
 
 @when(

@@ -10,10 +10,13 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import func, select
 
-import cases.models_repeat  # noqa: F401  (registers the tables)
-from cases import candidates, jurisdiction, repeat, service, stats
-from cases.models import Outbox
-from cases.models_repeat import CaseContact
+import cases.models  # noqa: F401  (registers the tables)
+from cases.casework import reading
+from cases.models import CaseContact, Outbox
+from cases.repeat import candidates, jurisdiction
+from cases.repeat import petitions as repeat
+from cases.reports import stats
+from cases.store import tables
 from features.conftest import WHEN, WHO, World, table_fields
 from tests.factories import intake_body
 from workflow.intake import validate_intake
@@ -37,7 +40,7 @@ def repeat_state() -> dict[str, Any]:
 
 def _case_count(world: World) -> int:
     with world.engine.connect() as conn:
-        return service.case_count(conn)
+        return reading.case_count(conn)
 
 
 @given(
@@ -302,7 +305,7 @@ def on_site_noted(world: World, repeat_state: dict[str, Any], place: str) -> Non
     with world.engine.connect() as conn:
         row = conn.execute(
             select(ct)
-            .join(service.case_t, service.case_t.c.id == ct.c.case_id)
-            .where(service.case_t.c.case_no == repeat_state["new"]["case_no"])
+            .join(tables.case_t, tables.case_t.c.id == ct.c.case_id)
+            .where(tables.case_t.c.case_no == repeat_state["new"]["case_no"])
         ).one()
     assert row.on_site and row.kind == "on_site" and place in row.summary

@@ -5,7 +5,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from cases import service
+from cases.casework import actions, intake
+from cases.organisation import roster
 
 # 工号 → (name, role, group, post, unit)
 OFFICE_STAFF: dict[str, tuple[str, str, str | None, str | None, str | None]] = {
@@ -27,10 +28,10 @@ VALID_ID = "11010519491231002X"
 def make_office(engine: Engine, now: datetime) -> None:
     """One branch with two groups, receptionists, a group leader, the secretary and the leader."""
     with engine.begin() as conn:
-        service.ensure_group(conn, branch="接访处党支部", group="第一党小组")
-        service.ensure_group(conn, branch="接访处党支部", group="第二党小组")
+        roster.ensure_group(conn, branch="接访处党支部", group="第一党小组")
+        roster.ensure_group(conn, branch="接访处党支部", group="第二党小组")
         for staff_no, (name, role, group, post, unit) in OFFICE_STAFF.items():
-            service.add_staff(
+            roster.add_staff(
                 conn,
                 staff_no=staff_no,
                 name=name,
@@ -133,7 +134,7 @@ def case_in_state(
 ) -> str:
     """Register a case as ``owner`` and drive it to ``state`` by its supervisor; return its number."""
     with engine.begin() as conn:
-        case_no = service.intake(conn, rt, body=intake_body(), actor_staff_no=owner, now=now)[
+        case_no = intake.intake(conn, rt, body=intake_body(), actor_staff_no=owner, now=now)[
             "case_no"
         ]
     drive(engine, rt, case_no, state, now)
@@ -144,7 +145,7 @@ def drive(engine: Engine, rt: Any, case_no: str, state: str, now: datetime) -> N
     """Take a registered case to ``state`` as its supervisor (G001) would, each step at ``now``."""
     for action, payload in PATHS[state]:
         with engine.begin() as conn:
-            service.act(
+            actions.act(
                 conn,
                 rt,
                 case_no=case_no,

@@ -8,7 +8,8 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api import intake_extra
-from cases import repeat, service
+from cases.repeat import petitions as repeat
+from cases.runtime import Runtime
 from tests.web import make_app
 
 #: tests.factories.intake_body's matter (拆迁补偿款未发放) as the petitioner tells it another time.
@@ -23,14 +24,14 @@ THIRD_ID = "320106197505053213"
 
 
 def register(
-    engine: Engine, rt: service.Runtime, body: dict[str, Any], *, when: datetime, who: str = "A001"
+    engine: Engine, rt: Runtime, body: dict[str, Any], *, when: datetime, who: str = "A001"
 ) -> str:
     """Register a matter through ``cases.repeat.register``; return its number."""
     with engine.begin() as conn:
         return repeat.register(conn, rt, body=body, actor_staff_no=who, now=when)["case_no"]
 
 
-def app_with_repeat(engine: Engine, rt: service.Runtime, now: datetime) -> FastAPI:
+def app_with_repeat(engine: Engine, rt: Runtime, now: datetime) -> FastAPI:
     """The app on a fixed clock, with the intake-extra routes (included once)."""
     app = make_app(engine, rt, now)
     paths = {getattr(r, "path", None) for r in app.routes}

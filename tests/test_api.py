@@ -9,8 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from api.security import BackOff, wait_text
-from cases import service
-from cases.sweeper import sweep
+from cases.casework import intake, reading
+from cases.runtime import Runtime
+from cases.store import tables
+from cases.supervision.sweeper import sweep
 from conftest import at
 from tests.factories import intake_body
 from tests.web import (
@@ -29,7 +31,7 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def app(engine: Engine, rt: service.Runtime) -> Any:
+def app(engine: Engine, rt: Runtime) -> Any:
     make_web_office(engine)
     return make_app(engine, rt)
 
@@ -83,8 +85,8 @@ def test_token_dies_with_a_password_change(app: Any, c: TestClient, engine: Engi
     assert c.get("/api/v1/me", headers=headers).status_code == 200
     with engine.begin() as conn:
         conn.execute(
-            service.staff_t.update()
-            .where(service.staff_t.c.staff_no == "A001")
+            tables.staff_t.update()
+            .where(tables.staff_t.c.staff_no == "A001")
             .values(password_hash="$argon2id$changed")
         )
     assert_problem(c.get("/api/v1/me", headers=headers), 401)
@@ -95,7 +97,7 @@ def test_expired_token_is_refused(app: Any, c: TestClient) -> None:
     assert_problem(c.get("/api/v1/me", headers=bearer(app, "A001")), 401, "auth.invalid_token")
 
 
-def test_backoff_after_repeated_failures(sqlite_engine: Engine, rt: service.Runtime) -> None:
+def test_backoff_after_repeated_failures(sqlite_engine: Engine, rt: Runtime) -> None:
     make_web_office(sqlite_engine)
     app = make_app(sqlite_engine, rt)
     c = client(app)
@@ -114,7 +116,7 @@ def test_backoff_after_repeated_failures(sqlite_engine: Engine, rt: service.Runt
     assert r.status_code == 200
 
 
-def test_backoff_per_client_address(sqlite_engine: Engine, rt: service.Runtime) -> None:
+def test_backoff_per_client_address(sqlite_engine: Engine, rt: Runtime) -> None:
     make_web_office(sqlite_engine)
     app = make_app(sqlite_engine, rt)
     app.state.ctx.login_by_ip = BackOff(threshold=3)
@@ -176,7 +178,7 @@ def test_idempotency_key_returns_the_first_answer(app: Any, c: TestClient, engin
     assert again.json()["query_code"] == first.json()["query_code"]
     assert again.json()["jurisdiction"] == first.json()["jurisdiction"]  # the same whole answer
     with engine.begin() as conn:
-        assert conn.execute(select(func.count()).select_from(service.case_t)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(tables.case_t)).scalar() == 1
     other = {**bearer(app, "A002"), "Idempotency-Key": "retry-7f3a"}
     r = c.post("/api/v1/cases", json=intake_body(), headers=other)
     assert_problem(r, 409, "idempotency.key_reused")
@@ -288,7 +290,7 @@ def test_full_course_over_the_api(app: Any, c: TestClient) -> None:
 
 
 def test_escalations_sorted_by_level_then_lateness(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     late = api_intake(app, c, received_at="2026-10-08T09:00:00+08:00", subject="早")
     later = api_intake(app, c, received_at="2026-11-02T09:00:00+08:00", subject="中")
@@ -324,7 +326,7 @@ def test_health_and_openapi(app: Any, c: TestClient) -> None:
     assert not any(p.startswith("/track") for p in spec["paths"])
 
 
-def test_health_answers_503_when_the_database_does_not(rt: service.Runtime, tmp_path: Any) -> None:
+def test_health_answers_503_when_the_database_does_not(rt: Runtime, tmp_path: Any) -> None:
     from cases.db import make_engine
 
     app = make_app(make_engine(f"sqlite:///{tmp_path}/missing/dir/x.db"), rt)
@@ -382,14 +384,14 @@ def test_accused_unit_acting_gets_a_hidden_answer(app: Any, c: TestClient) -> No
 # --- the background sweeper ---------------------------------------------------------------------
 
 
-def test_background_sweeper_runs_inside_the_app(sqlite_engine: Engine, rt: service.Runtime) -> None:
+def test_background_sweeper_runs_inside_the_app(sqlite_engine: Engine, rt: Runtime) -> None:
     from api.app import create_app
     from cases.settings import Clock
 
     make_web_office(sqlite_engine)
     app = create_app(engine=sqlite_engine, rt=rt, clock=Clock(NOW), sweep_interval=0.05)
     with sqlite_engine.begin() as conn:
-        service.intake(
+        intake.intake(
             conn,
             rt,
             body=intake_body(received_at="2026-10-08T09:00:00+08:00"),
@@ -403,12 +405,12 @@ def test_background_sweeper_runs_inside_the_app(sqlite_engine: Engine, rt: servi
             time.sleep(0.05)
             with sqlite_engine.begin() as conn:
                 count = conn.execute(
-                    select(func.count()).select_from(service.escalation_t)
+                    select(func.count()).select_from(tables.escalation_t)
                 ).scalar_one()
     assert count >= 1
 
 
-def test_sweeper_off_when_interval_is_zero(sqlite_engine: Engine, rt: service.Runtime) -> None:
+def test_sweeper_off_when_interval_is_zero(sqlite_engine: Engine, rt: Runtime) -> None:
     app = make_app(sqlite_engine, rt)
     assert app.state.sweep_interval == 0
     with TestClient(app) as c:
@@ -419,7 +421,7 @@ def test_unexpected_failure_is_problem_json(app: Any, monkeypatch: pytest.Monkey
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(service, "show", boom)
+    monkeypatch.setattr(reading, "show", boom)
     c = TestClient(app, raise_server_exceptions=False)
     r = c.get("/api/v1/cases/2026-000001", headers=bearer(app, "A001"))
     body = assert_problem(r, 500, "server.error")

@@ -8,18 +8,18 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 
-from cases import service
-from cases.briefing import briefing, run_briefing
-from cases.delivery import ChannelConfig, deliver
+from cases.notify.delivery import ChannelConfig, deliver
+from cases.reports.briefing import briefing, run_briefing
+from cases.runtime import Runtime
+from cases.store import tables
+from cases.store.tables import outbox_t
 from conftest import at
 from tests.test_delivery import MailDrop, free_port
 from tests.web import NOW, api_act, api_intake, client, make_app, make_web_office, sign_in
 
-outbox_t = service.outbox_t
-
 
 @pytest.fixture
-def office(engine: Engine, rt: service.Runtime) -> dict[str, Any]:
+def office(engine: Engine, rt: Runtime) -> dict[str, Any]:
     """A001 has a case due today and one overdue; A003 a new one; A002's case was just rated."""
     make_web_office(engine)
     app = make_app(engine, rt)
@@ -127,8 +127,8 @@ def test_the_briefing_by_email(office: dict[str, Any], rt: Any, smtp: tuple[Mail
     drop, port = smtp
     with engine.begin() as conn:
         conn.execute(
-            update(service.staff_t)
-            .where(service.staff_t.c.staff_no == "B001")
+            update(tables.staff_t)
+            .where(tables.staff_t.c.staff_no == "B001")
             .values(email="zhouhong@xfj.example.cn")
         )
     run_briefing(engine, rt, NOW, force=True)
@@ -157,7 +157,7 @@ def test_shoujie_briefing_now(
         assert main(["db", "upgrade"]) == 0
         engine = cases_db.engine_for(url)
         make_web_office(engine)
-        app = make_app(engine, service.Runtime.from_settings(settings()))
+        app = make_app(engine, Runtime.from_settings(settings()))
         api_intake(app, client(app), "A001", received_at="2026-11-09T09:00:00+08:00")
         capsys.readouterr()
         assert main(["briefing"]) == 0

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from cases import service
+from cases.runtime import Runtime
 from tests.web import PASSWORD, make_app, make_web_office
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -86,7 +86,7 @@ def open_page(base_url: str, width: int = 1280) -> Iterator[Any]:
 
 
 @pytest.fixture
-def server(sqlite_engine: Engine, rt: service.Runtime) -> Iterator[str]:
+def server(sqlite_engine: Engine, rt: Runtime) -> Iterator[str]:
     """The app served by uvicorn in a thread; yields its base URL."""
     make_web_office(sqlite_engine)
     with serve(make_app(sqlite_engine, rt)) as url:

@@ -13,9 +13,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from api.app import create_app
-from cases import service
+from cases.casework import intake
+from cases.runtime import Runtime
 from cases.settings import Clock
-from cases.sweeper import sweep
+from cases.store import tables
+from cases.supervision.sweeper import sweep
 from tests.factories import intake_body
 from tests.test_browser import CHROMIUM, open_page, serve, shot, sign_in, sign_out
 from tests.web import NOW, make_web_office
@@ -27,11 +29,11 @@ pytestmark = [
 
 
 @pytest.fixture
-def overdue_case(sqlite_engine: Engine, rt: service.Runtime) -> str:
+def overdue_case(sqlite_engine: Engine, rt: Runtime) -> str:
     """A001's case received on 2026-11-09: its 15-day acceptance period ran out on 11-24."""
     make_web_office(sqlite_engine)
     with sqlite_engine.begin() as conn:
-        case = service.intake(
+        case = intake.intake(
             conn,
             rt,
             body=intake_body(received_at="2026-11-09T09:00:00+08:00", subject="征地补偿款未发放"),
@@ -42,7 +44,7 @@ def overdue_case(sqlite_engine: Engine, rt: service.Runtime) -> str:
 
 
 @pytest.fixture
-def server(sqlite_engine: Engine, rt: service.Runtime, overdue_case: str) -> Iterator[str]:
+def server(sqlite_engine: Engine, rt: Runtime, overdue_case: str) -> Iterator[str]:
     """The app served by uvicorn in a thread (no background tasks: the test sweeps)."""
     app = create_app(
         engine=sqlite_engine, rt=rt, clock=Clock(NOW), sweep_interval=0, deliver_interval=0
@@ -59,14 +61,14 @@ def page(server: str) -> Iterator[Any]:
 
 
 def test_supervisor_issues_a_notice_and_the_owner_answers_it(
-    page: Any, sqlite_engine: Engine, rt: service.Runtime, overdue_case: str
+    page: Any, sqlite_engine: Engine, rt: Runtime, overdue_case: str
 ) -> None:
     no = overdue_case
     # The sweep makes the case overdue: an escalation row for the group leader's queue.
     fired = sweep(sqlite_engine, rt, now=NOW)["fired"]
     assert fired["overdue"] == 1
     with sqlite_engine.begin() as conn:
-        levels = set(conn.execute(select(service.escalation_t.c.level)).scalars())
+        levels = set(conn.execute(select(tables.escalation_t.c.level)).scalars())
     assert "overdue" in levels
 
     sign_in(page, "G001")

@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Engine, event, func, select, text
 
-import cases.models_repeat  # noqa: F401  (registers the tables)
-from cases import candidates, service
-from cases.models_repeat import CaseKeyword
+import cases.models  # noqa: F401  (registers the tables)
+from cases.casework import actions, intake
+from cases.models import CaseKeyword
+from cases.repeat import candidates
+from cases.runtime import Runtime
+from cases.store import tables
 from conftest import at
 from tests.factories import intake_body, make_office
 from tests.repeat_helpers import (
@@ -29,7 +32,7 @@ NOW = at("2026-11-26 10:00")
 EARLIER = at("2026-10-10 10:00")
 
 
-def find(engine: Engine, rt: service.Runtime, body: dict[str, Any], **kw: Any) -> list[Any]:
+def find(engine: Engine, rt: Runtime, body: dict[str, Any], **kw: Any) -> list[Any]:
     with engine.connect() as conn:
         return candidates.find(conn, rt, validate_intake(body, now=NOW), now=NOW, **kw)
 
@@ -71,7 +74,7 @@ def test_the_thesaurus_makes_synonyms_one_word() -> None:
 
 
 def test_the_same_person_with_the_matter_reworded_finds_the_original_first(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
@@ -94,7 +97,7 @@ def test_the_same_person_with_the_matter_reworded_finds_the_original_first(
 
 
 def test_without_an_identity_number_the_person_is_found_by_name_and_phone(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
@@ -110,9 +113,7 @@ def test_without_an_identity_number_the_person_is_found_by_name_and_phone(
     assert any("联系电话相同（登记姓名为王建国）" in r for r in found[0].reasons)
 
 
-def test_a_different_matter_by_the_same_person_is_not_a_repeat(
-    engine: Engine, rt: service.Runtime
-) -> None:
+def test_a_different_matter_by_the_same_person_is_not_a_repeat(engine: Engine, rt: Runtime) -> None:
     make_office(engine, EARLIER)
     register(engine, rt, intake_body(), when=EARLIER)
     found = find(
@@ -128,7 +129,7 @@ def test_a_different_matter_by_the_same_person_is_not_a_repeat(
 
 
 def test_a_similar_matter_of_another_petitioner_is_found_through_the_keyword_index(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
@@ -144,13 +145,13 @@ def test_a_similar_matter_of_another_petitioner_is_found_through_the_keyword_ind
 
 
 def test_an_old_finished_matter_of_another_petitioner_is_not_shown(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     long_ago = NOW - timedelta(days=500)
     make_office(engine, long_ago)
     case_no = register(engine, rt, intake_body(), when=long_ago)
     with engine.begin() as conn:
-        service.act(
+        actions.act(
             conn,
             rt,
             case_no=case_no,
@@ -166,9 +167,7 @@ def test_an_old_finished_matter_of_another_petitioner_is_not_shown(
     assert [c.case_no for c in find(engine, rt, intake_body(**REWORDED))] == [case_no]
 
 
-def test_a_representative_of_an_earlier_group_visit_is_found(
-    engine: Engine, rt: service.Runtime
-) -> None:
+def test_a_representative_of_an_earlier_group_visit_is_found(engine: Engine, rt: Runtime) -> None:
     make_office(engine, EARLIER)
     group = intake_body(
         group_size=30,
@@ -182,9 +181,7 @@ def test_a_representative_of_an_earlier_group_visit_is_found(
     assert "身份证号码相同（原事项中为代表）" in found[0].reasons
 
 
-def test_an_accusation_is_never_shown_to_the_accused_unit(
-    engine: Engine, rt: service.Runtime
-) -> None:
+def test_an_accusation_is_never_shown_to_the_accused_unit(engine: Engine, rt: Runtime) -> None:
     make_office(engine, EARLIER)
     accusation = intake_body(
         category="accusation",
@@ -201,19 +198,19 @@ def test_an_accusation_is_never_shown_to_the_accused_unit(
 
 
 def test_every_intake_path_indexes_keywords_and_the_backlog_catches_the_rest(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     """A case registered through the service (API, command line) is findable at once; a case whose
     keywords are missing (older data) is indexed by the maintenance pass."""
     make_office(engine, EARLIER)
     kt = CaseKeyword.__table__
     with engine.begin() as conn:
-        case = service.intake(conn, rt, body=intake_body(), actor_staff_no="A001", now=EARLIER)
+        case = intake.intake(conn, rt, body=intake_body(), actor_staff_no="A001", now=EARLIER)
         indexed = conn.execute(select(func.count()).select_from(kt)).scalar_one()
         assert indexed > 5
         assert candidates.index_backlog(conn) == 0
         case_id = conn.execute(
-            select(service.case_t.c.id).where(service.case_t.c.case_no == case["case_no"])
+            select(tables.case_t.c.id).where(tables.case_t.c.case_no == case["case_no"])
         ).scalar_one()
         conn.execute(kt.delete().where(kt.c.case_id == case_id))
         assert candidates.index_backlog(conn) == 1
@@ -242,7 +239,7 @@ def query_plans(engine: Engine) -> Iterator[list[str]]:
 
 
 def test_every_look_up_reads_an_index_never_a_whole_table(
-    sqlite_engine: Engine, rt: service.Runtime
+    sqlite_engine: Engine, rt: Runtime
 ) -> None:
     make_office(sqlite_engine, EARLIER)
     register(sqlite_engine, rt, intake_body(), when=EARLIER)
@@ -263,7 +260,7 @@ def test_every_look_up_reads_an_index_never_a_whole_table(
         assert not scans, plan
 
 
-def test_lookup_touches_a_bounded_number_of_rows(engine: Engine, rt: service.Runtime) -> None:
+def test_lookup_touches_a_bounded_number_of_rows(engine: Engine, rt: Runtime) -> None:
     make_office(engine, EARLIER)
     # Many similar matters in the region: the look-up scores at most the bounded set.
     for i in range(candidates.POSTINGS + 10):
@@ -274,9 +271,7 @@ def test_lookup_touches_a_bounded_number_of_rows(engine: Engine, rt: service.Run
     assert 0 < len(found) <= candidates.SIMILAR_CASES
 
 
-def test_a_bad_intake_body_is_refused_before_any_look_up(
-    engine: Engine, rt: service.Runtime
-) -> None:
+def test_a_bad_intake_body_is_refused_before_any_look_up(engine: Engine, rt: Runtime) -> None:
     make_office(engine, EARLIER)
     with engine.connect() as conn, pytest.raises(InvalidInput) as caught:
         candidates.find_for_intake(
@@ -289,7 +284,7 @@ def test_a_bad_intake_body_is_refused_before_any_look_up(
 
 
 @pytest.fixture
-def app(engine: Engine, rt: service.Runtime) -> Any:
+def app(engine: Engine, rt: Runtime) -> Any:
     make_web_office(engine, EARLIER)
     return app_with_repeat(engine, rt, NOW)
 

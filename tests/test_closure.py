@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from cases import closure, service
+from cases.casework import actions, intake
 from cases.db import engine_for
+from cases.reports import closure
+from cases.runtime import Runtime
 from cases.settings import settings
 from conftest import TZ, at
 from tests.factories import case_in_state, intake_body, make_office
@@ -24,17 +26,17 @@ needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext
 
 
 def _act(
-    engine: Engine, rt: service.Runtime, case_no: str, action: str, when: str, who: str, **p: Any
+    engine: Engine, rt: Runtime, case_no: str, action: str, when: str, who: str, **p: Any
 ) -> None:
     with engine.begin() as conn:
-        service.act(
+        actions.act(
             conn, rt, case_no=case_no, action=action, actor_staff_no=who, payload=p, now=at(when)
         )
 
 
-def _intake(engine: Engine, rt: service.Runtime, when: str, **body: Any) -> str:
+def _intake(engine: Engine, rt: Runtime, when: str, **body: Any) -> str:
     with engine.begin() as conn:
-        return service.intake(
+        return intake.intake(
             conn,
             rt,
             body=intake_body(received_at=at(when).isoformat(), **body),
@@ -43,7 +45,7 @@ def _intake(engine: Engine, rt: service.Runtime, when: str, **body: Any) -> str:
         )["case_no"]
 
 
-def build_cases(engine: Engine, rt: service.Runtime) -> dict[str, str]:
+def build_cases(engine: Engine, rt: Runtime) -> dict[str, str]:
     """A case taken all the way to 终结 (extended, reviewed, re-examined with a hearing, rated),
     a case accepted late and still open, and an accusation against 某区住建局, closed."""
     make_web_office(engine, at("2026-06-01 09:00"))
@@ -95,7 +97,7 @@ def build_cases(engine: Engine, rt: service.Runtime) -> dict[str, str]:
 
 
 @pytest.fixture
-def world(sqlite_engine: Engine, rt: service.Runtime) -> dict[str, Any]:
+def world(sqlite_engine: Engine, rt: Runtime) -> dict[str, Any]:
     numbers = build_cases(sqlite_engine, rt)
     app = make_app(sqlite_engine, rt, at("2026-11-26 10:00"))
     return {"app": app, "engine": sqlite_engine, "rt": rt, **numbers}
@@ -254,7 +256,7 @@ def test_pdf_holds_the_chinese_text_and_renders(world: dict[str, Any], tmp_path:
 
 
 @pytest.fixture
-def month_cases(engine: Engine, rt: service.Runtime) -> dict[str, Any]:
+def month_cases(engine: Engine, rt: Runtime) -> dict[str, Any]:
     make_office(engine, at("2026-10-01 09:00"))
     when = at("2026-11-05 10:00")
     numbers = {
@@ -272,9 +274,7 @@ def test_a_months_closed_cases(month_cases: dict[str, Any]) -> None:
     assert sorted(found) == sorted([n["concluded"], n["closed"], n["rejected"]])
 
 
-def test_a_rejection_is_the_acceptance_decision(
-    month_cases: dict[str, Any], rt: service.Runtime
-) -> None:
+def test_a_rejection_is_the_acceptance_decision(month_cases: dict[str, Any], rt: Runtime) -> None:
     with month_cases["engine"].begin() as conn:
         r = closure.closure_report(
             conn,
@@ -303,7 +303,7 @@ def shoujie(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     settings.cache_clear()
     assert main(["db", "upgrade"]) == 0
     engine = engine_for(url)
-    rt = service.Runtime.from_settings(settings())
+    rt = Runtime.from_settings(settings())
     make_office(engine, at("2026-10-01 09:00"))
     when = at("2026-11-05 10:00")
     numbers = {s: case_in_state(engine, rt, s, when) for s in ("concluded", "closed", "rejected")}

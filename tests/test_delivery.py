@@ -19,15 +19,17 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select, update
 
-from cases import delivery, service
-from cases.delivery import ChannelConfig, Message, deliver
-from cases.models_notify import Delivery, StaffContact
-from cases.sweeper import sweep
+from cases.models import Delivery, StaffContact
+from cases.notify import delivery
+from cases.notify.delivery import ChannelConfig, Message, deliver
+from cases.runtime import Runtime
+from cases.store import outbox, tables
+from cases.store.tables import outbox_t
+from cases.supervision.sweeper import sweep
 from tests.web import NOW, api_intake, client, make_app, make_web_office, sign_in
 
 SECRET = b"webhook-test-secret"
 delivery_t = Delivery.__table__
-outbox_t = service.outbox_t
 
 
 def free_port() -> int:
@@ -134,9 +136,9 @@ def office(engine: Engine) -> Engine:
     make_web_office(engine)
     with engine.begin() as conn:
         conn.execute(
-            update(service.staff_t)
-            .where(service.staff_t.c.staff_no.in_(["A001", "G001"]))
-            .values(email=service.staff_t.c.staff_no + "@xfj.example.cn")
+            update(tables.staff_t)
+            .where(tables.staff_t.c.staff_no.in_(["A001", "G001"]))
+            .values(email=tables.staff_t.c.staff_no + "@xfj.example.cn")
         )
     return engine
 
@@ -144,7 +146,7 @@ def office(engine: Engine) -> Engine:
 def notify(engine: Engine, n: int, recipient: str = "A001", topic: str = "escalation") -> None:
     with engine.begin() as conn:
         for i in range(n):
-            service.notify(
+            outbox.notify(
                 conn,
                 dedup_key=f"test:{recipient}:{i}",
                 topic=topic,
@@ -168,7 +170,7 @@ def statuses(engine: Engine) -> dict[str, int]:
 
 
 def test_email_over_smtp_once_per_message(
-    office: Engine, rt: service.Runtime, smtp: tuple[MailDrop, int]
+    office: Engine, rt: Runtime, smtp: tuple[MailDrop, int]
 ) -> None:
     drop, port = smtp
     config = ChannelConfig(smtp_host="127.0.0.1", smtp_port=port, smtp_from="xfj@example.cn")
@@ -199,7 +201,7 @@ def test_email_over_smtp_once_per_message(
     assert states == {"delivered"}
 
 
-def test_signed_webhook(office: Engine, rt: service.Runtime, http: tuple[Receiver, str]) -> None:
+def test_signed_webhook(office: Engine, rt: Runtime, http: tuple[Receiver, str]) -> None:
     receiver, url = http
     notify(office, 3)
     config = ChannelConfig(webhook_url=url + "/hook", webhook_secret=SECRET)
@@ -229,7 +231,7 @@ def test_signed_webhook(office: Engine, rt: service.Runtime, http: tuple[Receive
 
 
 def test_text_messages_through_the_gateway_to_the_number_the_user_gave(
-    office: Engine, rt: service.Runtime, http: tuple[Receiver, str]
+    office: Engine, rt: Runtime, http: tuple[Receiver, str]
 ) -> None:
     receiver, url = http
     app = make_app(office, rt)
@@ -265,7 +267,7 @@ def test_text_messages_through_the_gateway_to_the_number_the_user_gave(
 
 
 def test_preferences_turn_a_channel_off(
-    office: Engine, rt: service.Runtime, smtp: tuple[MailDrop, int], http: tuple[Receiver, str]
+    office: Engine, rt: Runtime, smtp: tuple[MailDrop, int], http: tuple[Receiver, str]
 ) -> None:
     drop, port = smtp
     receiver, url = http
@@ -279,9 +281,7 @@ def test_preferences_turn_a_channel_off(
     assert drop.received == [] and len(receiver.requests) == 2
 
 
-def test_with_no_channel_set_up_the_inbox_is_the_delivery(
-    office: Engine, rt: service.Runtime
-) -> None:
+def test_with_no_channel_set_up_the_inbox_is_the_delivery(office: Engine, rt: Runtime) -> None:
     notify(office, 2)
     result = deliver(office, rt, NOW, config=ChannelConfig())
     assert result == {"fanned_out": 2, "sent": 0, "retried": 0, "failed": 0}
@@ -294,7 +294,7 @@ def test_with_no_channel_set_up_the_inbox_is_the_delivery(
 
 
 def test_retries_with_back_off_then_failed_and_shown_to_admins(
-    office: Engine, rt: service.Runtime, http: tuple[Receiver, str]
+    office: Engine, rt: Runtime, http: tuple[Receiver, str]
 ) -> None:
     receiver, url = http
     receiver.fail_next = 100
@@ -343,7 +343,7 @@ def test_retries_with_back_off_then_failed_and_shown_to_admins(
 
 
 def test_an_unreachable_server_and_a_missing_secret_are_errors_not_silence(
-    office: Engine, rt: service.Runtime
+    office: Engine, rt: Runtime
 ) -> None:
     notify(office, 1)
     config = ChannelConfig(
@@ -358,7 +358,7 @@ def test_an_unreachable_server_and_a_missing_secret_are_errors_not_silence(
 
 
 def test_two_workers_at_once_send_each_message_once(
-    office: Engine, rt: service.Runtime, http: tuple[Receiver, str]
+    office: Engine, rt: Runtime, http: tuple[Receiver, str]
 ) -> None:
     receiver, url = http
     notify(office, 30)
@@ -386,7 +386,7 @@ class Crash(BaseException):
 
 def test_killed_mid_batch_and_restarted_delivers_everything_none_twice(
     office: Engine,
-    rt: service.Runtime,
+    rt: Runtime,
     smtp: tuple[MailDrop, int],
     http: tuple[Receiver, str],
 ) -> None:
@@ -467,7 +467,7 @@ def test_shoujie_deliver_once(
 
 
 def test_the_server_delivers_in_the_background(
-    office: Engine, rt: service.Runtime, http: tuple[Receiver, str], monkeypatch: Any
+    office: Engine, rt: Runtime, http: tuple[Receiver, str], monkeypatch: Any
 ) -> None:
     from fastapi.testclient import TestClient
 

@@ -5,22 +5,24 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
-from cases import service
 from cases.audit import verify
-from cases.demo import CASES, DEMO_PASSWORD, STAFF, gb11643_check_digit, load_demo
-from cases.models import Office
-from cases.models_repeat import CaseContact
+from cases.casework import reading
+from cases.demo.loader import CASES, DEMO_PASSWORD, STAFF, gb11643_check_digit, load_demo
+from cases.models import CaseContact, Office
+from cases.runtime import Runtime
+from cases.store import staff as staff_store
+from cases.store import tables
 from workflow.intake import validate_id_number
 from workflow.lifecycle import State
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
 
 
-def test_demo_office_cases_escalations_and_chain(engine: Engine, rt: service.Runtime) -> None:
+def test_demo_office_cases_escalations_and_chain(engine: Engine, rt: Runtime) -> None:
     summary = load_demo(engine, rt, now=NOW)
 
-    staff, group = service.staff_t, service.group_t
-    case, esc = service.case_t, service.escalation_t
+    staff, group = tables.staff_t, tables.group_t
+    case, esc = tables.case_t, tables.escalation_t
     with engine.begin() as conn:
         office = conn.execute(select(Office.__table__)).one()
         assert (office.name, office.level, office.region_code) == (
@@ -42,7 +44,7 @@ def test_demo_office_cases_escalations_and_chain(engine: Engine, rt: service.Run
             "office_leader",
         ]
         # Every group's leader is the first rung above its members.
-        chain = service.org_chain(
+        chain = staff_store.org_chain(
             conn, conn.execute(select(staff.c.id).where(staff.c.staff_no == "JF11")).scalar_one()
         )
         assert (chain.group_leader, chain.branch_secretary, chain.office_leader) == (
@@ -98,7 +100,7 @@ def test_demo_office_cases_escalations_and_chain(engine: Engine, rt: service.Run
     again = load_demo(engine, rt, now=NOW)
     assert "未载入" in again
     with engine.begin() as conn:
-        assert service.case_count(conn) == len(CASES)
+        assert reading.case_count(conn) == len(CASES)
 
 
 def test_demo_identity_numbers_carry_the_gb11643_check_digit() -> None:

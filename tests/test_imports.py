@@ -9,8 +9,8 @@ ROOT = Path(__file__).parent.parent
 MODULES = sorted(
     ".".join(p.relative_to(ROOT).with_suffix("").parts)
     for folder in ("workflow", "cases", "api", "bench")
-    for p in (ROOT / folder).glob("*.py")
-    if p.name != "__init__.py"
+    for p in (ROOT / folder).rglob("*.py")
+    if p.name != "__init__.py" and "migrations" not in p.parts
 )
 
 

@@ -9,7 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from cases import queries, service
+from cases.casework import queries
+from cases.runtime import Runtime
+from cases.store import tables
 from tests.factories import intake_body
 from tests.web import (
     PASSWORD,
@@ -27,7 +29,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
 @pytest.fixture
-def app(engine: Engine, rt: service.Runtime) -> Any:
+def app(engine: Engine, rt: Runtime) -> Any:
     make_web_office(engine)
     return make_app(engine, rt)
 
@@ -38,7 +40,7 @@ def c(app: Any) -> TestClient:
 
 
 @pytest.fixture
-def sc(sqlite_engine: Engine, rt: service.Runtime) -> TestClient:
+def sc(sqlite_engine: Engine, rt: Runtime) -> TestClient:
     """A client on SQLite only, for what does not depend on the database."""
     make_web_office(sqlite_engine)
     return client(make_app(sqlite_engine, rt))
@@ -407,12 +409,12 @@ def test_track_shows_public_steps_only_then_rates_once(
     assert "已经评价过" in anon.get(r.headers["location"]).text
     with engine.begin() as conn:
         last = conn.execute(
-            select(service.event_t.c.action, service.event_t.c.actor_staff_no)
-            .order_by(service.event_t.c.id.desc())
+            select(tables.event_t.c.action, tables.event_t.c.actor_staff_no)
+            .order_by(tables.event_t.c.id.desc())
             .limit(1)
         ).one()
         rating = conn.execute(
-            select(service.case_t.c.rating).where(service.case_t.c.case_no == no)
+            select(tables.case_t.c.rating).where(tables.case_t.c.case_no == no)
         ).scalar()
     assert tuple(last) == ("record_evaluation", "PETITIONER") and rating == "dissatisfied"
 
@@ -519,7 +521,7 @@ def test_intake_page_service_errors_for_bodies(app: Any, c: TestClient) -> None:
 
 
 def test_escalation_queue_page(app: Any, c: TestClient, engine: Engine, rt: Any) -> None:
-    from cases.sweeper import sweep
+    from cases.supervision.sweeper import sweep
     from tests.web import NOW
 
     api_intake(app, c, received_at="2026-10-08T09:00:00+08:00", subject="早就超期")

@@ -9,8 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from api.security import PERMISSIONS, permits
-from cases import queue, service
-from cases.sweeper import sweep
+from cases.runtime import Runtime
+from cases.store import tables
+from cases.supervision import queue
+from cases.supervision.sweeper import sweep
 from tests.web import (
     NOW,
     ROLES_BY_STAFF,
@@ -124,7 +126,7 @@ def bare_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     s = Settings("unused", b"k" * 40, b"d" * 40, TZ, "test", None)
     path = tmp_path_factory.mktemp("routes") / "unused.db"
-    return make_app(make_engine(f"sqlite:///{path}"), service.Runtime.from_settings(s))
+    return make_app(make_engine(f"sqlite:///{path}"), Runtime.from_settings(s))
 
 
 def test_route_table_is_the_apps(bare_app: Any) -> None:
@@ -151,7 +153,7 @@ def test_permissions_come_from_the_lifecycle_table() -> None:
 
 
 @pytest.fixture
-def world(engine: Engine, rt: service.Runtime) -> dict[str, Any]:
+def world(engine: Engine, rt: Runtime) -> dict[str, Any]:
     make_web_office(engine)
     app = make_app(engine, rt)
     c = client(app)
@@ -163,7 +165,7 @@ def world(engine: Engine, rt: service.Runtime) -> dict[str, Any]:
     with engine.begin() as conn:
         escalation_id = (
             conn.execute(
-                select(service.escalation_t.c.id).where(service.escalation_t.c.status == "open")
+                select(tables.escalation_t.c.id).where(tables.escalation_t.c.status == "open")
             )
             .scalars()
             .first()
@@ -254,8 +256,8 @@ def test_every_route_for_every_role(world: dict[str, Any]) -> None:
 def case_version(engine: Engine, case_no: str) -> tuple[int, str]:
     with engine.begin() as conn:
         row = conn.execute(
-            select(service.case_t.c.version, service.case_t.c.state).where(
-                service.case_t.c.case_no == case_no
+            select(tables.case_t.c.version, tables.case_t.c.state).where(
+                tables.case_t.c.case_no == case_no
             )
         ).one()
     return row.version, row.state

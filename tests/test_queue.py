@@ -9,15 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from cases import queue as q
-from cases import service
 from cases.audit import verify
-from cases.models_notify import ExtensionRequest, NoticeEscalation, SupervisionNotice
-from cases.sweeper import sweep
+from cases.casework import reading
+from cases.models import ExtensionRequest, NoticeEscalation, SupervisionNotice
+from cases.runtime import Runtime
+from cases.store.tables import outbox_t
+from cases.supervision import queue as q
+from cases.supervision.sweeper import sweep
 from conftest import at
 from tests.web import NOW, api_act, api_intake, bearer, client, make_web_office, sign_in
-
-outbox_t = service.outbox_t
 
 #: Received so long ago that, on NOW (2026-11-26), the acceptance clock stands at each level.
 RECEIVED = {
@@ -29,12 +29,12 @@ RECEIVED = {
 
 
 @pytest.fixture
-def app(engine: Engine, rt: service.Runtime) -> Any:
+def app(engine: Engine, rt: Runtime) -> Any:
     make_web_office(engine)
     return create(engine, rt)
 
 
-def create(engine: Engine, rt: service.Runtime, now: Any = NOW) -> Any:
+def create(engine: Engine, rt: Runtime, now: Any = NOW) -> Any:
     from api.app import create_app
     from cases.settings import Clock
 
@@ -60,9 +60,9 @@ def messages(engine: Engine, recipient: str, topic: str | None = None) -> list[A
         return list(conn.execute(stmt.order_by(outbox_t.c.id)))
 
 
-def events(engine: Engine, rt: service.Runtime, case_no: str) -> list[dict[str, Any]]:
+def events(engine: Engine, rt: Runtime, case_no: str) -> list[dict[str, Any]]:
     with engine.begin() as conn:
-        return service.case_events(conn, rt, case_no=case_no, viewer_staff_no="G001")
+        return reading.case_events(conn, rt, case_no=case_no, viewer_staff_no="G001")
 
 
 def queue_json(app: Any, c: TestClient, staff_no: str = "G001", **params: Any) -> list[dict]:
@@ -76,7 +76,7 @@ def row_of(items: list[dict[str, Any]], case_no: str) -> dict[str, Any]:
     return next(i for i in items if i["case_no"] == case_no and i["clock"] == "acceptance")
 
 
-def audit_intact(engine: Engine, rt: service.Runtime) -> None:
+def audit_intact(engine: Engine, rt: Runtime) -> None:
     with engine.begin() as conn:
         assert verify(conn, rt.audit_key).broken is None
 
@@ -85,7 +85,7 @@ def audit_intact(engine: Engine, rt: service.Runtime) -> None:
 
 
 def test_queue_sorted_by_level_then_lateness_with_filters_and_counts(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     flagged = late_case(app, c, "flagged")
     older = late_case(app, c, "supervision", received_at="2026-10-30T09:00:00+08:00")
@@ -138,7 +138,7 @@ def test_queue_sorted_by_level_then_lateness_with_filters_and_counts(
 
 
 def test_acknowledge_issue_notice_answer_and_the_row_updates(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     no = late_case(app, c, "overdue")
     sweep(engine, rt, now=NOW)
@@ -205,7 +205,7 @@ def test_acknowledge_issue_notice_answer_and_the_row_updates(
 
 
 def test_only_the_owner_answers_and_only_supervisors_work_the_queue(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     no = late_case(app, c, "overdue")
     sweep(engine, rt, now=NOW)
@@ -245,7 +245,7 @@ def test_only_the_owner_answers_and_only_supervisors_work_the_queue(
 
 
 def test_an_unanswered_notice_goes_up_one_post_once(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     no = late_case(app, c, "overdue")
     sweep(engine, rt, now=NOW)
@@ -296,7 +296,7 @@ def test_an_unanswered_notice_goes_up_one_post_once(
 
 
 def test_a_notice_from_the_branch_secretary_goes_to_the_office_leader(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     no = late_case(app, c, "supervision")
     sweep(engine, rt, now=NOW)
@@ -314,7 +314,7 @@ def test_a_notice_from_the_branch_secretary_goes_to_the_office_leader(
 
 
 def test_reassign_from_the_queue_with_a_reason(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     no = late_case(app, c, "overdue")
     sweep(engine, rt, now=NOW)
@@ -344,7 +344,7 @@ def test_reassign_from_the_queue_with_a_reason(
 
 
 def test_owner_requests_an_extension_and_a_supervisor_approves_it(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     no = api_intake(app, c, "A001")["case_no"]
     before = api_act(app, c, no, "accept", "A001")
@@ -413,7 +413,7 @@ def test_owner_requests_an_extension_and_a_supervisor_approves_it(
 
 
 def test_a_refusal_needs_a_reason_and_changes_no_deadline(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     no = api_intake(app, c, "A001")["case_no"]
     api_act(app, c, no, "accept", "A001")
@@ -463,7 +463,7 @@ def test_no_extension_for_a_case_not_being_handled(app: Any, c: TestClient) -> N
 
 
 def test_dissatisfied_rating_is_followed_up_from_the_queue(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     no = api_intake(app, c, "A001", subject="补偿标准不公")["case_no"]
     api_act(app, c, no, "accept", "A001")
@@ -499,7 +499,7 @@ def test_leaders_see_the_flagged_cases(app: Any, c: TestClient, engine: Engine, 
 
 
 def test_unread_count_on_every_page_and_marking_read(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     late_case(app, c, "overdue")
     sweep(engine, rt, now=NOW)
@@ -531,7 +531,7 @@ def _desk(app: Any, staff_no: str) -> str:
 
 
 def test_queue_row_shows_an_overdue_notice(
-    app: Any, c: TestClient, engine: Engine, rt: service.Runtime
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
     no = late_case(app, c, "overdue")
     sweep(engine, rt, now=NOW)

@@ -7,10 +7,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-import cases.models_repeat  # noqa: F401  (registers the tables)
-from cases import audit, candidates, jurisdiction, repeat, service, stats
-from cases.models import Outbox
-from cases.models_repeat import CaseContact
+import cases.models  # noqa: F401  (registers the tables)
+from cases import audit
+from cases.casework import reading
+from cases.models import CaseContact, Outbox
+from cases.organisation import roster
+from cases.repeat import candidates, jurisdiction
+from cases.repeat import petitions as repeat
+from cases.reports import stats
+from cases.runtime import Runtime
+from cases.store import tables
 from conftest import TZ, at
 from tests.factories import drive, intake_body, make_office
 from tests.repeat_helpers import OTHER_ID, REWORDED, THIRD_ID, app_with_repeat, register
@@ -27,13 +33,13 @@ def totals(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {
             t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in (service.case_t, contact_t, outbox_t)
+            for t in (tables.case_t, contact_t, outbox_t)
         }
 
 
 def confirm(
     engine: Engine,
-    rt: service.Runtime,
+    rt: Runtime,
     case_no: str,
     body: dict[str, Any],
     who: str = "A002",
@@ -128,7 +134,7 @@ def test_the_office_configures_its_level_region_and_organs(engine: Engine) -> No
 
 
 def test_a_skip_level_visit_is_flagged_and_transferred_to_the_responsible_level(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     make_office(engine, EARLIER)
     with engine.begin() as conn:
@@ -142,7 +148,7 @@ def test_a_skip_level_visit_is_flagged_and_transferred_to_the_responsible_level(
     assert case["state"] == "transferred" and case["query_code"]
     assert case["jurisdiction"]["organ"] == "玄武区信访局"
     with engine.connect() as conn:
-        shown = service.show(conn, rt, case_no=case["case_no"], viewer_staff_no="A001", now=EARLIER)
+        shown = reading.show(conn, rt, case_no=case["case_no"], viewer_staff_no="A001", now=EARLIER)
     assert shown["details"]["transfer"]["organ"] == "玄武区信访局"
     assert shown["details"]["jurisdiction"]["skip_level"] is True
     # A matter of the city, one level below the province: lawful, not flagged.
@@ -154,7 +160,7 @@ def test_a_skip_level_visit_is_flagged_and_transferred_to_the_responsible_level(
 
 
 def test_a_group_visit_is_flagged_for_the_supervisor_with_its_on_site_reception(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     make_office(engine, EARLIER)
     body = intake_body(
@@ -189,7 +195,7 @@ def test_a_group_visit_is_flagged_for_the_supervisor_with_its_on_site_reception(
             )
         ).all()
         site = conn.execute(select(contact_t)).one()
-        events = service.case_events(conn, rt, case_no=case["case_no"], viewer_staff_no=None)
+        events = reading.case_events(conn, rt, case_no=case["case_no"], viewer_staff_no=None)
     assert ("G001", "group_visit") in told
     assert (site.kind, site.on_site, site.group_size) == ("on_site", True, 30)
     assert "玄武区某街道办" in site.summary
@@ -197,7 +203,7 @@ def test_a_group_visit_is_flagged_for_the_supervisor_with_its_on_site_reception(
 
 
 def test_more_than_five_representatives_are_refused_and_nothing_is_stored(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     make_office(engine, EARLIER)
     before = totals(engine)
@@ -214,7 +220,7 @@ def test_more_than_five_representatives_are_refused_and_nothing_is_stored(
 
 
 def test_confirming_a_repeat_adds_a_contact_on_the_original_and_tells_its_owner(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     """Done when: the same person with the same matter reworded is shown the original case, and
     confirming it adds a contact there and notifies its owner, with no second acceptance."""
@@ -238,7 +244,7 @@ def test_confirming_a_repeat_adds_a_contact_on_the_original_and_tells_its_owner(
     assert result["case"]["owner"]["staff_no"] == "A001"  # the first receiver stays responsible
     with engine.connect() as conn:
         told = conn.execute(select(outbox_t).where(outbox_t.c.topic == "repeat_contact")).one()
-        events = service.case_events(conn, rt, case_no=original, viewer_staff_no=None)
+        events = reading.case_events(conn, rt, case_no=original, viewer_staff_no=None)
         verified = audit.verify(conn, rt.audit_key)
     assert (told.recipient_staff_no, told.case_no) == ("A001", original)
     assert events[-1]["action"] == "repeat_contact"
@@ -248,7 +254,7 @@ def test_confirming_a_repeat_adds_a_contact_on_the_original_and_tells_its_owner(
 
 
 def test_a_repeat_of_a_concluded_matter_is_refused_with_article_36(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
@@ -262,9 +268,7 @@ def test_a_repeat_of_a_concluded_matter_is_refused_with_article_36(
     assert totals(engine)["case"] == before["case"]
 
 
-def test_a_repeat_of_a_rejected_matter_repeats_its_guidance(
-    engine: Engine, rt: service.Runtime
-) -> None:
+def test_a_repeat_of_a_rejected_matter_repeats_its_guidance(engine: Engine, rt: Runtime) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
     drive(engine, rt, original, "rejected", EARLIER)
@@ -273,9 +277,7 @@ def test_a_repeat_of_a_rejected_matter_repeats_its_guidance(
     assert "人民法院" in result["guidance"]
 
 
-def test_a_withdrawn_matter_is_registered_anew_and_linked(
-    engine: Engine, rt: service.Runtime
-) -> None:
+def test_a_withdrawn_matter_is_registered_anew_and_linked(engine: Engine, rt: Runtime) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
     drive(engine, rt, original, "withdrawn", EARLIER)
@@ -291,13 +293,11 @@ def test_a_withdrawn_matter_is_registered_anew_and_linked(
             now=NOW,
             repeat_of=original,
         )
-        shown = service.show(conn, rt, case_no=case["case_no"], viewer_staff_no="A002", now=NOW)
+        shown = reading.show(conn, rt, case_no=case["case_no"], viewer_staff_no="A002", now=NOW)
     assert case["flags"]["repeat_of"] == original == shown["flags"]["repeat_of"]
 
 
-def test_a_different_matter_is_not_forced_into_the_old_case(
-    engine: Engine, rt: service.Runtime
-) -> None:
+def test_a_different_matter_is_not_forced_into_the_old_case(engine: Engine, rt: Runtime) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
     pension = intake_body(
@@ -310,14 +310,14 @@ def test_a_different_matter_is_not_forced_into_the_old_case(
     assert [c.likely_repeat for c in found] == [False]
     new = register(engine, rt, pension, when=NOW, who="A002")
     with engine.connect() as conn:
-        shown = service.show(conn, rt, case_no=new, viewer_staff_no="A002", now=NOW)
-        old = service.show(conn, rt, case_no=original, viewer_staff_no="A001", now=NOW)
+        shown = reading.show(conn, rt, case_no=new, viewer_staff_no="A002", now=NOW)
+        old = reading.show(conn, rt, case_no=original, viewer_staff_no="A001", now=NOW)
     assert shown["flags"]["repeat_of"] is None and shown["owner"]["staff_no"] == "A002"
     assert old["version"] == 1  # the old case was not touched
 
 
 def test_only_intake_staff_record_repeats_and_hidden_cases_stay_hidden(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
@@ -333,7 +333,7 @@ def test_only_intake_staff_record_repeats_and_hidden_cases_stay_hidden(
     )
     secret = register(engine, rt, accusation, when=EARLIER)
     with engine.begin() as conn:
-        service.add_staff(
+        roster.add_staff(
             conn, staff_no="A009", name="周九", role="receptionist", unit="某区住建局", now=EARLIER
         )
     with pytest.raises(NotFound):
@@ -341,7 +341,7 @@ def test_only_intake_staff_record_repeats_and_hidden_cases_stay_hidden(
 
 
 def test_a_group_coming_back_is_flagged_for_the_supervisor_again(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     make_office(engine, EARLIER)
     reps = [{"name": "赵六", "id_number": OTHER_ID}, {"name": "钱七", "id_number": THIRD_ID}]
@@ -357,9 +357,7 @@ def test_a_group_coming_back_is_flagged_for_the_supervisor_again(
     assert set(result["notified"]) == {"A001", "G001"}
 
 
-def test_an_on_site_reception_is_noted_on_an_existing_case(
-    engine: Engine, rt: service.Runtime
-) -> None:
+def test_an_on_site_reception_is_noted_on_an_existing_case(engine: Engine, rt: Runtime) -> None:
     make_office(engine, EARLIER)
     original = register(engine, rt, intake_body(), when=EARLIER)
     with engine.begin() as conn:
@@ -384,7 +382,7 @@ def test_an_on_site_reception_is_noted_on_an_existing_case(
 
 
 def test_the_history_gathers_one_person_by_identity_number_and_by_name_and_phone(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     make_office(engine, EARLIER)
     first = register(engine, rt, intake_body(), when=EARLIER)
@@ -422,7 +420,7 @@ def test_the_history_gathers_one_person_by_identity_number_and_by_name_and_phone
 
 
 def test_the_history_never_shows_the_accuser_to_the_accused_unit(
-    engine: Engine, rt: service.Runtime
+    engine: Engine, rt: Runtime
 ) -> None:
     make_office(engine, EARLIER)
     accusation = intake_body(
@@ -446,9 +444,7 @@ def test_the_history_never_shows_the_accuser_to_the_accused_unit(
             repeat.petitioner_history(conn, rt, petitioner_id=pid, viewer_staff_no="AD01", now=NOW)
 
 
-def test_statistics_count_repeats_skip_level_and_groups(
-    engine: Engine, rt: service.Runtime
-) -> None:
+def test_statistics_count_repeats_skip_level_and_groups(engine: Engine, rt: Runtime) -> None:
     make_office(engine, EARLIER)
     original = register(
         engine, rt, intake_body(), when=EARLIER
@@ -484,7 +480,7 @@ def test_statistics_count_repeats_skip_level_and_groups(
 
 
 @pytest.fixture
-def app(engine: Engine, rt: service.Runtime) -> Any:
+def app(engine: Engine, rt: Runtime) -> Any:
     make_web_office(engine, EARLIER)
     return app_with_repeat(engine, rt, NOW)
 

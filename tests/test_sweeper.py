@@ -6,9 +6,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from cases import service, sweeper
 from cases.audit import verify
+from cases.casework import actions, intake, reading
 from cases.models import CaseClock, Escalation, Outbox
+from cases.runtime import Runtime
+from cases.supervision import sweeper
 from conftest import at
 from tests.factories import case_in_state, intake_body, make_office
 
@@ -22,12 +24,12 @@ def office(engine: Engine) -> Engine:
     return engine
 
 
-def _register(engine: Engine, rt: service.Runtime, n: int = 1, owner: str = "A001") -> list[str]:
+def _register(engine: Engine, rt: Runtime, n: int = 1, owner: str = "A001") -> list[str]:
     out = []
     for _ in range(n):
         with engine.begin() as conn:
             out.append(
-                service.intake(conn, rt, body=intake_body(), actor_staff_no=owner, now=RECEIVED)[
+                intake.intake(conn, rt, body=intake_body(), actor_staff_no=owner, now=RECEIVED)[
                     "case_no"
                 ]
             )
@@ -45,7 +47,7 @@ def _escalations(engine: Engine) -> list[tuple[str, str, str, list[str]]]:
     return [(str(r.case_id), r.name, r.level, r.recipients) for r in rows]
 
 
-def test_levels_climb_the_party_organisation(office: Engine, rt: service.Runtime) -> None:
+def test_levels_climb_the_party_organisation(office: Engine, rt: Runtime) -> None:
     """预警 → owner; 超期 → owner + group leader; 督办 → branch secretary; 挂牌督办 → office leader."""
     _register(office, rt)
     result = sweeper.sweep(office, rt, now=at("2026-12-10 10:00"))
@@ -64,7 +66,7 @@ def test_levels_climb_the_party_organisation(office: Engine, rt: service.Runtime
 
 
 def test_each_level_fires_once_and_later_sweeps_fire_only_what_is_new(
-    office: Engine, rt: service.Runtime
+    office: Engine, rt: Runtime
 ) -> None:
     """A sweep at T fires what is due by T; again at T nothing; at a later T' only the new levels."""
     _register(office, rt, 3)
@@ -79,9 +81,7 @@ def test_each_level_fires_once_and_later_sweeps_fire_only_what_is_new(
     assert later["fired"] == {"warning": 0, "overdue": 3, "supervision": 0, "flagged": 0}
 
 
-def test_supervision_counts_working_days_past_the_deadline(
-    office: Engine, rt: service.Runtime
-) -> None:
+def test_supervision_counts_working_days_past_the_deadline(office: Engine, rt: Runtime) -> None:
     """督办 fires when 3 working days have passed after the last day (11-18, 19, 20 → end of 11-20)."""
     _register(office, rt)
     sweeper.sweep(office, rt, now=at("2026-11-20 23:00"))
@@ -90,11 +90,11 @@ def test_supervision_counts_working_days_past_the_deadline(
     assert "supervision" in {lvl for _, n, lvl, _ in _escalations(office) if n == "acceptance"}
 
 
-def test_a_case_decided_in_time_never_escalates(office: Engine, rt: service.Runtime) -> None:
+def test_a_case_decided_in_time_never_escalates(office: Engine, rt: Runtime) -> None:
     """Accepting stops the acceptance clock: no later sweep escalates it (zammad#904's mistake)."""
     (case_no,) = _register(office, rt)
     with office.begin() as conn:
-        service.act(
+        actions.act(
             conn,
             rt,
             case_no=case_no,
@@ -108,13 +108,13 @@ def test_a_case_decided_in_time_never_escalates(office: Engine, rt: service.Runt
 
 
 def test_a_closed_case_has_no_running_clock_and_open_escalations_are_settled(
-    office: Engine, rt: service.Runtime
+    office: Engine, rt: Runtime
 ) -> None:
     """Withdrawing an overdue case stops its clocks and resolves its open escalations."""
     (case_no,) = _register(office, rt)
     sweeper.sweep(office, rt, now=at("2026-11-18 09:00"))
     with office.begin() as conn:
-        service.act(
+        actions.act(
             conn,
             rt,
             case_no=case_no,
@@ -138,24 +138,24 @@ def test_a_closed_case_has_no_running_clock_and_open_escalations_are_settled(
     assert sweeper.sweep(office, rt, now=at("2027-03-01 10:00"))["examined"] == 0
 
 
-def test_lapsed_review_window_closes_the_case(office: Engine, rt: service.Runtime) -> None:
+def test_lapsed_review_window_closes_the_case(office: Engine, rt: Runtime) -> None:
     """条例第三十五条: no review request within 30 days of the reply → the case is closed, recorded."""
     case_no = case_in_state(office, rt, "replied", RECEIVED)  # reply on 11-02: window ends 12-02
     assert sweeper.sweep(office, rt, now=at("2026-12-02 23:59"))["closed_on_lapse"] == 0
     result = sweeper.sweep(office, rt, now=at("2026-12-03 00:01"))
     assert result["closed_on_lapse"] == 1
     with office.connect() as conn:
-        case = service.show(
+        case = reading.show(
             conn, rt, case_no=case_no, viewer_staff_no="G001", now=at("2026-12-03 00:01")
         )
-        events = service.case_events(conn, rt, case_no=case_no, viewer_staff_no="AU01")
+        events = reading.case_events(conn, rt, case_no=case_no, viewer_staff_no="AU01")
     assert case["state"] == "closed"
     assert [c["status"] for c in case["clocks"] if c["name"] == "review_window"] == ["lapsed"]
     assert events[-1]["action"] == "lapse" and events[-1]["actor"] == "SYSTEM"
 
 
 def test_a_sweeper_killed_mid_pass_fires_everything_exactly_once(
-    office: Engine, rt: service.Runtime, monkeypatch: pytest.MonkeyPatch
+    office: Engine, rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crash after some levels rolls its batch back; the rerun fires each level once."""
     _register(office, rt, 6)
@@ -181,7 +181,7 @@ def test_a_sweeper_killed_mid_pass_fires_everything_exactly_once(
         assert verify(conn, rt.audit_key).broken is None
 
 
-def test_concurrent_sweepers_fire_each_level_once(office: Engine, rt: service.Runtime) -> None:
+def test_concurrent_sweepers_fire_each_level_once(office: Engine, rt: Runtime) -> None:
     """Four sweepers at the same instant (SKIP LOCKED on PostgreSQL) fire each level exactly once."""
     if office.dialect.name != "postgresql":
         pytest.skip("row locking is tested on PostgreSQL")

@@ -12,8 +12,9 @@ from sqlalchemy import Engine, update
 
 from api.app import create_app
 from api.security import password_fingerprint
-from cases import service
+from cases.runtime import Runtime
 from cases.settings import Clock
+from cases.store import tables
 from conftest import at
 from tests.factories import OFFICE_STAFF, intake_body, make_office
 
@@ -37,10 +38,10 @@ def make_web_office(engine: Engine, now: datetime = NOW) -> None:
     """The test office of tests.factories, every member with the same password."""
     make_office(engine, now)
     with engine.begin() as conn:
-        conn.execute(update(service.staff_t).values(password_hash=password_hash()))
+        conn.execute(update(tables.staff_t).values(password_hash=password_hash()))
 
 
-def make_app(engine: Engine, rt: service.Runtime, now: datetime = NOW) -> FastAPI:
+def make_app(engine: Engine, rt: Runtime, now: datetime = NOW) -> FastAPI:
     """The app on a fixed clock, without the background sweeper."""
     return create_app(engine=engine, rt=rt, clock=Clock(now), sweep_interval=0)
 

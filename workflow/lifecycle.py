@@ -288,6 +288,35 @@ class Actor:
     name: str = ""
 
 
+#: The sweeper and other system steps act as this actor.
+SYSTEM_ACTOR = Actor(staff_no="SYSTEM", role="system", name="系统")
+
+#: Steps the petitioner sees on the public tracking page (条例第二十一条: 可查询、可跟踪).
+PUBLIC_ACTIONS = frozenset(
+    {
+        "intake",
+        "accept",
+        "reject",
+        "transfer",
+        "assign",
+        "record_partner_acceptance",
+        "report_back",
+        "extend",
+        "reply",
+        "request_review",
+        "reply_review",
+        "request_reexamination",
+        "start_hearing",
+        "end_hearing",
+        "reply_reexamination",
+        "close",
+        "withdraw",
+        "lapse",
+        "record_evaluation",
+    }
+)
+
+
 @dataclass(frozen=True)
 class Guard:
     """A condition beyond the state table, with the Chinese refusal said when it fails."""

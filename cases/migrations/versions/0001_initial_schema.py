@@ -11,8 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import cases.models
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -26,7 +24,7 @@ def upgrade() -> None:
         "calendar_schedule",
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("loaded_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("year"),
     )
     op.create_table(
@@ -55,13 +53,13 @@ def upgrade() -> None:
         ),
         sa.Column("case_no", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("created_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", cases.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("delivered_at", cases.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("read_at", cases.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("dedup_key"),
     )
@@ -89,7 +87,7 @@ def upgrade() -> None:
         sa.Column("phone_index", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("phone_masked", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("address", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("created_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("petitioner", schema=None) as batch_op:
@@ -133,7 +131,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["group_id"],
             ["party_group.id"],
@@ -165,7 +163,7 @@ def upgrade() -> None:
         sa.Column("repeat_of_id", sa.Integer(), nullable=True),
         sa.Column("owner_id", sa.Integer(), nullable=False),
         sa.Column("petitioner_id", sa.Integer(), nullable=False),
-        sa.Column("received_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("query_code_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("extended", sa.Boolean(), nullable=False),
         sa.Column("hearing_open", sa.Boolean(), nullable=False),
@@ -173,13 +171,13 @@ def upgrade() -> None:
         sa.Column("transferred_on", sa.Date(), nullable=True),
         sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("rating", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("rated_at", cases.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("rated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("chain_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("last_event_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("event_count", sa.Integer(), nullable=False),
-        sa.Column("created_at", cases.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["owner_id"],
@@ -210,20 +208,20 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("started_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("start_on", sa.Date(), nullable=False),
         sa.Column("days", sa.Integer(), nullable=False),
         sa.Column("unit", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("extra_days", sa.Integer(), nullable=False),
         sa.Column("due_date", sa.Date(), nullable=False),
-        sa.Column("due_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("provisional", sa.Boolean(), nullable=False),
         sa.Column("reckoning", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("level", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("paused_on", sa.Date(), nullable=True),
         sa.Column("fixed_due", sa.Boolean(), nullable=False),
-        sa.Column("stopped_at", cases.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("next_fire_at", cases.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("stopped_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("next_fire_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"],
             ["case.id"],
@@ -242,7 +240,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("actor_staff_no", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("from_state", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("to_state", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
@@ -279,7 +277,7 @@ def upgrade() -> None:
         sa.Column("staff_id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("response_enc", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("created_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"],
             ["case.id"],
@@ -296,11 +294,11 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("clock_id", sa.Integer(), nullable=False),
         sa.Column("level", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("fired_at", cases.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("due_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("fired_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("recipients", sa.JSON(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("resolved_at", cases.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"],
             ["case.id"],

@@ -11,8 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import cases.models
-
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -25,7 +23,7 @@ def upgrade() -> None:
         "case_contact",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
-        sa.Column("at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("actor_staff_no", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -50,7 +48,7 @@ def upgrade() -> None:
         sa.Column("term", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("weight", sa.Float(), nullable=False),
         sa.Column("region_code", sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
-        sa.Column("received_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["case.id"]),
         sa.PrimaryKeyConstraint("case_id", "term"),
         sqlite_with_rowid=False,

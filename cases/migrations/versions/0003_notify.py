@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0001
 Create Date: 2026-11-27 10:00:00
 
-The tables are declared in ``cases/models_notify.py``.
+The tables are declared in ``cases/models/notify.py`` and ``cases/models/supervision.py``.
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
-import cases.models
 
 revision: str = "0003"
 down_revision: str | None = "0001"
@@ -26,7 +24,7 @@ def upgrade() -> None:
     op.create_table(
         "briefing_run",
         sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("ran_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ran_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("day"),
     )
@@ -37,10 +35,10 @@ def upgrade() -> None:
         sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", cases.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("created_at", cases.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", cases.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["outbox_id"], ["outbox.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("outbox_id", "channel", name="uq_delivery_outbox_channel"),
@@ -64,7 +62,7 @@ def upgrade() -> None:
         sa.Column("staff_id", sa.Integer(), nullable=False),
         sa.Column("phone_enc", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("phone_masked", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
-        sa.Column("updated_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["staff_id"], ["staff.id"]),
         sa.PrimaryKeyConstraint("staff_id"),
     )
@@ -73,12 +71,12 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("requested_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("requested_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("days", sa.Integer(), nullable=False),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("decided_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-        sa.Column("decided_at", cases.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("decision_note", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["case.id"]),
         sa.PrimaryKeyConstraint("id"),
@@ -93,7 +91,7 @@ def upgrade() -> None:
         "rating_followup",
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("staff_no", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["case.id"]),
         sa.PrimaryKeyConstraint("case_id"),
@@ -102,7 +100,7 @@ def upgrade() -> None:
         "escalation_ack",
         sa.Column("escalation_id", sa.Integer(), nullable=False),
         sa.Column("staff_no", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.ForeignKeyConstraint(["escalation_id"], ["escalation.id"]),
         sa.PrimaryKeyConstraint("escalation_id"),
@@ -115,13 +113,13 @@ def upgrade() -> None:
         sa.Column("clock_id", sa.Integer(), nullable=True),
         sa.Column("level", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("issued_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("issued_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("to_staff_no", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("text", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("reply_by", sa.Date(), nullable=False),
-        sa.Column("due_at", cases.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("next_fire_at", cases.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("answered_at", cases.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("next_fire_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("answered_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("answer", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["case.id"]),
@@ -138,7 +136,7 @@ def upgrade() -> None:
         sa.Column("notice_id", sa.Integer(), nullable=False),
         sa.Column("level", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("recipients", sa.JSON(), nullable=False),
-        sa.Column("fired_at", cases.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("fired_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["notice_id"], ["supervision_notice.id"]),
         sa.PrimaryKeyConstraint("notice_id"),
     )

@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0001
 Create Date: 2026-11-27 10:00:00
 
-The same indexes are declared in ``cases/stats.py`` (``REPORT_INDEXES``) against the models' tables.
+The same indexes are declared in ``cases/models/reports.py`` (``REPORT_INDEXES``) against the models' tables.
 """
 
 from collections.abc import Sequence

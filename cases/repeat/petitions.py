@@ -9,7 +9,7 @@
 - **Skip-level visit (越级访, 第五条、第二十条).** See ``cases.jurisdiction``: a matter belongs to
   the level of its region code; a visit to the level itself or the level directly above is lawful
   (第二十条: "本级或者上一级"); a visit two or more levels above, about a matter not yet handled
-  below, is skip-level. Every intake is classified (``service.intake``); the form offers the
+  below, is skip-level. Every intake is classified (``intake.intake``); the form offers the
   transfer (转送) to the organ with authority.
 - **Group visit (集体访, 第二十条第三款).** The group size and its representatives (at most 5,
   checked at intake) are kept; the owner's supervisor is told; when the office goes to the site
@@ -22,17 +22,19 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, insert, or_, select
 
-from cases import candidates, service
-from cases.jurisdiction import classify_here
-from cases.models_repeat import CaseContact
-from workflow import lifecycle
+from cases.casework import actions, intake, reading, view
+from cases.models import CaseContact, CaseRepresentative
+from cases.repeat import candidates
+from cases.repeat.jurisdiction import classify_here
+from cases.runtime import Runtime
+from cases.store import chain, outbox, records, staff, statements
+from cases.store.tables import case_t, petitioner_t
+from workflow import confidentiality, lifecycle
 from workflow.errors import Conflict, InvalidInput, NotFound
 from workflow.intake import ValidIntake, validate_intake
 
 contact_t = CaseContact.__table__
-case_t = service.case_t
-petitioner_t = service.petitioner_t
-rep_t = service.CaseRepresentative.__table__
+rep_t = CaseRepresentative.__table__
 
 CONTACT_KINDS = {"repeat": "重复访", "on_site": "下移接待"}
 #: At most this many cases and contacts on one person's history page.
@@ -48,12 +50,12 @@ WITHDRAWN = "原信访事项已撤回，不能记为重复访；如信访人再�
 
 
 def _case_row(conn: Connection, case_no: str) -> Any:
-    return service._load(conn, case_no, for_update=False)
+    return records.load_case(conn, case_no, for_update=False)
 
 
 def register(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     body: Mapping[str, Any],
     actor_staff_no: str,
@@ -80,8 +82,8 @@ def register(
         flags["repeat_of_id"] = original.id
     if on_site:
         flags["on_site"] = {"place": on_site_place.strip()[:200]}
-    # Classified, flagged and its group told like every other intake (service.intake).
-    case = service.intake(
+    # Classified, flagged and its group told like every other intake (intake.intake).
+    case = intake.intake(
         conn,
         rt,
         body=body,
@@ -93,7 +95,7 @@ def register(
     code = case["query_code"]
     case_no = case["case_no"]
     where = case["jurisdiction"]
-    actor, _ = service.get_actor(conn, actor_staff_no)
+    actor, _ = staff.get_actor(conn, actor_staff_no)
     record = _case_row(conn, case_no)
     if on_site:
         _add_contact(
@@ -112,7 +114,7 @@ def register(
             now=now,
         )
     if transfer and where["offer_transfer"]:
-        service.act(
+        actions.act(
             conn,
             rt,
             case_no=case_no,
@@ -122,7 +124,7 @@ def register(
             now=now,
         )
     # Read back: the on-site note and the transfer moved the version on.
-    case = service.show(conn, rt, case_no=case_no, viewer_staff_no=actor.staff_no, now=now)
+    case = reading.show(conn, rt, case_no=case_no, viewer_staff_no=actor.staff_no, now=now)
     case["query_code"] = code
     case["jurisdiction"] = where
     return case
@@ -133,7 +135,7 @@ def register(
 
 def _add_contact(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     record: Any,
     kind: str,
@@ -175,7 +177,7 @@ def _add_contact(
     }
     # system_event keeps the case's hash chain and bumps its version; the staff member who
     # recorded the contact is named in the payload.
-    service.system_event(
+    chain.system_event(
         conn,
         rt,
         case_no=record.case_no,
@@ -201,7 +203,7 @@ def guidance_for(record: Any) -> tuple[str | None, str]:
 
 def _visible_case(conn: Connection, case_no: str, actor: lifecycle.Actor, unit: str | None) -> Any:
     record = _case_row(conn, case_no)
-    if record is None or service._hidden_from(actor, unit, record):
+    if record is None or confidentiality.hidden_from(actor, unit, record):
         # A case hidden from this person is answered as missing: never "it exists, but…".
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
     return record
@@ -209,7 +211,7 @@ def _visible_case(conn: Connection, case_no: str, actor: lifecycle.Actor, unit: 
 
 def record_repeat(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     case_no: str,
     body: Mapping[str, Any],
@@ -225,7 +227,7 @@ def record_repeat(
     concluded original is refused with Art. 36 ¶3's words. Returns the contact (with
     ``flags.repeat_of``), the petitioner's guidance and the original case as the actor sees it.
     """
-    actor, actor_row = service.intake_actor(conn, actor_staff_no)
+    actor, actor_row = intake.intake_actor(conn, actor_staff_no)
     valid = validate_intake(body, now=now)
     record = _visible_case(conn, case_no, actor, actor_row.unit)
     if record.state == "withdrawn":
@@ -234,7 +236,7 @@ def record_repeat(
     where = classify_here(conn, valid.region_code, handled_below=handled_below)
     reason_code, guidance = guidance_for(record)
     refused = record.state in ("concluded", "rejected")
-    person_id = service._insert_person(conn, rt, valid.petitioner, now)
+    person_id = intake.insert_person(conn, rt, valid.petitioner, now)
     text = summary.strip()[:2000] or f"再次反映：{valid.subject}"
     details = {
         "subject": valid.subject,
@@ -264,7 +266,7 @@ def record_repeat(
     )
     told = []
     if record.owner_staff_no != actor.staff_no:
-        service.notify(
+        outbox.notify(
             conn,
             dedup_key=f"contact:{contact_id}:repeat:{record.owner_staff_no}",
             topic="repeat_contact",
@@ -282,16 +284,16 @@ def record_repeat(
         told.append(record.owner_staff_no)
     if valid.group_size > 1:
         told.append(
-            service.flag_group_visit(
+            intake.flag_group_visit(
                 conn,
                 case_no=record.case_no,
-                supervisor=service.supervisor_of(conn, record.owner_id),
+                supervisor=staff.supervisor_of(conn, record.owner_id),
                 key=f"contact:{contact_id}",
                 payload={"group_size": valid.group_size, "on_site": on_site, "new_case": False},
                 now=now,
             )
         )
-    case = service.show(conn, rt, case_no=record.case_no, viewer_staff_no=actor.staff_no, now=now)
+    case = reading.show(conn, rt, case_no=record.case_no, viewer_staff_no=actor.staff_no, now=now)
     contact = contact_json(
         conn.execute(select(contact_t).where(contact_t.c.id == contact_id)).one(),
         rt,
@@ -310,7 +312,7 @@ def record_repeat(
 
 def record_on_site(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     case_no: str,
     actor_staff_no: str,
@@ -320,7 +322,7 @@ def record_on_site(
     group_size: int = 1,
 ) -> dict[str, Any]:
     """Record that the office went to the site of a group visit (下移接待) on an existing case."""
-    actor, actor_row = service.intake_actor(conn, actor_staff_no)
+    actor, actor_row = intake.intake_actor(conn, actor_staff_no)
     record = _visible_case(conn, case_no, actor, actor_row.unit)
     place = place.strip()[:200]
     if not place:
@@ -353,7 +355,7 @@ def record_on_site(
     return {"contact": contact_json(row, rt, record.case_no)}
 
 
-def contact_json(row: Any, rt: service.Runtime, case_no: str) -> dict[str, Any]:
+def contact_json(row: Any, rt: Runtime, case_no: str) -> dict[str, Any]:
     """A contact as the API answers it; ``flags.repeat_of`` names the original case."""
     details = row.details or {}
     return {
@@ -378,7 +380,7 @@ def contact_json(row: Any, rt: service.Runtime, case_no: str) -> dict[str, Any]:
 
 
 def _match(
-    conn: Connection, rt: service.Runtime, valid: ValidIntake, record: Any, now: datetime
+    conn: Connection, rt: Runtime, valid: ValidIntake, record: Any, now: datetime
 ) -> candidates.Candidate | None:
     """How the visit matches the original (for the audit): the candidate look-up's own answer."""
     for candidate in candidates.find(conn, rt, valid, now=now, limit=50):
@@ -426,7 +428,7 @@ def _same_person_rows(conn: Connection, petitioner_id: int) -> list[int]:
 
 def petitioner_history(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     petitioner_id: int,
     viewer_staff_no: str,
@@ -437,7 +439,7 @@ def petitioner_history(
     Accusations hidden from the viewer (条例第三十条第三款) are left out; a person with nothing the
     viewer may see is answered as not found, so the page never shows that they accused someone.
     """
-    viewer, viewer_row = service._viewer(conn, viewer_staff_no)
+    viewer, viewer_row = reading.viewer(conn, viewer_staff_no)
     assert viewer is not None
     unit = viewer_row.unit if viewer_row is not None else None
     rows = _same_person_rows(conn, petitioner_id)
@@ -446,13 +448,13 @@ def petitioner_history(
     )
     # Sorted here, not in SQL: an ORDER BY … LIMIT could lead PostgreSQL to walk a date index
     # over every case instead of the person's indexes (see candidates._person_cases).
-    records = conn.execute(
-        service._case_query()
-        .where(or_(case_t.c.petitioner_id.in_(rows), case_t.c.id.in_(as_rep)))
-        .limit(HISTORY_ROWS)
+    found = conn.execute(
+        statements.CASE_QUERY.where(
+            or_(case_t.c.petitioner_id.in_(rows), case_t.c.id.in_(as_rep))
+        ).limit(HISTORY_ROWS)
     ).all()
-    records = sorted(records, key=lambda r: (r.received_at, r.id), reverse=True)
-    visible = [r for r in records if not service._hidden_from(viewer, unit, r)]
+    found = sorted(found, key=lambda r: (r.received_at, r.id), reverse=True)
+    visible = [r for r in found if not confidentiality.hidden_from(viewer, unit, r)]
     contact_rows = conn.execute(
         select(contact_t, case_t.c.case_no)
         .join(case_t, case_t.c.id == contact_t.c.case_id)
@@ -470,7 +472,7 @@ def petitioner_history(
     if not visible:
         raise NotFound("petitioner.not_found", "没有该信访人", petitioner_id=petitioner_id)
     rendered = [
-        service.render(r, [], viewer=viewer, now=now, rt=rt, viewer_unit=unit) for r in visible
+        view.render(r, [], viewer=viewer, now=now, rt=rt, viewer_unit=unit) for r in visible
     ]
     for case, record in zip(rendered, visible, strict=True):
         case["role"] = (
@@ -508,10 +510,10 @@ def petitioner_history(
 
 def petitioner_of(conn: Connection, *, case_no: str, viewer_staff_no: str) -> int:
     """The petitioner row of a case, if the viewer may see who brought it."""
-    viewer, viewer_row = service._viewer(conn, viewer_staff_no)
+    viewer, viewer_row = reading.viewer(conn, viewer_staff_no)
     assert viewer is not None
     record = _case_row(conn, case_no)
-    if record is None or service._hidden_from(
+    if record is None or confidentiality.hidden_from(
         viewer, viewer_row.unit if viewer_row else None, record
     ):
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)

@@ -30,7 +30,7 @@ What each measure counts, for a period of local dates ``from``–``to`` (both in
   clock ran, the case being with the petitioner, meets no tracking obligation and is not counted).
 
 The step writes what is counted of it, in the same unit of work (``step_facts``, called by
-``cases.service.act``): a case is decided once and replied once, so ``decided_at`` /
+``cases.actions.act``): a case is decided once and replied once, so ``decided_at`` /
 ``decided_on_time`` and ``replied_at`` / ``replied_on_time`` sit on the case row, each measured
 against the clock the step stopped; a tracking note's timeliness sits on its event (``on_time``).
 A withdrawal or the partner's recorded acceptance, which stop such clocks too, write nothing.
@@ -52,7 +52,6 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Index,
     String,
     and_,
     case,
@@ -65,8 +64,8 @@ from sqlalchemy import (
     union_all,
 )
 
-from cases import jurisdiction
 from cases.models import Case, CaseEvent, PartyGroup, Staff
+from cases.repeat import jurisdiction
 from workflow import sla
 from workflow.errors import InvalidInput
 from workflow.lifecycle import CATEGORY_LABELS, CHANNEL_LABELS
@@ -76,77 +75,6 @@ event_t = CaseEvent.__table__
 staff_t = Staff.__table__
 group_t = PartyGroup.__table__
 
-# --- indexes --------------------------------------------------------------------------------------
-# Declared here against the models' tables (cases/models.py is not this module's to edit) and
-# created by migrations 0004 and 0005, so the metadata and the migrations agree. ``import
-# cases.stats`` where the metadata is built puts them on it. Each measure reads one of them alone
-# (PostgreSQL: an index-only scan; SQLite: a covering index), never the wide case or event rows,
-# and none of them is joined to another table. The partial ones hold only the rows a measure counts, so the many writes of other
-# steps pay nothing for them.
-
-#: The intakes of a date range with every column the statistics group or count them by.
-ix_case_report = Index(
-    "ix_case_report",
-    case_t.c.received_at,
-    case_t.c.owner_id,
-    case_t.c.category,
-    case_t.c.channel,
-    case_t.c.region_code,
-    case_t.c.group_size,
-    case_t.c.skip_level,
-    case_t.c.repeat_of_id,
-)
-#: The ratings of a date range, likewise.
-ix_case_rated = Index(
-    "ix_case_report_rated",
-    case_t.c.rated_at,
-    case_t.c.rating,
-    case_t.c.owner_id,
-    case_t.c.category,
-    case_t.c.channel,
-    case_t.c.region_code,
-)
-#: The acceptance decisions of a date range, whether each was in time, and the case's dimensions.
-ix_case_decided = Index(
-    "ix_case_report_decided",
-    case_t.c.decided_at,
-    case_t.c.owner_id,
-    case_t.c.category,
-    case_t.c.channel,
-    case_t.c.region_code,
-    case_t.c.decided_on_time,
-    postgresql_where=case_t.c.decided_at.is_not(None),
-    sqlite_where=case_t.c.decided_at.is_not(None),
-)
-#: The replies of a date range, whether each was in time and whether the case has been rated.
-ix_case_replied = Index(
-    "ix_case_report_replied",
-    case_t.c.replied_at,
-    case_t.c.owner_id,
-    case_t.c.category,
-    case_t.c.channel,
-    case_t.c.region_code,
-    case_t.c.replied_on_time,
-    case_t.c.rating,
-    postgresql_where=case_t.c.replied_at.is_not(None),
-    sqlite_where=case_t.c.replied_at.is_not(None),
-)
-#: The tracking notes that stopped a tracking clock, by who made them and whether in time.
-ix_event_tracking = Index(
-    "ix_case_event_tracking",
-    event_t.c.at,
-    event_t.c.actor_staff_no,
-    event_t.c.on_time,
-    postgresql_where=event_t.c.on_time.is_not(None),
-    sqlite_where=event_t.c.on_time.is_not(None),
-)
-REPORT_INDEXES = (
-    ix_case_report,
-    ix_case_rated,
-    ix_case_decided,
-    ix_case_replied,
-    ix_event_tracking,
-)
 
 # --- what is counted ------------------------------------------------------------------------------
 
@@ -398,7 +326,7 @@ def _repeat_contacts(conn: Connection, window: Window) -> Rows:
     """
     # Imported here: cases.models imports this module while cases.models_repeat may still be
     # loading (whichever of the two is imported first).
-    from cases.models_repeat import CaseContact  # noqa: PLC0415
+    from cases.models import CaseContact  # noqa: PLC0415
 
     contact_t = CaseContact.__table__
     k, c = contact_t.c, case_t.c
@@ -523,43 +451,6 @@ def step_facts(action: str, stopped: Iterable[sla.Clock], at: datetime) -> StepF
     if action == "note" and "tracking" in by_name:
         return StepFacts({}, at <= by_name["tracking"].due_at)
     return StepFacts({})
-
-
-def backfill(conn: Connection) -> None:
-    """Fill the columns ``step_facts`` writes from a database's events and clocks (migration 0005):
-    the same facts, for the steps taken before the columns existed."""
-    decided = (
-        'SELECT min(e.at) FROM case_event e WHERE e.case_id = "case".id'
-        " AND e.action IN ('accept', 'reject', 'transfer', 'assign')"
-    )
-    replied = (
-        'SELECT min(e.at) FROM case_event e WHERE e.case_id = "case".id'
-        " AND e.action IN ('reply', 'report_back')"
-    )
-    conn.execute(text(f'UPDATE "case" SET decided_at = ({decided}), replied_at = ({replied})'))
-    conn.execute(
-        text(
-            'UPDATE "case" SET decided_on_time = (SELECT "case".decided_at <= k.due_at'
-            " FROM case_clock k WHERE k.case_id = \"case\".id AND k.name = 'acceptance'"
-            ' AND k.stopped_at = "case".decided_at) WHERE decided_at IS NOT NULL'
-        )
-    )
-    names = ", ".join(f"'{n}'" for n in REPLY_CLOCKS)
-    conn.execute(
-        text(
-            'UPDATE "case" SET replied_on_time = (SELECT min(CASE WHEN "case".replied_at <='
-            f' k.due_at THEN 1 ELSE 0 END) FROM case_clock k WHERE k.case_id = "case".id'
-            f' AND k.name IN ({names}) AND k.stopped_at = "case".replied_at) = 1'
-            " WHERE replied_at IS NOT NULL"
-        )
-    )
-    conn.execute(
-        text(
-            "UPDATE case_event SET on_time = (SELECT case_event.at <= k.due_at FROM case_clock k"
-            " WHERE k.case_id = case_event.case_id AND k.name = 'tracking'"
-            " AND k.stopped_at = case_event.at) WHERE action = 'note'"
-        )
-    )
 
 
 def _subjects(conn: Connection, window: Window, cur: datetime) -> list[tuple[str, int, int]]:
@@ -808,7 +699,6 @@ def office_stats(
 
 
 __all__ = [
-    "REPORT_INDEXES",
     "Period",
     "Tally",
     "hotspots",

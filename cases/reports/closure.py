@@ -1,7 +1,7 @@
 """The case-closure report (结案报告): one case from receipt to its end, for the file.
 
 ``closure_report`` gathers what the report says, as the viewer may see it: the case through
-``service.show`` (so an accusation's author stays hidden from the accused unit, 条例第三十条第三款),
+``reading.show`` (so an accusation's author stays hidden from the accused unit, 条例第三十条第三款),
 every step, each clock's due date against when it was met, the extension, the outcome, review and
 re-examination, the rating. The template (``templates/closure_report.html``) lays it out for A4;
 ``pdf`` turns that HTML into a PDF with WeasyPrint, ``merged_pdf`` binds many into one file.
@@ -13,8 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from cases import queries, service
+from cases.casework import queries, reading
 from cases.models import CaseRepresentative
+from cases.organisation import roster
+from cases.runtime import Runtime
+from cases.store.tables import case_t, event_t, petitioner_t
 from workflow.calendar import local_date
 from workflow.lifecycle import (
     ACTION_LABELS,
@@ -29,10 +32,6 @@ from workflow.lifecycle import (
 from workflow.periods import PERIODS
 from workflow.sla import _STOPS as CLOCK_STOPS  # which clocks each action stops
 
-case_t = service.case_t
-event_t = service.event_t
-staff_t = service.staff_t
-petitioner_t = service.petitioner_t
 rep_t = CaseRepresentative.__table__
 
 HIDDEN = "（保密）"
@@ -163,7 +162,7 @@ def _representatives(conn: Connection, case_no: str) -> list[dict[str, Any]]:
 
 def closure_report(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     case_no: str,
     viewer_staff_no: str | None,
@@ -172,8 +171,8 @@ def closure_report(
     """What one case's closure report says, as this viewer may see it (None: the database's
     authority, as the command line runs)."""
     tz = rt.tz
-    case = service.show(conn, rt, case_no=case_no, viewer_staff_no=viewer_staff_no, now=now)
-    events = service.case_events(conn, rt, case_no=case_no, viewer_staff_no=viewer_staff_no)
+    case = reading.show(conn, rt, case_no=case_no, viewer_staff_no=viewer_staff_no, now=now)
+    events = reading.case_events(conn, rt, case_no=case_no, viewer_staff_no=viewer_staff_no)
     hidden = bool(case["petitioner"].get("confidential"))
     if hidden:
         # For the accused unit a step shows what happened and when, never its contents.
@@ -207,7 +206,7 @@ def closure_report(
         None,
     )
     reject = details.get("reject")
-    office = service.office(conn)
+    office = roster.office(conn)
     return {
         "case": case,
         "hidden": hidden,

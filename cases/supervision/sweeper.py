@@ -12,22 +12,18 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
-from cases.queue import sweep_notices
-from cases.service import (
-    SYSTEM_ACTOR,
-    Runtime,
-    _clock_from_row,
-    _upsert_ignore,
-    act,
-    case_t,
-    clock_t,
-    escalation_t,
-    notify,
-    org_chain,
-    system_event,
-)
+from cases.casework.actions import act
+from cases.runtime import Runtime
+from cases.store.chain import system_event
+from cases.store.outbox import notify
+from cases.store.records import clock_from_row
+from cases.store.staff import org_chain
+from cases.store.tables import case_t, clock_t, escalation_t
+from cases.store.upsert import insert_ignore
+from cases.supervision.queue import sweep_notices
 from workflow.errors import DomainError
 from workflow.escalation import Chain, levels_due, next_fire_at, recipients
+from workflow.lifecycle import SYSTEM_ACTOR
 from workflow.periods import LEVEL_LABELS, LEVELS, PERIODS
 
 
@@ -63,7 +59,7 @@ def sweep(engine: Engine, rt: Runtime, *, now: datetime, batch_size: int = 500) 
                 ).all()
             for row in sorted(rows, key=lambda r: (r.case_id, r.id)):
                 examined += 1
-                clock = _clock_from_row(row)
+                clock = clock_from_row(row)
                 if PERIODS[clock.name].kind == "petitioner":
                     if _lapse(conn, rt, row.case_no, now):
                         closed += 1
@@ -126,7 +122,7 @@ def _fire(
 ) -> bool:
     """Write one level's escalation row, its notifications and its event on the case, once."""
     people = recipients(level, chain)
-    inserted = _upsert_ignore(
+    inserted = insert_ignore(
         conn,
         escalation_t,
         {

@@ -1,8 +1,8 @@
 """The supervisor queue (督办队列): escalations, supervision notices, extension requests, 不满意 follow-up.
 
 Every action here is one unit of work in the caller's transaction, like ``cases.service``: its rows,
-its audit event on the case (``service.system_event``, or ``service.act`` for an extension) and its
-notifications (``service.notify``, the outbox) commit together or not at all. The person who acted
+its audit event on the case (``chain.system_event``, or ``actions.act`` for an extension) and its
+notifications (``outbox.notify``, the outbox) commit together or not at all. The person who acted
 is named in the event's payload (``by``); system events are chained like every other step.
 
 A supervision notice (督办单) orders the owner to report on a late clock by a date. Unanswered by
@@ -17,14 +17,17 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from cases import service
-from cases.models_notify import (
+from cases.casework import actions, view
+from cases.models import (
     EscalationAck,
     ExtensionRequest,
     NoticeEscalation,
     RatingFollowup,
     SupervisionNotice,
 )
+from cases.runtime import Runtime
+from cases.store import chain, outbox, records, staff, upsert
+from cases.store.tables import case_t, clock_t, escalation_t, group_t, staff_t
 from workflow import lifecycle
 from workflow.calendar import end_of_day, local_date
 from workflow.errors import ActionNotAllowed, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -32,12 +35,6 @@ from workflow.escalation import Chain, recipients
 from workflow.lifecycle import CATEGORY_LABELS, STATE_LABELS, Actor
 from workflow.periods import LEVEL_LABELS, LEVELS, PERIODS
 
-case_t = service.case_t
-clock_t = service.clock_t
-staff_t = service.staff_t
-group_t = service.group_t
-branch_t = service.branch_t
-escalation_t = service.escalation_t
 ack_t = EscalationAck.__table__
 notice_t = SupervisionNotice.__table__
 notice_esc_t = NoticeEscalation.__table__
@@ -79,7 +76,7 @@ _RANK = {level: i + 1 for i, level in enumerate(LEVELS)}
 
 
 def _supervisor(conn: Connection, staff_no: str, what: str) -> tuple[Actor, Any]:
-    actor, row = service.get_actor(conn, staff_no)
+    actor, row = staff.get_actor(conn, staff_no)
     if actor.role not in SUPERVISING_ROLES:
         raise PermissionDenied(
             "permission.denied",
@@ -131,7 +128,7 @@ def _lock(stmt: Any, conn: Connection, table: Any) -> Any:
 
 def queue_items(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     now: datetime,
     status: str = "open",
@@ -268,7 +265,7 @@ def _acks(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
     }
 
 
-def _notice_view(r: Any, rt: service.Runtime, now: datetime) -> dict[str, Any]:
+def _notice_view(r: Any, rt: Runtime, now: datetime) -> dict[str, Any]:
     if r.answered_at is not None:
         status = "answered"
     elif r.due_at <= now:
@@ -295,7 +292,7 @@ def _notice_view(r: Any, rt: service.Runtime, now: datetime) -> dict[str, Any]:
 
 
 def _latest_notices(
-    conn: Connection, rt: service.Runtime, clock_ids: list[int], now: datetime
+    conn: Connection, rt: Runtime, clock_ids: list[int], now: datetime
 ) -> dict[int, dict[str, Any]]:
     if not clock_ids:
         return {}
@@ -356,7 +353,7 @@ def _acknowledge_row(conn: Connection, row: Any, actor: Actor, now: datetime, no
         .where(escalation_t.c.id == row.id, escalation_t.c.status == "open")
         .values(status="acknowledged")
     )
-    service._upsert_ignore(
+    upsert.insert_ignore(
         conn,
         ack_t,
         {"escalation_id": row.id, "staff_no": actor.staff_no, "at": now, "note": note},
@@ -366,7 +363,7 @@ def _acknowledge_row(conn: Connection, row: Any, actor: Actor, now: datetime, no
 
 def acknowledge(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     escalation_id: int,
     actor_staff_no: str,
@@ -391,7 +388,7 @@ def acknowledge(
         "by": _who(actor),
         **({"note": note} if note else {}),
     }
-    service.system_event(
+    chain.system_event(
         conn, rt, case_no=row.case_no, action="escalation_acknowledged", payload=payload, now=now
     )
 
@@ -410,7 +407,7 @@ def parse_day(value: Any, field: str, label: str) -> date:
 
 def issue_notice(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     escalation_id: int,
     actor_staff_no: str,
@@ -464,7 +461,7 @@ def issue_notice(
     ).scalar_one()
     # Issuing a notice is the strongest acknowledgement there is.
     _acknowledge_row(conn, row, actor, now, "")
-    service.system_event(
+    chain.system_event(
         conn,
         rt,
         case_no=row.case_no,
@@ -479,7 +476,7 @@ def issue_notice(
         },
         now=now,
     )
-    service.notify(
+    outbox.notify(
         conn,
         dedup_key=f"notice:{notice_id}:issued:{row.owner_staff_no}",
         topic="supervision_notice",
@@ -496,9 +493,7 @@ def issue_notice(
     return notice(conn, rt, notice_id=notice_id, now=now)
 
 
-def notice(
-    conn: Connection, rt: service.Runtime, *, notice_id: int, now: datetime
-) -> dict[str, Any]:
+def notice(conn: Connection, rt: Runtime, *, notice_id: int, now: datetime) -> dict[str, Any]:
     """One supervision notice."""
     row = conn.execute(
         select(notice_t, case_t.c.case_no)
@@ -512,7 +507,7 @@ def notice(
 
 def answer_notice(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     notice_id: int,
     actor_staff_no: str,
@@ -520,7 +515,7 @@ def answer_notice(
     now: datetime,
 ) -> dict[str, Any]:
     """The owner answers a supervision notice; the issuer (and whoever it went up to) is told."""
-    actor, _ = service.get_actor(conn, actor_staff_no)
+    actor, _ = staff.get_actor(conn, actor_staff_no)
     stmt = (
         select(notice_t, case_t.c.case_no, staff_t.c.staff_no.label("owner_staff_no"))
         .join(case_t, case_t.c.id == notice_t.c.case_id)
@@ -547,7 +542,7 @@ def answer_notice(
         .where(notice_t.c.id == notice_id)
         .values(answered_at=now, answered_by=actor.staff_no, answer=text, next_fire_at=None)
     )
-    service.system_event(
+    chain.system_event(
         conn,
         rt,
         case_no=row.case_no,
@@ -567,7 +562,7 @@ def answer_notice(
     ).scalar()
     told += list(escalated or [])
     for who in dict.fromkeys(told):
-        service.notify(
+        outbox.notify(
             conn,
             dedup_key=f"notice:{notice_id}:answered:{who}",
             topic="notice_answered",
@@ -580,7 +575,7 @@ def answer_notice(
 
 
 def open_notices_for(
-    conn: Connection, rt: service.Runtime, staff_no: str, now: datetime
+    conn: Connection, rt: Runtime, staff_no: str, now: datetime
 ) -> list[dict[str, Any]]:
     """Unanswered notices on the cases this person owns (their desk), the earliest due first."""
     rows = conn.execute(
@@ -594,7 +589,7 @@ def open_notices_for(
 
 
 def case_notices(
-    conn: Connection, rt: service.Runtime, case_no: str, now: datetime
+    conn: Connection, rt: Runtime, case_no: str, now: datetime
 ) -> list[dict[str, Any]]:
     """Every notice on a case, the latest first."""
     rows = conn.execute(
@@ -616,7 +611,7 @@ def _next_levels(level: str) -> list[str]:
 
 
 def sweep_notices(
-    target: Engine | Connection, rt: service.Runtime, now: datetime, *, batch_size: int = 500
+    target: Engine | Connection, rt: Runtime, now: datetime, *, batch_size: int = 500
 ) -> dict[str, int]:
     """Pass every notice unanswered at its reply date once to the next post up."""
     if isinstance(target, Engine):
@@ -638,7 +633,7 @@ def sweep_notices(
 
 
 def _sweep_notice_batch(
-    conn: Connection, rt: service.Runtime, now: datetime, batch_size: int
+    conn: Connection, rt: Runtime, now: datetime, batch_size: int
 ) -> dict[str, int]:
     stmt = (
         select(
@@ -660,14 +655,14 @@ def _sweep_notice_batch(
     escalated = 0
     for row in rows:
         conn.execute(update(notice_t).where(notice_t.c.id == row.id).values(next_fire_at=None))
-        chain = service.org_chain(conn, row.owner_id)
-        level, people = "flagged", recipients("flagged", chain)
+        ladder = staff.org_chain(conn, row.owner_id)
+        level, people = "flagged", recipients("flagged", ladder)
         for candidate in _next_levels(row.level):
-            found = [p for p in recipients(candidate, chain) if p != row.issued_by]
+            found = [p for p in recipients(candidate, ladder) if p != row.issued_by]
             if found:
                 level, people = candidate, found
                 break
-        inserted = service._upsert_ignore(
+        inserted = upsert.insert_ignore(
             conn,
             notice_esc_t,
             {"notice_id": row.id, "level": level, "recipients": people, "fired_at": now},
@@ -687,7 +682,7 @@ def _sweep_notice_batch(
         }
         # The owner is reminded too: the notice still waits for their answer.
         for person in dict.fromkeys([*people, row.owner_staff_no]):
-            service.notify(
+            outbox.notify(
                 conn,
                 dedup_key=f"notice:{row.id}:overdue:{person}",
                 topic="notice_overdue",
@@ -696,7 +691,7 @@ def _sweep_notice_batch(
                 payload=payload,
                 now=now,
             )
-        service.system_event(
+        chain.system_event(
             conn,
             rt,
             case_no=row.case_no,
@@ -715,9 +710,9 @@ def _sweep_notice_batch(
 # --- extensions ---------------------------------------------------------------------------------------
 
 
-def _extendable(conn: Connection, rt: service.Runtime, record: Any, now: datetime) -> Any:
+def _extendable(conn: Connection, rt: Runtime, record: Any, now: datetime) -> Any:
     """The case's facts, if the handling period may be extended now (else the precise refusal)."""
-    facts = service._facts(record, service.load_clocks(conn, record.id), now, rt.tz)
+    facts = view.case_facts(record, records.load_clocks(conn, record.id), now, rt.tz)
     # Asked as a supervisor would be: the owner only asks, the rule is the extension's own.
     lifecycle.check("extend", facts, Actor(staff_no="-", role="supervisor", name="-"))
     return facts
@@ -725,7 +720,7 @@ def _extendable(conn: Connection, rt: service.Runtime, record: Any, now: datetim
 
 def request_extension(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     case_no: str,
     actor_staff_no: str,
@@ -734,8 +729,8 @@ def request_extension(
     now: datetime,
 ) -> dict[str, Any]:
     """The owner asks to extend the handling period (延期, 条例第三十四条); a supervisor decides."""
-    actor, _ = service.get_actor(conn, actor_staff_no)
-    record = service._load(conn, case_no, for_update=True)
+    actor, _ = staff.get_actor(conn, actor_staff_no)
+    record = records.load_case(conn, case_no, for_update=True)
     if record is None:
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
     if actor.staff_no != record.owner_staff_no:
@@ -769,7 +764,7 @@ def request_extension(
             "status": "pending",
         },
     ).scalar_one()
-    service.system_event(
+    chain.system_event(
         conn,
         rt,
         case_no=case_no,
@@ -782,9 +777,9 @@ def request_extension(
         },
         now=now,
     )
-    approver = _approver(conn, service.org_chain(conn, record.owner_id))
+    approver = _approver(conn, staff.org_chain(conn, record.owner_id))
     if approver:
-        service.notify(
+        outbox.notify(
             conn,
             dedup_key=f"extension:{request_id}:requested:{approver}",
             topic="extension_requested",
@@ -796,7 +791,7 @@ def request_extension(
     return extension_request(conn, rt, request_id=request_id)
 
 
-def extension_request(conn: Connection, rt: service.Runtime, *, request_id: int) -> dict[str, Any]:
+def extension_request(conn: Connection, rt: Runtime, *, request_id: int) -> dict[str, Any]:
     """One extension request."""
     rows = _extension_rows(conn, rt, extension_t.c.id == request_id)
     if not rows:
@@ -804,7 +799,7 @@ def extension_request(conn: Connection, rt: service.Runtime, *, request_id: int)
     return rows[0]
 
 
-def _extension_rows(conn: Connection, rt: service.Runtime, *where: Any) -> list[dict[str, Any]]:
+def _extension_rows(conn: Connection, rt: Runtime, *where: Any) -> list[dict[str, Any]]:
     owner_t = staff_t.alias("owner")
     stmt = (
         select(
@@ -849,7 +844,7 @@ def _extension_rows(conn: Connection, rt: service.Runtime, *where: Any) -> list[
 
 
 def pending_extensions(
-    conn: Connection, rt: service.Runtime, *, requested_by: str | None = None
+    conn: Connection, rt: Runtime, *, requested_by: str | None = None
 ) -> list[dict[str, Any]]:
     """Extension requests waiting for a decision, the oldest first."""
     where = [extension_t.c.status == "pending"]
@@ -858,14 +853,14 @@ def pending_extensions(
     return _extension_rows(conn, rt, *where)
 
 
-def case_extensions(conn: Connection, rt: service.Runtime, case_no: str) -> list[dict[str, Any]]:
+def case_extensions(conn: Connection, rt: Runtime, case_no: str) -> list[dict[str, Any]]:
     """Every extension request of a case, the oldest first."""
     return _extension_rows(conn, rt, case_t.c.case_no == case_no)
 
 
 def decide_extension(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     request_id: int,
     actor_staff_no: str,
@@ -891,7 +886,7 @@ def decide_extension(
         )
     note_text = note.strip()[:1000] if isinstance(note, str) else ""
     if approve:
-        case = service.act(
+        case = actions.act(
             conn,
             rt,
             case_no=row.case_no,
@@ -913,7 +908,7 @@ def decide_extension(
             f"您反映的「{row.subject}」（{row.case_no}）因{row.reason}，经批准办理期限延长"
             f"{row.days}日，延长后的办理期限届满日为{due}（《信访工作条例》第三十四条）。"
         )
-        service.system_event(
+        chain.system_event(
             conn,
             rt,
             case_no=row.case_no,
@@ -929,7 +924,7 @@ def decide_extension(
         )
     else:
         note_text = _text(note, "note", "不予批准的理由", max_len=1000)
-        service.system_event(
+        chain.system_event(
             conn,
             rt,
             case_no=row.case_no,
@@ -947,7 +942,7 @@ def decide_extension(
             decision_note=note_text or None,
         )
     )
-    service.notify(
+    outbox.notify(
         conn,
         dedup_key=f"extension:{request_id}:decided:{row.requested_by}",
         topic="extension_decided",
@@ -965,10 +960,10 @@ def decide_extension(
 
 
 def can_request_extension(
-    conn: Connection, rt: service.Runtime, case_no: str, staff_no: str, now: datetime
+    conn: Connection, rt: Runtime, case_no: str, staff_no: str, now: datetime
 ) -> bool:
     """Whether this person may ask to extend this case now (its owner, extendable, none pending)."""
-    record = service._load(conn, case_no, for_update=False)
+    record = records.load_case(conn, case_no, for_update=False)
     if record is None or record.owner_staff_no != staff_no:
         return False
     try:
@@ -989,7 +984,7 @@ def can_request_extension(
 
 
 def dissatisfied(
-    conn: Connection, rt: service.Runtime, *, include_followed: bool = False
+    conn: Connection, rt: Runtime, *, include_followed: bool = False
 ) -> list[dict[str, Any]]:
     """Cases the petitioner rated 不满意, not yet followed up (or all), the latest rating first."""
     owner_t = staff_t.alias("owner")
@@ -1035,7 +1030,7 @@ def dissatisfied(
 
 def record_followup(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     case_no: str,
     actor_staff_no: str,
@@ -1044,13 +1039,13 @@ def record_followup(
 ) -> None:
     """A supervisor records that a 不满意 rating was followed up (回访, what was done)."""
     actor, _ = _supervisor(conn, actor_staff_no, "登记不满意评价的跟进")
-    record = service._load(conn, case_no, for_update=True)
+    record = records.load_case(conn, case_no, for_update=True)
     if record is None:
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
     if record.rating != "dissatisfied":
         raise ActionNotAllowed("followup.not_dissatisfied", "信访人的评价不是「不满意」，无需跟进")
     text = _text(note, "note", "跟进情况", max_len=2000)
-    inserted = service._upsert_ignore(
+    inserted = upsert.insert_ignore(
         conn,
         followup_t,
         {"case_id": record.id, "staff_no": actor.staff_no, "at": now, "note": text},
@@ -1058,7 +1053,7 @@ def record_followup(
     )
     if inserted != 1:
         raise Conflict("followup.exists", "该不满意评价已登记跟进")
-    service.system_event(
+    chain.system_event(
         conn,
         rt,
         case_no=case_no,
@@ -1072,7 +1067,7 @@ def record_followup(
 
 
 def desk_extras(
-    conn: Connection, rt: service.Runtime, *, staff_no: str, role: str, now: datetime
+    conn: Connection, rt: Runtime, *, staff_no: str, role: str, now: datetime
 ) -> dict[str, Any]:
     """What the desk adds: notices to answer, my extension requests, and (for supervisors) theirs."""
     return {
@@ -1083,7 +1078,7 @@ def desk_extras(
 
 
 def case_extras(
-    conn: Connection, rt: service.Runtime, *, case_no: str, staff_no: str, role: str, now: datetime
+    conn: Connection, rt: Runtime, *, case_no: str, staff_no: str, role: str, now: datetime
 ) -> dict[str, Any]:
     """What the case page adds: notices, extension requests, and what this person may do."""
     notices = case_notices(conn, rt, case_no, now)

@@ -4,7 +4,7 @@ A matter belongs to the lowest level of its region code; a visit to that level o
 above is lawful (第二十条); a visit two or more levels above, about a matter not yet handled below,
 is skip-level, and the office offers the transfer to the organ with authority (第二十二条). The
 office's own level, region and the organs it transfers to are configured on the ``office`` row.
-Every path that registers a case classifies it here (``cases.service.intake``).
+Every path that registers a case classifies it here (``cases.intake.intake``).
 """
 
 from collections.abc import Mapping
@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from cases import fastsql
 from cases.models import Office
+from cases.store import fastsql
 from workflow.errors import InvalidInput
 
 office_t = Office.__table__

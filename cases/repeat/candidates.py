@@ -37,17 +37,16 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, exists, func, select
 
-from cases import fastsql, service
-from cases.models_repeat import CaseContact, CaseKeyword
-from workflow import lifecycle
+from cases.models import CaseContact, CaseKeyword, CaseRepresentative
+from cases.runtime import Runtime
+from cases.store import fastsql, staff
+from cases.store.tables import case_t, petitioner_t, staff_t
+from workflow import confidentiality, lifecycle
 from workflow.intake import ValidIntake, ValidPerson, validate_intake
 
 keyword_t = CaseKeyword.__table__
 contact_t = CaseContact.__table__
-case_t = service.case_t
-petitioner_t = service.petitioner_t
-staff_t = service.staff_t
-rep_t = service.CaseRepresentative.__table__
+rep_t = CaseRepresentative.__table__
 
 #: Keywords and particulars kept per case (the stored vector) and per intake.
 KEYWORDS_PER_CASE = 12
@@ -522,7 +521,7 @@ class Candidate:
 
 
 def person_rows(
-    conn: Connection, rt: service.Runtime, person: ValidPerson, *, label: str = ""
+    conn: Connection, rt: Runtime, person: ValidPerson, *, label: str = ""
 ) -> dict[int, PersonMatch]:
     """Petitioner rows that are this person: same identity number, or same name and phone."""
     found: dict[int, PersonMatch] = {}
@@ -678,7 +677,7 @@ def _state_reason(state: str) -> str:
 
 def find(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     valid: ValidIntake,
     *,
     now: datetime,
@@ -705,7 +704,7 @@ def find(
     vectors = _vectors(conn, ids)
     out: list[Candidate] = []
     for row in _case_rows(conn, ids):
-        if viewer is not None and service._hidden_from(viewer, viewer_unit, row):
+        if viewer is not None and confidentiality.hidden_from(viewer, viewer_unit, row):
             # The accused unit never learns that this person accused it (条例第三十条第三款).
             continue
         match = by_person.get(row.id)
@@ -762,7 +761,7 @@ def find(
 
 def find_for_intake(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     body: Mapping[str, Any],
     viewer_staff_no: str,
@@ -770,7 +769,7 @@ def find_for_intake(
     limit: int = 10,
 ) -> list[Candidate]:
     """Check an intake body and find its candidates as this staff member may see them."""
-    actor, row = service.get_actor(conn, viewer_staff_no)
+    actor, row = staff.get_actor(conn, viewer_staff_no)
     valid = validate_intake(body, now=now)
     return find(conn, rt, valid, now=now, viewer=actor, viewer_unit=row.unit, limit=limit)
 

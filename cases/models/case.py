@@ -1,88 +1,16 @@
-"""SQLModel tables: the office, its party organisation and staff, cases, events, clocks, escalations.
+"""Cases and what hangs on them: the petitioner, representatives, events, clocks, numbering.
 
 Times are stored in UTC (``UTCDateTime`` normalises SQLite's naive values at the boundary);
 deadlines are indexed columns that the sweeper reads, never timers.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, LargeBinary, UniqueConstraint
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """An aware datetime stored as UTC; SQLite's naive values come back as UTC."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        """Refuse naive datetimes and store UTC."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: times must be aware")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        """Return an aware UTC datetime."""
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Office(SQLModel, table=True):
-    """The office itself: its name, level, jurisdiction and policy."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str
-    level: str = "province"  # national · province · city · county
-    region_code: str = "320000"
-    policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-
-
-class PartyBranch(SQLModel, table=True):
-    """A party branch (党支部); its secretary is the staff member whose post says so."""
-
-    __tablename__ = "party_branch"
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True)
-
-
-class PartyGroup(SQLModel, table=True):
-    """A party group (党小组) within a branch; its leader is the member whose post says so."""
-
-    __tablename__ = "party_group"
-    id: int | None = Field(default=None, primary_key=True)
-    branch_id: int = Field(foreign_key="party_branch.id", index=True)
-    name: str = Field(unique=True)
-
-
-class Staff(SQLModel, table=True):
-    """A staff member: public 工号, name, role, party group, pledge and photo."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    staff_no: str = Field(unique=True, max_length=32)
-    name: str = Field(max_length=50)
-    role: str = Field(max_length=20)
-    group_id: int | None = Field(default=None, foreign_key="party_group.id", index=True)
-    unit: str | None = Field(default=None, max_length=200)
-    # The party post that puts this person on the escalation ladder (domain.md).
-    post: str | None = Field(
-        default=None, max_length=20
-    )  # group_leader · branch_secretary · office_leader
-    pledge: str = Field(default="", max_length=200)
-    title: str = Field(default="", max_length=50)
-    party_member: bool = True
-    photo: bytes | None = Field(default=None, sa_type=LargeBinary)
-    photo_type: str | None = None
-    password_hash: str | None = None
-    email: str | None = None
-    active: bool = True
-    created_at: datetime = Field(sa_type=UTCDateTime)
+from cases.models.types import UTCDateTime
 
 
 class Petitioner(SQLModel, table=True):
@@ -214,40 +142,6 @@ class CaseClock(SQLModel, table=True):
     next_fire_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class Escalation(SQLModel, table=True):
-    """A level of the ladder fired on a clock: once per clock and level, by constraint."""
-
-    __table_args__ = (UniqueConstraint("clock_id", "level", name="uq_escalation_clock_level"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="case.id", index=True)
-    clock_id: int = Field(foreign_key="case_clock.id")
-    level: str = Field(max_length=16)
-    fired_at: datetime = Field(sa_type=UTCDateTime)
-    due_at: datetime = Field(sa_type=UTCDateTime)
-    recipients: list[str] = Field(default_factory=list, sa_type=JSON)
-    status: str = Field(default="open", max_length=16, index=True)  # open · acknowledged · resolved
-    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class Outbox(SQLModel, table=True):
-    """A notification written in the same transaction as its cause, delivered after commit."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    dedup_key: str = Field(unique=True, max_length=200)
-    topic: str = Field(max_length=40)
-    recipient_staff_no: str = Field(max_length=32, index=True)
-    case_no: str | None = None
-    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    status: str = Field(default="pending", max_length=16, index=True)
-    attempts: int = 0
-    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    last_error: str | None = None
-    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
 class CaseCounter(SQLModel, table=True):
     """Per-year case numbering and the head of that year's chain of cases (audit)."""
 
@@ -255,15 +149,6 @@ class CaseCounter(SQLModel, table=True):
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     last_seq: int = 0
     chain_head: str = ""
-
-
-class CalendarSchedule(SQLModel, table=True):
-    """An official year schedule (放假安排) loaded by the office."""
-
-    __tablename__ = "calendar_schedule"
-    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    loaded_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class IdempotencyKey(SQLModel, table=True):
@@ -276,10 +161,3 @@ class IdempotencyKey(SQLModel, table=True):
     # The first answer, encrypted: a retry gets the same 查询码 the lost answer carried.
     response_enc: str
     created_at: datetime = Field(sa_type=UTCDateTime)
-
-
-# Tables of the repeat-petition and notification features live beside their code; importing them
-# here puts every table on the one metadata that Alembic and the tests compare.
-import cases.models_notify  # noqa: E402, F401
-import cases.models_repeat  # noqa: E402, F401
-import cases.stats  # noqa: E402, F401  (the reports' covering indexes)

@@ -14,18 +14,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from cases import service
-from cases.models_notify import BriefingRun
+from cases.models import BriefingRun
+from cases.runtime import Runtime
+from cases.store import outbox, upsert
+from cases.store.tables import branch_t, case_t, clock_t, group_t, staff_t
 from workflow import lifecycle
 from workflow.calendar import local_date
 from workflow.lifecycle import RATINGS
 from workflow.periods import PERIODS
 
-case_t = service.case_t
-clock_t = service.clock_t
-staff_t = service.staff_t
-group_t = service.group_t
-branch_t = service.branch_t
 run_t = BriefingRun.__table__
 
 #: Lines of each list an e-mail carries (the page shows them all).
@@ -45,7 +42,7 @@ def _empty() -> dict[str, list[dict[str, Any]]]:
     return {"due_today": [], "overdue": [], "new": [], "ratings": []}
 
 
-def briefing(conn: Connection, rt: service.Runtime, now: datetime) -> dict[str, Any]:
+def briefing(conn: Connection, rt: Runtime, now: datetime) -> dict[str, Any]:
     """The briefing as of ``now``: per owner and per branch, each with four lists."""
     tz = rt.tz
     today = local_date(now, tz)
@@ -233,7 +230,7 @@ def _branch_readers(conn: Connection, branch_id: int | None) -> list[str]:
 
 
 def run_briefing(
-    engine: Engine, rt: service.Runtime, now: datetime, *, force: bool = False
+    engine: Engine, rt: Runtime, now: datetime, *, force: bool = False
 ) -> dict[str, Any]:
     """Write today's briefing to the outbox: at the configured hour once, or now when forced."""
     tz = rt.tz
@@ -242,9 +239,7 @@ def run_briefing(
         return {"day": today.isoformat(), "ran": False, "why": "not_yet", "messages": 0}
     with engine.begin() as conn:
         first = (
-            service._upsert_ignore(
-                conn, run_t, {"day": today, "ran_at": now, "details": {}}, ["day"]
-            )
+            upsert.insert_ignore(conn, run_t, {"day": today, "ran_at": now, "details": {}}, ["day"])
             == 1
         )
         if not first and not force:
@@ -253,7 +248,7 @@ def run_briefing(
         day = data["day"]
         written = 0
         for owner in data["owners"]:
-            written += service.notify(
+            written += outbox.notify(
                 conn,
                 dedup_key=f"briefing:{day}:owner:{owner['staff_no']}",
                 topic="briefing",
@@ -264,7 +259,7 @@ def run_briefing(
             )
         for branch in data["branches"]:
             for reader in _branch_readers(conn, branch["branch_id"]):
-                written += service.notify(
+                written += outbox.notify(
                     conn,
                     dedup_key=f"briefing:{day}:branch:{branch['branch_id']}:{reader}",
                     topic="briefing",
@@ -283,7 +278,7 @@ def run_briefing(
 
 
 def briefing_for(
-    conn: Connection, rt: service.Runtime, *, staff_no: str, role: str, now: datetime
+    conn: Connection, rt: Runtime, *, staff_no: str, role: str, now: datetime
 ) -> dict[str, Any]:
     """The page's view: my own briefing, and the branches' for those who lead or read them."""
     data = briefing(conn, rt, now)

@@ -2,7 +2,7 @@
 
 Everything is built through the service layer, at instants in the past relative to ``now``, so the
 clocks, escalations and audit chain are those a real office would have after four months of work:
-``service.intake`` and ``service.act`` for every step of every case (``repeat.record_repeat`` for a
+``intake.intake`` and ``actions.act`` for every step of every case (``repeat.record_repeat`` for a
 petitioner who comes back about the same matter), then one pass of the sweeper.
 Staff, the office row and the party organisation are written in the same transaction as the cases,
 so a failed load leaves nothing behind.
@@ -18,9 +18,13 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
-from cases import repeat, service
+from cases.casework import actions, intake, reading
 from cases.models import Office
-from cases.sweeper import sweep
+from cases.organisation import roster
+from cases.repeat import petitions as repeat
+from cases.runtime import Runtime
+from cases.store import tables
+from cases.supervision.sweeper import sweep
 from workflow.calendar import OfficialCalendar, local_date
 from workflow.lifecycle import ROLE_LABELS, STATE_LABELS, State
 from workflow.periods import LEVEL_LABELS
@@ -1468,11 +1472,11 @@ def _intake_body(case: DemoCase, rng: random.Random, received_at: datetime) -> d
 
 def _add_staff(conn: Any, now: datetime, password_hash: str) -> int:
     added = 0
-    staff_t = service.staff_t
+    staff_t = tables.staff_t
     for i, s in enumerate(STAFF):
         if conn.execute(select(staff_t.c.id).where(staff_t.c.staff_no == s.staff_no)).first():
             continue
-        staff_id = service.add_staff(
+        staff_id = roster.add_staff(
             conn,
             staff_no=s.staff_no,
             name=s.name,
@@ -1494,7 +1498,7 @@ def _add_staff(conn: Any, now: datetime, password_hash: str) -> int:
     return added
 
 
-def load_demo(engine: Engine, rt: service.Runtime, *, now: datetime) -> str:
+def load_demo(engine: Engine, rt: Runtime, *, now: datetime) -> str:
     """Build the demo office and its cases as of ``now``; return a Chinese summary with the logins.
 
     Safe to call twice: on a database that already holds cases it changes nothing.
@@ -1506,7 +1510,7 @@ def load_demo(engine: Engine, rt: service.Runtime, *, now: datetime) -> str:
     now = now.astimezone(UTC)
     tz = rt.tz
     with engine.begin() as conn:
-        if service.case_count(conn) > 0:
+        if reading.case_count(conn) > 0:
             return "数据库中已有信访件，未载入演示数据 / database not empty, demo not loaded"
         cal = rt.calendar(conn)
         steps: list[tuple[datetime, int, int, str, str, Payload]] = []
@@ -1529,7 +1533,7 @@ def load_demo(engine: Engine, rt: service.Runtime, *, now: datetime) -> str:
                 },
             )
         for group in GROUPS:
-            service.ensure_group(conn, branch=BRANCH, group=group)
+            roster.ensure_group(conn, branch=BRANCH, group=group)
         _add_staff(conn, setup_at, hash_password(DEMO_PASSWORD))
 
         rng = random.Random(20190601)
@@ -1545,7 +1549,7 @@ def load_demo(engine: Engine, rt: service.Runtime, *, now: datetime) -> str:
                     previous = local_date(when, tz) - timedelta(days=1)
                     received = _at(_working_on_or_before(previous, cal), "16:30", tz)
                 bodies[ci] = _intake_body(case, rng, received)
-                result = service.intake(
+                result = intake.intake(
                     conn,
                     rt,
                     body=bodies[ci],
@@ -1569,7 +1573,7 @@ def load_demo(engine: Engine, rt: service.Runtime, *, now: datetime) -> str:
             else:
                 ctx = StepCtx(today=today, dates=dates[ci])
                 data = payload(ctx) if callable(payload) else dict(payload or {})
-                service.act(
+                actions.act(
                     conn,
                     rt,
                     case_no=case_nos[ci],
@@ -1586,11 +1590,11 @@ def load_demo(engine: Engine, rt: service.Runtime, *, now: datetime) -> str:
         states = Counter(
             dict(
                 conn.execute(
-                    select(service.case_t.c.state, func.count()).group_by(service.case_t.c.state)
+                    select(tables.case_t.c.state, func.count()).group_by(tables.case_t.c.state)
                 ).all()
             )
         )
-        esc = service.escalation_t
+        esc = tables.escalation_t
         escalations = Counter(
             dict(
                 conn.execute(

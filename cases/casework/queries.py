@@ -2,7 +2,7 @@
 the public tracking view. (Plus the two small staff-profile writes of the admin page.)
 
 Every function takes a Connection inside the caller's transaction, like ``cases.service``, and
-renders cases through ``service.render`` so confidentiality (条例第三十条第三款) is applied in one
+renders cases through ``view.render`` so confidentiality (条例第三十条第三款) is applied in one
 place.
 """
 
@@ -13,23 +13,27 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select, update
 
-from cases import service
+from cases.casework import reading, view
 from cases.crypto import verify_query_code
 from cases.models import CaseRepresentative
-from workflow import lifecycle, sla
+from cases.runtime import Runtime
+from cases.store import records, statements
+from cases.store.tables import (
+    branch_t,
+    case_t,
+    clock_t,
+    escalation_t,
+    event_t,
+    group_t,
+    petitioner_t,
+    staff_t,
+)
+from workflow import confidentiality, lifecycle, sla
 from workflow.errors import InvalidInput, NotFound
 from workflow.escalation import level_times
 from workflow.intake import validate_id_number, validate_phone
 from workflow.periods import LEVELS, PERIODS
 
-case_t = service.case_t
-clock_t = service.clock_t
-event_t = service.event_t
-staff_t = service.staff_t
-petitioner_t = service.petitioner_t
-escalation_t = service.escalation_t
-group_t = service.group_t
-branch_t = service.branch_t
 rep_t = CaseRepresentative.__table__
 
 #: Photo types the staff wall accepts, by their first bytes (never by the name or declared type).
@@ -188,14 +192,14 @@ def live_level(clock: sla.Clock, now: datetime, ctx: sla.Context) -> str | None:
 
 
 def clock_levels(
-    conn: Connection, rt: service.Runtime, case_no: str, now: datetime
+    conn: Connection, rt: Runtime, case_no: str, now: datetime
 ) -> dict[int, str | None]:
     """Each running clock's live level on one case, by position in the case JSON's clock list."""
     case_id = conn.execute(select(case_t.c.id).where(case_t.c.case_no == case_no)).scalar()
     if case_id is None:
         return {}
     ctx = rt.ctx(conn)
-    return {i: live_level(c, now, ctx) for i, c in enumerate(service.load_clocks(conn, case_id))}
+    return {i: live_level(c, now, ctx) for i, c in enumerate(records.load_clocks(conn, case_id))}
 
 
 # --- the desk -------------------------------------------------------------------------------------
@@ -208,23 +212,23 @@ def _clocks_by_case(conn: Connection, case_ids: Sequence[int]) -> dict[int, list
             select(clock_t).where(clock_t.c.case_id.in_(list(case_ids))).order_by(clock_t.c.id)
         )
         for row in rows:
-            out[row.case_id].append(service._clock_from_row(row))
+            out[row.case_id].append(records.clock_from_row(row))
     return out
 
 
 def _render_rows(
     conn: Connection,
-    rt: service.Runtime,
-    records: Sequence[Any],
+    rt: Runtime,
+    rows: Sequence[Any],
     *,
     viewer: lifecycle.Actor | None,
     viewer_unit: str | None,
     now: datetime,
 ) -> tuple[list[dict[str, Any]], dict[int, list[sla.Clock]]]:
-    clocks = _clocks_by_case(conn, [r.id for r in records])
+    clocks = _clocks_by_case(conn, [r.id for r in rows])
     rendered = [
-        service.render(r, clocks[r.id], viewer=viewer, now=now, rt=rt, viewer_unit=viewer_unit)
-        for r in records
+        view.render(r, clocks[r.id], viewer=viewer, now=now, rt=rt, viewer_unit=viewer_unit)
+        for r in rows
     ]
     return rendered, clocks
 
@@ -248,32 +252,28 @@ def _attention(
     if pressing is None:
         return None, None, tracking_due
     clock, level = pressing[2], pressing[3]
-    return service.render_clock(clock, ctx.tz), level, tracking_due
+    return view.render_clock(clock, ctx.tz), level, tracking_due
 
 
 def desk(
-    conn: Connection, rt: service.Runtime, *, staff_no: str, role: str, now: datetime
+    conn: Connection, rt: Runtime, *, staff_no: str, role: str, now: datetime
 ) -> dict[str, Any]:
     """A staff member's desk: the open cases they own, sorted into overdue, due soon and
     waiting for a tracking note; for a handler, the office's cases waiting for a reply."""
-    # Not service.get_actor: that reads the whole staff row, photo included.
+    # Not staff.get_actor: that reads the whole staff row, photo included.
     row = staff_account(conn, staff_no)
     if row is None:
         raise NotFound("staff.not_found", f"没有工号为 {staff_no} 的在岗工作人员")
     viewer = lifecycle.Actor(staff_no=row.staff_no, role=row.role, name=row.name)
     ctx = rt.ctx(conn)
-    stmt = (
-        service._case_query()
-        .where(
-            case_t.c.owner_id == row.id,
-            case_t.c.state.in_(lifecycle.OPEN_STATES),
-        )
-        .order_by(case_t.c.received_at)
-    )
-    records = conn.execute(stmt).all()
-    rendered, clocks = _render_rows(conn, rt, records, viewer=viewer, viewer_unit=row.unit, now=now)
+    stmt = statements.CASE_QUERY.where(
+        case_t.c.owner_id == row.id,
+        case_t.c.state.in_(lifecycle.OPEN_STATES),
+    ).order_by(case_t.c.received_at)
+    found = conn.execute(stmt).all()
+    rendered, clocks = _render_rows(conn, rt, found, viewer=viewer, viewer_unit=row.unit, now=now)
     overdue, due_soon, tracking, all_open = [], [], [], []
-    for record, case in zip(records, rendered, strict=True):
+    for record, case in zip(found, rendered, strict=True):
         clock, level, tracking_due = _attention(clocks[record.id], now, ctx)
         item = {"case": case, "clock": clock, "level": level, "tracking_due": tracking_due}
         all_open.append(item)
@@ -307,7 +307,7 @@ def desk(
 
 def _awaiting_reply(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     viewer: lifecycle.Actor,
     unit: str | None,
     now: datetime,
@@ -315,17 +315,16 @@ def _awaiting_reply(
 ) -> list[dict[str, Any]]:
     """Cases where the handler's replies are due: accepted, transferred, under review or re-examination."""
     stmt = (
-        service._case_query()
-        .where(
+        statements.CASE_QUERY.where(
             case_t.c.state.in_(["accepted", "transferred", "under_review", "under_reexamination"])
         )
         .order_by(case_t.c.received_at)
         .limit(200)
     )
-    records = conn.execute(stmt).all()
-    rendered, clocks = _render_rows(conn, rt, records, viewer=viewer, viewer_unit=unit, now=now)
+    found = conn.execute(stmt).all()
+    rendered, clocks = _render_rows(conn, rt, found, viewer=viewer, viewer_unit=unit, now=now)
     items = []
-    for record, case in zip(records, rendered, strict=True):
+    for record, case in zip(found, rendered, strict=True):
         clock, level, _ = _attention(clocks[record.id], now, ctx)
         items.append({"case": case, "clock": clock, "level": level, "tracking_due": False})
     items.sort(key=lambda i: i["clock"]["due_at"] if i["clock"] else "9999")
@@ -337,7 +336,7 @@ def _awaiting_reply(
 
 def search_cases(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     *,
     viewer_staff_no: str,
     now: datetime,
@@ -352,10 +351,10 @@ def search_cases(
     intake and hashed with the same key. A search by person never returns an accusation to the
     accused unit or person (条例第三十条第三款): that would tell them who accused them.
     """
-    viewer, viewer_row = service._viewer(conn, viewer_staff_no)
+    viewer, viewer_row = reading.viewer(conn, viewer_staff_no)
     assert viewer is not None
-    stmt = (
-        service._case_query().order_by(case_t.c.received_at.desc(), case_t.c.id.desc()).limit(limit)
+    stmt = statements.CASE_QUERY.order_by(case_t.c.received_at.desc(), case_t.c.id.desc()).limit(
+        limit
     )
     q = q.strip()
     by_person = False
@@ -385,13 +384,13 @@ def search_cases(
         if state not in lifecycle.STATE_LABELS:
             raise InvalidInput("case.bad_state", f"未知的状态：{state}", field="state")
         stmt = stmt.where(case_t.c.state == state)
-    records = conn.execute(stmt).all()
+    found = conn.execute(stmt).all()
     unit = viewer_row.unit if viewer_row is not None else None
     if by_person:
-        records = [
-            r for r in records if r.case_no == q or not service._hidden_from(viewer, unit, r)
+        found = [
+            r for r in found if r.case_no == q or not confidentiality.hidden_from(viewer, unit, r)
         ]
-    rendered, _ = _render_rows(conn, rt, records, viewer=viewer, viewer_unit=unit, now=now)
+    rendered, _ = _render_rows(conn, rt, found, viewer=viewer, viewer_unit=unit, now=now)
     return rendered
 
 
@@ -413,15 +412,13 @@ def check_query_code(conn: Connection, case_no: str, code: str) -> bool:
     return stored is not None and verify_query_code(code, stored)
 
 
-def public_view(
-    conn: Connection, rt: service.Runtime, *, case_no: str, now: datetime
-) -> dict[str, Any]:
+def public_view(conn: Connection, rt: Runtime, *, case_no: str, now: datetime) -> dict[str, Any]:
     """What the petitioner sees with the 查询码: state, public steps with dates, deadlines, owner.
 
     No names other than the owner's (whose 工号 and name are on the public staff wall), no notes,
     no opinions or payloads, no petitioner details.
     """
-    record = service._load(conn, case_no, for_update=False)
+    record = records.load_case(conn, case_no, for_update=False)
     if record is None:
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
     events = conn.execute(
@@ -442,7 +439,7 @@ def public_view(
             "provisional": c.provisional,
             "status": c.status,
         }
-        for c in service.load_clocks(conn, record.id)
+        for c in records.load_clocks(conn, record.id)
         if c.active and c.name != "tracking"
     ]
     can_rate = record.rating is None and "record_evaluation" in lifecycle.MACHINE.get_triggers(

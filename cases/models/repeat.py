@@ -1,6 +1,5 @@
 """Tables for repeat, skip-level and group petitions: contacts on a case and the matter keywords.
 
-Importing this module registers the tables on ``SQLModel.metadata`` (``cases.models`` imports it).
 ``case_contact`` records a visit, call or letter about a matter that already has a case (重复访) and
 the office going to the site of a group visit (下移接待): no second acceptance, the first receiver
 stays responsible. ``case_keyword`` is the inverted index that finds similar matters of other
@@ -15,7 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
-from cases.models import CaseRepresentative, UTCDateTime
+from cases.models.case import CaseRepresentative
+from cases.models.types import UTCDateTime
 
 
 class CaseContact(SQLModel, table=True):

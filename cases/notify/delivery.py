@@ -1,6 +1,6 @@
 """Notifications that are never lost: the outbox delivered by a worker, at least once, with retries.
 
-An action writes its notifications to the outbox in its own transaction (``service.notify``). The
+An action writes its notifications to the outbox in its own transaction (``outbox.notify``). The
 in-app inbox *is* the outbox: a message is in its recipient's inbox the moment its cause commits.
 For the external channels the worker (``deliver``) does two things after commit:
 
@@ -34,8 +34,10 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, Engine, func, select, update
 
-from cases import service
-from cases.models_notify import Delivery, NotificationPreference, StaffContact
+from cases.models import Delivery, NotificationPreference, StaffContact
+from cases.runtime import Runtime
+from cases.store import upsert
+from cases.store.tables import outbox_t, staff_t
 from workflow.errors import InvalidInput, NotFound
 from workflow.intake import mask_phone, validate_phone
 from workflow.lifecycle import RATINGS
@@ -46,8 +48,6 @@ log = logging.getLogger("shoujie.delivery")
 delivery_t = Delivery.__table__
 pref_t = NotificationPreference.__table__
 contact_t = StaffContact.__table__
-outbox_t = service.outbox_t
-staff_t = service.staff_t
 
 #: The external channels, in the order the preference form shows them.
 CHANNELS: tuple[str, ...] = ("email", "webhook", "sms")
@@ -337,7 +337,7 @@ class DeliveryResult:
 
 def deliver(
     engine: Engine,
-    rt: service.Runtime,
+    rt: Runtime,
     now: datetime,
     *,
     config: ChannelConfig | None = None,
@@ -375,7 +375,7 @@ def deliver(
 
 def fan_out(
     engine: Engine,
-    rt: service.Runtime,
+    rt: Runtime,
     now: datetime,
     *,
     config: ChannelConfig,
@@ -401,7 +401,7 @@ def fan_out(
             for row in rows:
                 channels = wanted.get(row.recipient_staff_no, ())
                 for channel in channels:
-                    service._upsert_ignore(
+                    upsert.insert_ignore(
                         conn,
                         delivery_t,
                         {
@@ -464,7 +464,7 @@ def _preferences_of(conn: Connection, staff_ids: Sequence[int]) -> dict[int, dic
 
 
 def _claim(
-    engine: Engine, rt: service.Runtime, now: datetime, *, batch_size: int, lease: timedelta
+    engine: Engine, rt: Runtime, now: datetime, *, batch_size: int, lease: timedelta
 ) -> list[tuple[int, str, int, Message]]:
     """Take a batch of due deliveries: move their next attempt past the lease and commit."""
     with engine.begin() as conn:
@@ -596,7 +596,7 @@ def delivery_counts(conn: Connection) -> dict[str, int]:
 
 
 def deliveries(
-    conn: Connection, rt: service.Runtime, *, status: str = "failed", limit: int = 200
+    conn: Connection, rt: Runtime, *, status: str = "failed", limit: int = 200
 ) -> list[dict[str, Any]]:
     """Deliveries by status (``failed``, ``pending``, ``sent``, ``all``), the latest first."""
     if status not in (*DELIVERY_STATUS_LABELS, "all"):
@@ -674,7 +674,7 @@ def unread_count(conn: Connection, staff_no: str) -> int:
 
 def inbox(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     staff_no: str,
     *,
     unread_only: bool = False,
@@ -760,7 +760,7 @@ def preferences(
 
 def set_preferences(
     conn: Connection,
-    rt: service.Runtime,
+    rt: Runtime,
     staff_no: str,
     *,
     enabled: Mapping[str, bool],

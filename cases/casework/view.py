@@ -1,0 +1,112 @@
+"""The case JSON of contract.md, as one viewer may see it (条例第三十条第三款 applied here)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from cases.runtime import Runtime
+from cases.store.tables import case_t
+from workflow import lifecycle, sla
+from workflow.calendar import local_date
+from workflow.confidentiality import hidden_from
+from workflow.lifecycle import STATE_LABELS, Actor, CaseFacts
+from workflow.periods import PERIODS
+
+
+def case_facts(record: Any, clocks: Sequence[sla.Clock], now: datetime, tz: Any) -> CaseFacts:
+    """What the lifecycle's guards read of a case and its clocks."""
+    windows = {
+        c.name: c.due_at
+        for c in clocks
+        if c.status == "running" and PERIODS[c.name].kind == "petitioner"
+    }
+    return CaseFacts(
+        state=record.state,
+        owner_staff_no=record.owner_staff_no,
+        now=now,
+        extended=record.extended,
+        hearing_open=record.hearing_open,
+        rated=record.rating is not None,
+        window_due=windows,
+        received_on=local_date(record.received_at, tz),
+        transferred_on=record.transferred_on,
+        partner_accepted=record.partner_accepted,
+    )
+
+
+def render_clock(clock: sla.Clock, tz: Any) -> dict[str, Any]:
+    """A clock as contract.md's JSON."""
+    return {
+        "name": clock.name,
+        "label": PERIODS[clock.name].label,
+        "article": PERIODS[clock.name].article,
+        "due_date": clock.due_date.isoformat(),
+        "due_at": clock.due_at.astimezone(tz).isoformat(),
+        "provisional": clock.provisional,
+        "reckoning": clock.reckoning,
+        "status": clock.status,
+        "level": clock.level,
+        "started_at": clock.started_at.astimezone(tz).isoformat(),
+        "stopped_at": clock.stopped_at.astimezone(tz).isoformat() if clock.stopped_at else None,
+    }
+
+
+def render(
+    record: Any,
+    clocks: Sequence[sla.Clock],
+    *,
+    viewer: Actor | None,
+    now: datetime,
+    rt: Runtime,
+    viewer_unit: str | None = None,
+    repeat_of: str | None = None,
+) -> dict[str, Any]:
+    """The case JSON of contract.md, as this viewer may see it."""
+    tz = rt.tz
+    hidden = hidden_from(viewer, viewer_unit, record)
+    petitioner = (
+        {"name": "（保密）", "id_number_masked": None, "phone_masked": None, "confidential": True}
+        if hidden
+        else {
+            "name": record.p_name,
+            "id_number_masked": record.p_id_masked,
+            "phone_masked": record.p_phone_masked,
+        }
+    )
+    facts = case_facts(record, clocks, now, tz)
+    return {
+        "case_no": record.case_no,
+        "state": record.state,
+        "state_label": STATE_LABELS[record.state],
+        "category": record.category,
+        "channel": record.channel,
+        "subject": record.subject,
+        "content": None if hidden else record.content,
+        "requests": None if hidden else record.requests,
+        "region_code": record.region_code,
+        "owner": {"staff_no": record.owner_staff_no, "name": record.owner_name},
+        "petitioner": petitioner,
+        "received_at": record.received_at.astimezone(tz).isoformat(),
+        "clocks": [render_clock(c, tz) for c in clocks],
+        "allowed_actions": lifecycle.allowed_actions(facts, viewer) if viewer else [],
+        "flags": {
+            "repeat_of": repeat_of,
+            "skip_level": record.skip_level,
+            "group_size": record.group_size,
+            "confidential": record.confidential,
+        },
+        "outcome": record.outcome,
+        "rating": record.rating,
+        "extended": record.extended,
+        "details": record.details or {},
+        "version": record.version,
+    }
+
+
+def repeat_of_no(conn: Connection, record: Any) -> str | None:
+    """The case number of the case this one repeats, if any."""
+    if record.repeat_of_id is None:
+        return None
+    return conn.execute(select(case_t.c.case_no).where(case_t.c.id == record.repeat_of_id)).scalar()

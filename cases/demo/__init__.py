@@ -1,0 +1,1 @@
+"""The demo office (``shoujie demo``): its people, its cases, and the loader."""

@@ -1,0 +1,60 @@
+"""SQLModel tables, one module per domain; importing the package puts every table on the metadata.
+
+No module here imports behaviour: tables, their indexes and the column types they share.
+"""
+
+from cases.models.calendar import CalendarSchedule
+from cases.models.case import (
+    Case,
+    CaseClock,
+    CaseCounter,
+    CaseEvent,
+    CaseRepresentative,
+    IdempotencyKey,
+    Petitioner,
+    case_version_col,
+)
+from cases.models.notify import Delivery, NotificationPreference, Outbox, StaffContact
+from cases.models.organisation import Office, PartyBranch, PartyGroup, Staff
+from cases.models.repeat import CaseContact, CaseKeyword
+from cases.models.reports import REPORT_INDEXES, BriefingRun
+from cases.models.supervision import (
+    Escalation,
+    EscalationAck,
+    ExtensionRequest,
+    NoticeEscalation,
+    RatingFollowup,
+    SupervisionNotice,
+)
+from cases.models.types import UTCDateTime
+
+__all__ = [
+    "REPORT_INDEXES",
+    "BriefingRun",
+    "CalendarSchedule",
+    "Case",
+    "CaseClock",
+    "CaseContact",
+    "CaseCounter",
+    "CaseEvent",
+    "CaseKeyword",
+    "CaseRepresentative",
+    "Delivery",
+    "Escalation",
+    "EscalationAck",
+    "ExtensionRequest",
+    "IdempotencyKey",
+    "NoticeEscalation",
+    "NotificationPreference",
+    "Office",
+    "Outbox",
+    "PartyBranch",
+    "PartyGroup",
+    "Petitioner",
+    "RatingFollowup",
+    "Staff",
+    "StaffContact",
+    "SupervisionNotice",
+    "UTCDateTime",
+    "case_version_col",
+]

@@ -1,0 +1,94 @@
+"""What the reports read: the daily briefing's run log and the statistics' covering indexes.
+
+Each measure of the statistics reads one of these indexes alone (PostgreSQL: an index-only scan;
+SQLite: a covering index), never the wide case or event rows, and none of them is joined to
+another table. The partial ones hold only the rows a measure counts, so the many writes of other
+steps pay nothing for them. Migrations 0004 and 0005 create them.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, SQLModel
+
+from cases.models.case import Case, CaseEvent
+from cases.models.types import UTCDateTime
+
+case_t = Case.__table__
+event_t = CaseEvent.__table__
+
+
+class BriefingRun(SQLModel, table=True):
+    """The day a daily briefing (每日例会) was produced, so the background task makes it once."""
+
+    __tablename__ = "briefing_run"
+
+    day: date = Field(primary_key=True)
+    ran_at: datetime = Field(sa_type=UTCDateTime)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+#: The intakes of a date range with every column the statistics group or count them by.
+ix_case_report = Index(
+    "ix_case_report",
+    case_t.c.received_at,
+    case_t.c.owner_id,
+    case_t.c.category,
+    case_t.c.channel,
+    case_t.c.region_code,
+    case_t.c.group_size,
+    case_t.c.skip_level,
+    case_t.c.repeat_of_id,
+)
+#: The ratings of a date range, likewise.
+ix_case_rated = Index(
+    "ix_case_report_rated",
+    case_t.c.rated_at,
+    case_t.c.rating,
+    case_t.c.owner_id,
+    case_t.c.category,
+    case_t.c.channel,
+    case_t.c.region_code,
+)
+#: The acceptance decisions of a date range, whether each was in time, and the case's dimensions.
+ix_case_decided = Index(
+    "ix_case_report_decided",
+    case_t.c.decided_at,
+    case_t.c.owner_id,
+    case_t.c.category,
+    case_t.c.channel,
+    case_t.c.region_code,
+    case_t.c.decided_on_time,
+    postgresql_where=case_t.c.decided_at.is_not(None),
+    sqlite_where=case_t.c.decided_at.is_not(None),
+)
+#: The replies of a date range, whether each was in time and whether the case has been rated.
+ix_case_replied = Index(
+    "ix_case_report_replied",
+    case_t.c.replied_at,
+    case_t.c.owner_id,
+    case_t.c.category,
+    case_t.c.channel,
+    case_t.c.region_code,
+    case_t.c.replied_on_time,
+    case_t.c.rating,
+    postgresql_where=case_t.c.replied_at.is_not(None),
+    sqlite_where=case_t.c.replied_at.is_not(None),
+)
+#: The tracking notes that stopped a tracking clock, by who made them and whether in time.
+ix_event_tracking = Index(
+    "ix_case_event_tracking",
+    event_t.c.at,
+    event_t.c.actor_staff_no,
+    event_t.c.on_time,
+    postgresql_where=event_t.c.on_time.is_not(None),
+    sqlite_where=event_t.c.on_time.is_not(None),
+)
+REPORT_INDEXES = (
+    ix_case_report,
+    ix_case_rated,
+    ix_case_decided,
+    ix_case_replied,
+    ix_event_tracking,
+)

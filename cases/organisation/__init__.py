@@ -1,0 +1,1 @@
+"""The office's people and structure: staff, the party organisation (branch → group → member)."""

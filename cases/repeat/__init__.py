@@ -1,0 +1,1 @@
+"""Repeat, skip-level and group petitions: the matter index, candidates, contacts, jurisdiction."""

@@ -1,0 +1,1 @@
+"""What leaders read: office statistics, the daily briefing, closure reports and their charts."""

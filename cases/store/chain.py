@@ -1,0 +1,128 @@
+"""The audit chain on the case row: each event is hashed onto the one before it, and the case's
+state, head and version move with it in one versioned UPDATE."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from cases.audit import event_hash
+from cases.runtime import Runtime
+from cases.store import fastsql, statements
+from cases.store.tables import case_t
+from workflow.errors import Conflict
+from workflow.lifecycle import SYSTEM_ACTOR
+
+
+def insert_event(conn: Connection, values: Mapping[str, Any]) -> None:
+    """Insert one audit event row."""
+    fastsql.run(conn, statements.INSERT_EVENT, statements.INSERT_EVENT.values(values))
+
+
+def append_event(
+    conn: Connection,
+    rt: Runtime,
+    *,
+    case: Any,
+    action: str,
+    actor_staff_no: str,
+    now: datetime,
+    to_state: str,
+    payload: Mapping[str, Any],
+    public: bool,
+    values: Mapping[str, Any] | None = None,
+    on_time: bool | None = None,
+) -> int:
+    """Chain one event onto a case and move the case row (state, head, version) with it.
+
+    ``case`` is the case row as read (id, case_no, state, event_count, last_event_hash, version);
+    a row changed since is a conflict. Returns the event's sequence number.
+    """
+    seq = case.event_count + 1
+    digest = event_hash(
+        rt.audit_key,
+        prev_hash=case.last_event_hash,
+        case_no=case.case_no,
+        seq=seq,
+        action=action,
+        actor_staff_no=actor_staff_no,
+        at=now,
+        from_state=case.state,
+        to_state=to_state,
+        payload=payload,
+    )
+    extra = dict(values or {})
+    names = tuple(sorted(extra))
+    moved = fastsql.run(
+        conn,
+        statements.update_case(names),
+        (
+            to_state,
+            seq,
+            digest,
+            now,
+            case.version + 1,
+            *(extra[n] for n in names),
+            case.id,
+            case.version,
+        ),
+    )
+    if moved != 1:
+        raise Conflict(
+            "case.stale_version",
+            f"信访事项 {case.case_no} 已被他人同时修改，请刷新后重试",
+            version=case.version,
+        )
+    insert_event(
+        conn,
+        {
+            "case_id": case.id,
+            "seq": seq,
+            "action": action,
+            "actor_staff_no": actor_staff_no,
+            "at": now,
+            "from_state": case.state,
+            "to_state": to_state,
+            "payload": dict(payload),
+            "public": public,
+            "prev_hash": case.last_event_hash,
+            "hash": digest,
+            "on_time": on_time,
+        },
+    )
+    return seq
+
+
+def system_event(
+    conn: Connection,
+    rt: Runtime,
+    *,
+    case_no: str,
+    action: str,
+    payload: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """Append a system event (no state change) to a case's chain, bumping its version."""
+    stmt = select(
+        case_t.c.id,
+        case_t.c.case_no,
+        case_t.c.state,
+        case_t.c.event_count,
+        case_t.c.last_event_hash,
+        case_t.c.version,
+    ).where(case_t.c.case_no == case_no)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).one()
+    append_event(
+        conn,
+        rt,
+        case=row,
+        action=action,
+        actor_staff_no=SYSTEM_ACTOR.staff_no,
+        now=now,
+        to_state=row.state,
+        payload=payload,
+        public=False,
+    )
