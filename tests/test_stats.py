@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, update
 
+from cases import text
 from cases.casework import actions
 from cases.db import MIGRATIONS
 from cases.repeat import jurisdiction
@@ -312,7 +313,7 @@ def test_regions_are_named_where_the_office_named_them(month: dict[str, Any]) ->
 
 
 def test_keywords_leave_out_names_and_places() -> None:
-    assert stats.keywords("玄武区王建国反映拆迁补偿款未发放") == ("拆迁", "补偿款", "发放")
+    assert text.topic_words("玄武区王建国反映拆迁补偿款未发放") == ("拆迁", "补偿款", "发放")
 
 
 def test_an_empty_period_counts_nothing_and_divides_by_nothing(month: dict[str, Any]) -> None:

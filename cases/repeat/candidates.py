@@ -27,20 +27,20 @@ A candidate is a **likely repeat** (重复访) when it is the same person's and 
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, delete, exists, func, select
 
+from cases import text
 from cases.models import CaseContact, CaseKeyword, CaseRepresentative
 from cases.runtime import Runtime
 from cases.store import fastsql, staff
 from cases.store.tables import case_t, petitioner_t, staff_t
+from cases.text import STOPWORDS, SYNONYMS
 from workflow import confidentiality, lifecycle
 from workflow.intake import ValidIntake, ValidPerson, validate_intake
 
@@ -85,90 +85,6 @@ PHONE_ONLY_MATCH = 0.4
 _CJK_OR_ALNUM = re.compile(r"[\u3400-\u9fff0-9a-z]")
 _NUMBER = re.compile(r"^[0-9.]+$")
 
-#: Words every petition uses: they say nothing about which matter it is.
-STOPWORDS = frozenset(
-    """
-    要求 反映 问题 情况 信访 希望 请求 解决 处理 相关 有关 部门 多次 至今 一直 没有 我们 本人 自己
-    进行 已经 目前 现在 由于 因为 但是 以及 这个 什么 一个 还是 可以 不能 没人 无人 表示 关于 及时
-    尽快 依法 予以 给予 事情 事项 工作 存在 导致 造成 认为 未能 仍然 迟迟 始终 多年 上述 其中 此事
-    情况反映 如何 为何 为什么 怎么 这样 那么 对于 通过 之后 以后 以来 后来 当时 同时 然后 并且 而且
-    所以 如果 虽然 还有 只有 其他 各种 有些 一些 不断 均无 均未 没有人 给予答复 答复 回复 回应
-    来访 来信 来电 网上 群众 本人家 家里 我家 我们家 他们 你们 她们 之前 期间 年来 今年 去年 前年
-    一下 一直没有 至今没有 反复 屡次 几次 多年来 时间 问题反映 信访人 请求人 反映人 诉求
-    12345 12315 12366 110 热线
-    """.split()
-)
-
-#: A small petition-domain thesaurus: the words receptionists and petitioners use for one thing.
-SYNONYMS: Mapping[str, str] = {
-    "征收": "拆迁",
-    "征迁": "拆迁",
-    "动迁": "拆迁",
-    "拆迁款": "补偿款",
-    "补偿金": "补偿款",
-    "补偿费": "补偿款",
-    "安置费": "补偿款",
-    "赔偿款": "补偿款",
-    "工钱": "工资",
-    "薪水": "工资",
-    "薪资": "工资",
-    "薪酬": "工资",
-    "劳动报酬": "工资",
-    "报酬": "工资",
-    "欠薪": "拖欠",
-    "欠付": "拖欠",
-    "拖延": "拖欠",
-    "噪声": "噪音",
-    "扰民": "噪音",
-    "违章建筑": "违建",
-    "违法建设": "违建",
-    "违法建筑": "违建",
-    "私搭乱建": "违建",
-    "退休金": "养老金",
-    "养老保险金": "养老金",
-    "医疗保险": "医保",
-    "最低生活保障": "低保",
-    "低保金": "低保",
-    "承包地": "土地承包",
-    "排污": "污染",
-    "偷排": "污染",
-    "上学": "入学",
-    "学位": "入学",
-    "交付": "交房",
-    "开发商": "开发公司",
-    "房地产公司": "开发公司",
-    "物业公司": "物业",
-    "物业费": "物业",
-    "社会保险": "社保",
-}
-
-#: Words jieba's dictionary splits badly (住建局 → 住/建局) that petitions use all the time.
-_DOMAIN_WORDS = (
-    "住建局",
-    "补偿款",
-    "拆迁款",
-    "违章建筑",
-    "违法建设",
-    "私搭乱建",
-    "物业费",
-    "宅基地",
-    "承包地",
-    "养老金",
-    "退休金",
-    "低保金",
-    "欠薪",
-    "讨薪",
-    "劳动报酬",
-    "延期交房",
-    "开发商",
-    "安置房",
-    "社保局",
-    "人社局",
-    "信访局",
-)
-_CANONICAL = frozenset(SYNONYMS.values())
-
-
 #: Characters that begin or glue words, never a name: split runs of single characters on them and
 #: strip them from the front of words jieba does not know (往南隆河 → 南隆河, 从元胜 → 元胜).
 FUNCTION_CHARS = frozenset(
@@ -187,31 +103,10 @@ _CJK = re.compile(r"^[\u3400-\u9fff]+$")
 PARTICULAR = "#"
 
 
-@cache
-def _jieba() -> tuple[Any, dict[str, float], float, dict[str, str]]:
-    """jieba with the domain words; its IDF table, median IDF and part-of-speech table (once)."""
-    import logging
-
-    import jieba
-    import jieba.analyse
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    for word in _DOMAIN_WORDS:
-        jieba.add_word(word, freq=20000)
-    tfidf = jieba.analyse.TFIDF()
-    return jieba, tfidf.idf_freq, tfidf.median_idf, jieba.posseg.dt.word_tag_tab
-
-
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
-
-
-def tokens(text: str) -> list[str]:
+def tokens(value: str) -> list[str]:
     """The matter's words: jieba search-mode words of two characters or more, thesaurus applied."""
-    jieba, _, _, _ = _jieba()
     out = []
-    for word in jieba.lcut_for_search(_normalise(text)):
+    for word in text.cut_for_search(value):
         word = word.strip()
         if len(word) < 2 or len(word) > 16 or word in STOPWORDS:
             continue
@@ -225,7 +120,9 @@ def tokens(text: str) -> list[str]:
 
 def _known(word: str) -> bool:
     """Whether a word is part of the language or the thesaurus rather than a name."""
-    return word in STOPWORDS or word in SYNONYMS or word in _CANONICAL or word in _DOMAIN_WORDS
+    return (
+        word in STOPWORDS or word in SYNONYMS or word in text.CANONICAL or word in text.DOMAIN_WORDS
+    )
 
 
 def _composed(word: str, common: Any) -> bool:
@@ -242,7 +139,7 @@ def _composed(word: str, common: Any) -> bool:
     return False
 
 
-def particulars(text: str) -> list[str]:
+def particulars(value: str) -> list[str]:
     """The names and amounts a matter is told by, as character pairs: 裕锦, 何家, 家庄, 26300.
 
     jieba splits names it does not know in ways that change with the sentence around them
@@ -252,8 +149,8 @@ def particulars(text: str) -> list[str]:
     of three digits or more count, years do not. A pair that every other petition uses (人管 from
     "没人管") is dropped at look-up time, when the case index says how many cases share it.
     """
-    jieba, _, _, tags = _jieba()
-    freq = jieba.dt.FREQ
+    tags = text.word_tags()
+    freq = text.word_frequencies()
     out: list[str] = []
     run: list[str] = []
 
@@ -271,7 +168,7 @@ def particulars(text: str) -> list[str]:
         )
         run.clear()
 
-    for word in jieba.lcut(_normalise(text)):
+    for word in text.cut(value):
         if word.isdigit():
             close_run()
             if len(word) >= 3 and not _YEAR.match(word) and word not in STOPWORDS:
@@ -304,7 +201,7 @@ def matter_vector(
     top_particulars: int = PARTICULARS_PER_CASE,
 ) -> dict[str, float]:
     """A matter's keywords (tf-idf, unit length) and its particulars (marked ``#``, unit length)."""
-    _, idf, median, _ = _jieba()
+    idf, median = text.idf()
     counts: Counter[str] = Counter()
     # The subject is the matter in a few words: it counts twice.
     for word in tokens(subject):
@@ -338,8 +235,8 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return min(1.0, sum(v * b[w] for w, v in a.items() if w in b))
 
 
-def _bigrams(text: str) -> set[str]:
-    chars = "".join(_CJK_OR_ALNUM.findall(_normalise(text)))
+def _bigrams(value: str) -> set[str]:
+    chars = "".join(_CJK_OR_ALNUM.findall(text.normalise(value)))
     return {chars[i : i + 2] for i in range(len(chars) - 1)} or ({chars} if chars else set())
 
 

@@ -41,13 +41,10 @@ tracking notes to the staff member who made them. A rate is ``None`` when nothin
 never a division by zero.
 """
 
-import logging
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -59,11 +56,12 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
     tuple_,
     union_all,
 )
+from sqlalchemy import text as sql_text
 
+from cases import text
 from cases.models import Case, CaseEvent, PartyGroup, Staff
 from cases.repeat import jurisdiction
 from workflow import sla
@@ -88,12 +86,6 @@ UNGROUPED = "（未编入党小组）"
 #: Measures counted per staff member only (not per category, channel or region).
 STAFF_ONLY = ("tracking_notes", "tracking_notes_on_time", "tracking_on_time_rate")
 
-#: Words that say nothing about the topic of a petition.
-STOP_WORDS = frozenset(
-    "问题 反映 关于 要求 请求 有关 事项 情况 进行 没有 一直 至今 多次 希望 解决 处理 相关 部门 "
-    "我们 他们 自己 不予 已经 存在 导致 造成".split()
-)
-_WORDLIKE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 #: Each measure's Chinese name, in the order the exports show them.
 MEASURE_LABELS: dict[str, str] = {
@@ -465,43 +457,6 @@ def _subjects(conn: Connection, window: Window, cur: datetime) -> list[tuple[str
     return [(r[0], int(r[1] or 0), int(r[2]) - int(r[1] or 0)) for r in rows]
 
 
-# --- keywords -------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _posseg() -> Any:
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)  # it announces its dictionary on stderr otherwise
-    jieba.initialize()
-    return jieba.posseg
-
-
-#: Parts of speech (jieba's tags) that name a topic: nouns, verbs, idioms. Names of people (nr…)
-#: and places (ns) are left out: regions are counted by their codes, and a person's name in a
-#: subject is not a topic (nor anything a statistics page should repeat).
-_TOPIC_TAGS = ("n", "v", "l", "i", "j", "a", "eng")
-_NOT_TOPIC_TAGS = ("nr", "ns", "nt")
-
-
-@lru_cache(maxsize=200_000)
-def keywords(subject: str) -> tuple[str, ...]:
-    """The topic words of a subject, each once: 「玄武区拆迁补偿款未发放」→ 拆迁 补偿款 发放."""
-    words = []
-    for pair in _posseg().lcut(subject):
-        word, tag = pair.word.strip(), pair.flag
-        if (
-            len(word) >= 2
-            and tag.startswith(_TOPIC_TAGS)
-            and not tag.startswith(_NOT_TOPIC_TAGS)
-            and _WORDLIKE.search(word)
-            and word not in STOP_WORDS
-        ):
-            words.append(word)
-    return tuple(dict.fromkeys(words))
-
-
 def _rising(
     current: Mapping[str, int], previous: Mapping[str, int], limit: int
 ) -> list[dict[str, Any]]:
@@ -535,7 +490,7 @@ def hotspots(
     now: Counter[str] = Counter()
     before: Counter[str] = Counter()
     for subject, n_now, n_before in subjects:
-        for word in keywords(subject or ""):
+        for word in text.topic_words(subject or ""):
             now[word] += n_now
             before[word] += n_before
     topics = _rising(now, before, limit)
@@ -626,8 +581,8 @@ def office_stats(
         # For this transaction only. The planner's cost estimates for a year's aggregates are
         # high enough to switch on JIT compilation, which costs more (~0.2 s a query) than it
         # saves; the groups and hash tables fit in memory instead of spilling to disk.
-        conn.execute(text("SET LOCAL jit = off"))
-        conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        conn.execute(sql_text("SET LOCAL jit = off"))
+        conn.execute(sql_text("SET LOCAL work_mem = '64MB'"))
     previous = period.previous()
     first, after = period.instants(tz)
     window = (previous.instants(tz)[0], after)
@@ -702,7 +657,6 @@ __all__ = [
     "Period",
     "Tally",
     "hotspots",
-    "keywords",
     "office_stats",
     "parse_period",
     "ratio",
