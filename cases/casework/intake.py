@@ -45,18 +45,18 @@ def person_values(rt: Runtime, person: ValidPerson, now: datetime) -> dict[str, 
 def insert_person(conn: Connection, rt: Runtime, person: ValidPerson, now: datetime) -> int:
     """Store one petitioner (or representative) and return their id."""
     values = person_values(rt, person, now)
-    return fastsql.first(conn, statements.INSERT_PERSON, statements.INSERT_PERSON.values(values)).id
+    return fastsql.first(conn, statements.INSERT_PERSON, values).id
 
 
 def _next_case_number(conn: Connection, year: int) -> tuple[int, str]:
     """Take the year's next number; the row lock it holds also orders the year's chain of cases."""
-    row = fastsql.first(conn, statements.TAKE_NUMBER, (year,))
+    row = fastsql.first(conn, statements.TAKE_NUMBER, {"year": year})
     if row is None:
         # The year's first case: create its counter (a racing intake may have just done so).
         insert_ignore(
             conn, counter_t, {"year": year, "last_seq": 0, "chain_head": GENESIS}, ["year"]
         )
-        row = fastsql.first(conn, statements.TAKE_NUMBER, (year,))
+        row = fastsql.first(conn, statements.TAKE_NUMBER, {"year": year})
         if row is None:
             raise RuntimeError(f"no case counter for {year} after creating it")
     return row.last_seq, row.chain_head
@@ -177,9 +177,7 @@ def _register(
     flags: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     petitioner = person_values(rt, valid.petitioner, now)
-    petitioner_id = fastsql.first(
-        conn, statements.INSERT_PERSON, statements.INSERT_PERSON.values(petitioner)
-    ).id
+    petitioner_id = fastsql.first(conn, statements.INSERT_PERSON, petitioner).id
     received_local = valid.received_at.astimezone(rt.tz)
     year = received_local.year
     seq, prev_link = _next_case_number(conn, year)
@@ -207,7 +205,7 @@ def _register(
     link = case_link(
         rt.audit_key, prev_link=prev_link, case_no=case_no, first_event_hash=first_hash
     )
-    fastsql.run(conn, statements.SET_CHAIN_HEAD, (link, year))
+    fastsql.run(conn, statements.SET_CHAIN_HEAD, {"chain_head": link, "year": year})
     details: dict[str, Any] = dict(flags or {})
     values = {
         "case_no": case_no,
@@ -241,7 +239,8 @@ def _register(
         "updated_at": now,
         "version": 1,
     }
-    case_id = fastsql.first(conn, statements.INSERT_CASE, statements.INSERT_CASE.values(values)).id
+    case_row = fastsql.first(conn, statements.INSERT_CASE, values)
+    case_id = case_row.id
     # Keywords for finding similar matters at later intakes, on every path that registers a case.
     index_new_case(
         conn,
@@ -275,9 +274,9 @@ def _register(
     clocks = write_clocks(
         conn, case_id, [], sla.intake_clocks(now, valid.received_at, rt.ctx(conn))
     )
-    # The case as reading it back would give it: every value is known, nothing to re-read.
+    # The case as reading it back would give it: its row came back from the INSERT.
     record = case_record(
-        {**values, "id": case_id},
+        case_row,
         owner_staff_no=actor_row.staff_no,
         owner_name=actor_row.name,
         p_name=petitioner["name"],

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from cases.models import Office
-from cases.store import fastsql
+from cases.store import fastsql, statements
 from workflow.errors import InvalidInput
 
 office_t = Office.__table__
@@ -84,16 +84,9 @@ def _covers(level: str, office_region: str, region_code: str) -> bool:
     return region_code == office_region
 
 
-# Every intake reads it: on the DBAPI cursor (cases/fastsql.py), not through SQLAlchemy.
-_OFFICE = fastsql.Statement(
-    "SELECT level, region_code, policy FROM office ORDER BY id LIMIT 1",
-    result=[office_t.c.level, office_t.c.region_code, office_t.c.policy],
-)
-
-
 def _office(conn: Connection) -> tuple[str, str, dict[str, str], dict[str, str]]:
     """The office row's level, region, organs and region names (one read)."""
-    row = fastsql.first(conn, _OFFICE)
+    row = fastsql.first(conn, statements.OFFICE)  # every intake reads it: the fast path
     if row is None:
         return DEFAULT_LEVEL, DEFAULT_REGION, {}, {}
     configured = (row.policy or {}).get("jurisdiction") or {}

@@ -17,7 +17,7 @@ from workflow.lifecycle import SYSTEM_ACTOR
 
 def insert_event(conn: Connection, values: Mapping[str, Any]) -> None:
     """Insert one audit event row."""
-    fastsql.run(conn, statements.INSERT_EVENT, statements.INSERT_EVENT.values(values))
+    fastsql.run(conn, statements.INSERT_EVENT, values)
 
 
 def append_event(
@@ -53,20 +53,19 @@ def append_event(
         payload=payload,
     )
     extra = dict(values or {})
-    names = tuple(sorted(extra))
     moved = fastsql.run(
         conn,
-        statements.update_case(names),
-        (
-            to_state,
-            seq,
-            digest,
-            now,
-            case.version + 1,
-            *(extra[n] for n in names),
-            case.id,
-            case.version,
-        ),
+        statements.update_case(tuple(sorted(extra))),
+        {
+            **extra,
+            "state": to_state,
+            "event_count": seq,
+            "last_event_hash": digest,
+            "updated_at": now,
+            "version": case.version + 1,
+            "case_id": case.id,
+            "expected_version": case.version,
+        },
     )
     if moved != 1:
         raise Conflict(

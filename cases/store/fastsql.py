@@ -1,140 +1,35 @@
-"""The hot path's statements on the connection's own DBAPI cursor, in the caller's transaction.
+"""SQLAlchemy Core statements compiled once and run on the connection's DBAPI cursor.
 
-Through SQLAlchemy a statement costs about 100 µs of Python (execution context, compiled-cache
-look-up, parameter and result processing), several times what SQLite or PostgreSQL spend running
-it; an action sends ten of them (measured with ``bench/lifecycle.py --profile``). The few statements
-every intake and action sends are therefore written here once as SQL and run on the DBAPI
-connection SQLAlchemy already holds: same connection, same transaction (BEGIN IMMEDIATE on SQLite,
-the row locks on PostgreSQL), same savepoints. Everything else stays SQLAlchemy.
+Through ``Connection.execute`` a statement costs about 100 µs of Python (execution context,
+compiled-cache look-up, parameter and result wrapping), several times what SQLite or PostgreSQL
+spend running it; an action sends ten of them (``bench/lifecycle.py --profile``). The hot path's
+statements are therefore written once with SQLAlchemy Core (``cases.store.statements``), compiled
+once per dialect by SQLAlchemy's own compiler (``stmt.compile(dialect=conn.dialect)``: its SQL,
+paramstyle, bind casts and parameter order), and the compiled SQL is run on the DBAPI connection
+SQLAlchemy already holds: same connection, same transaction (BEGIN IMMEDIATE on SQLite, the row
+locks on PostgreSQL), same savepoints.
 
-Values go in and come out exactly as SQLAlchemy's column types (``cases.models``) store and read
-them, by the column's type: on SQLite a UTC instant is naive ``YYYY-MM-DD HH:MM:SS.ffffff`` text
-(``UTCDateTime``), a date ISO text, JSON ``json.dumps`` text and a boolean 0/1; on PostgreSQL
-psycopg takes and gives Python objects (JSON wrapped as ``psycopg``'s ``Json``, as SQLAlchemy's
-dialect does). Read rows are named tuples with aware UTC datetimes, dates, booleans and dicts, like
-SQLAlchemy's rows. Driver errors are raised as SQLAlchemy's wrapped exceptions.
+Values go through each column type's own ``bind_processor`` and ``result_processor`` for the
+dialect (TypeDecorators such as ``UTCDateTime`` included), and a column left out of an INSERT gets
+its Python-side default, as ``Connection.execute`` would do; rows come back as named tuples that
+answer ``_mapping`` like SQLAlchemy's rows. Driver errors are raised as SQLAlchemy's wrapped
+exceptions.
 """
 
-import json
+import weakref
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Connection, Date, DateTime, Table
+from sqlalchemy import Column, Connection, Table, bindparam, insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import Executable
 
 #: Statements sent through this module (each row of an executemany counts), for the benchmark.
 sent = 0
 
 Convert = Callable[[Any], Any]
-
-
-def kind_of(column: Column[Any]) -> str:
-    """How a column's values are adapted: "ts", "date", "bool", "json", or "" (as they are)."""
-    t = column.type
-    if isinstance(t, JSON):
-        return "json"
-    impl = getattr(t, "impl", t)  # a TypeDecorator (UTCDateTime) adapts what its impl stores
-    if isinstance(impl, DateTime):
-        return "ts"
-    if isinstance(impl, Date):
-        return "date"
-    if isinstance(impl, Boolean):
-        return "bool"
-    return ""
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: times must be aware")  # as UTCDateTime refuses them
-    return value.astimezone(UTC)
-
-
-def _sqlite_ts(value: datetime | None) -> str | None:
-    # SQLAlchemy's SQLite DATETIME storage format: microseconds always written.
-    if value is None:
-        return None
-    return _aware(value).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _sqlite_day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _sqlite_bool(value: bool | None) -> int | None:
-    return None if value is None else int(value)
-
-
-def _sqlite_json(value: Any) -> str:
-    return json.dumps(value)  # None too: SQLAlchemy's JSON stores it as the JSON null
-
-
-def _pg_ts(value: datetime | None) -> datetime | None:
-    return None if value is None else _aware(value)
-
-
-def _pg_json(value: Any) -> Any:
-    from psycopg.types.json import Json  # noqa: PLC0415  (psycopg is only needed on PostgreSQL)
-
-    return Json(value)
-
-
-def _read_sqlite_ts(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def _read_sqlite_day(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-def _read_bool(value: Any) -> bool | None:
-    return None if value is None else bool(value)
-
-
-def _read_sqlite_json(value: str | None) -> Any:
-    return None if value is None else json.loads(value)
-
-
-def _read_pg_ts(value: datetime | None) -> datetime | None:
-    return None if value is None else value.astimezone(UTC)
-
-
-# kind → (to the driver, from the driver), per dialect; None: the driver's own value is right.
-_CODECS: dict[str, dict[str, tuple[Convert | None, Convert | None]]] = {
-    "sqlite": {
-        "ts": (_sqlite_ts, _read_sqlite_ts),
-        "date": (_sqlite_day, _read_sqlite_day),
-        "bool": (_sqlite_bool, _read_bool),
-        "json": (_sqlite_json, _read_sqlite_json),
-        "": (None, None),
-    },
-    "postgresql": {
-        "ts": (_pg_ts, _read_pg_ts),
-        "date": (None, None),
-        "bool": (None, None),
-        "json": (_pg_json, None),
-        "": (None, None),
-    },
-}
-
-
-class _Plan:
-    """A statement as one dialect runs it: SQL text, parameter adapters, row converters."""
-
-    __slots__ = ("sql", "binds", "loads", "make")
-
-    def __init__(
-        self,
-        sql: str,
-        binds: list[tuple[int, Convert]],
-        loads: list[tuple[int, Convert]],
-        make: Callable[[Iterable[Any]], Any],
-    ):
-        self.sql = sql
-        self.binds = binds
-        self.loads = loads
-        self.make = make
 
 
 def record_type(fields: Sequence[str]) -> type:
@@ -147,42 +42,114 @@ def record_type(fields: Sequence[str]) -> type:
     return type("Record", (base,), {"__slots__": (), "_mapping": property(_mapping)})
 
 
+class _Plan:
+    """A statement as one dialect runs it: the compiled SQL, where each parameter comes from and
+    how it is adapted, and how result values are read."""
+
+    __slots__ = ("sql", "slots", "names", "fixed", "defaults", "types", "loads", "dialect")
+
+    def __init__(self, stmt: "Statement", dialect: Dialect) -> None:
+        compiled = stmt.statement.compile(dialect=dialect, column_keys=stmt.column_keys)
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise ValueError("expanding or literal-execute parameters are not supported here")
+        binds = compiled.binds
+        if compiled.positional:
+            order = list(compiled.positiontup or ())
+            self.names: tuple[str, ...] | None = None
+        else:
+            order = list(dict.fromkeys(compiled.bind_names.values()))
+            escaped = compiled.escaped_bind_names
+            self.names = tuple(escaped.get(name, name) for name in order)
+        # Each parameter's own type adapts it, as Connection.execute would (TypeDecorators too).
+        self.slots = [
+            (name, binds[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in order
+        ]
+        # A column left out of an INSERT/UPDATE that has a Python-side default gets it.
+        prefetch = [*compiled.insert_prefetch, *compiled.update_prefetch]
+        self.defaults = []
+        for col in prefetch:
+            default = col.default if col in compiled.insert_prefetch else col.onupdate
+            if (
+                col.key not in binds
+                or default is None
+                or not (default.is_scalar or default.is_callable)
+            ):
+                raise ValueError(f"cannot fill in the default of {col!r} here")
+            self.defaults.append((col.key, default))
+        filled = {key for key, _ in self.defaults}
+        # Values written into the statement itself (a literal 1, a LIMIT).
+        self.fixed = {
+            name: binds[name].effective_value
+            for name in order
+            if name not in filled and not binds[name].required
+        }
+        self.sql = compiled.string
+        self.types = [col.type for col in stmt.columns]
+        self.loads: list[tuple[int, Convert]] | None = None  # from the first result's description
+        self.dialect = dialect
+
+    def bound(self, params: Mapping[str, Any]) -> Any:
+        """The driver's parameters (a list, or a dict for a named paramstyle) for ``params``."""
+        if self.fixed or self.defaults:
+            params = {**self.fixed, **params}
+            for key, default in self.defaults:
+                if key not in params:
+                    params[key] = default.arg if default.is_scalar else default.arg(None)
+        try:
+            values = [p(params[k]) if p else params[k] for k, p in self.slots]
+        except KeyError as exc:
+            raise KeyError(f"statement parameter {exc.args[0]!r} not given") from None
+        return values if self.names is None else dict(zip(self.names, values, strict=True))
+
+    def load(self, description: Sequence[Any]) -> list[tuple[int, Convert]]:
+        """Each result column's processor for the dialect, given the first result's description
+        (the driver's type codes); kept for the next results."""
+        dialect = self.dialect
+        self.loads = [
+            (i, f)
+            for i, (type_, desc) in enumerate(zip(self.types, description, strict=True))
+            if (f := type_.dialect_impl(dialect).result_processor(dialect, desc[1]))
+        ]
+        return self.loads
+
+
 class Statement:
-    """One statement written in SQL with ``?`` placeholders, its parameters' columns (in order)
-    and its result's fields (a column, or a name and the column whose type it has)."""
+    """A Core statement (select, or insert/update with or without RETURNING) with named
+    parameters, compiled once for each dialect that runs it."""
 
-    def __init__(
-        self,
-        sql: str,
-        params: Sequence[Column[Any]] = (),
-        result: Sequence[Column[Any] | tuple[str, Column[Any]]] = (),
-    ) -> None:
-        self.sql = sql
-        self.param_kinds = [kind_of(c) for c in params]
-        named = [r if isinstance(r, tuple) else (r.name, r) for r in result]
-        self.fields = [name for name, _ in named]
-        self.result_kinds = [kind_of(c) for _, c in named]
+    def __init__(self, statement: Executable, *, column_keys: Sequence[str] | None = None) -> None:
+        self.statement = statement
+        #: The columns an INSERT or UPDATE sets from parameters named after them.
+        self.column_keys = list(column_keys) if column_keys is not None else None
+        self.columns = list(statement.exported_columns)  # type: ignore[attr-defined]
+        self.fields = list(statement.exported_columns.keys())  # type: ignore[attr-defined]
         self.record = record_type(self.fields) if self.fields else None
-        self._make = self.record._make if self.record is not None else _no_rows
-        self._plans: dict[str, _Plan] = {}
+        self._plans: weakref.WeakKeyDictionary[Dialect, _Plan] = weakref.WeakKeyDictionary()
+        self._last: _Plan | None = None
 
-    def plan(self, dialect: str) -> _Plan:
-        """The statement as ``dialect`` runs it (built once)."""
+    def plan(self, dialect: Dialect) -> _Plan:
+        """The statement compiled for this dialect instance (its paramstyle, casts and types)."""
+        last = self._last
+        if last is not None and last.dialect is dialect:
+            return last
         found = self._plans.get(dialect)
         if found is None:
-            codec = _CODECS[dialect]
-            # psycopg's placeholder is %s, and a literal % must be doubled.
-            sql = (
-                self.sql if dialect == "sqlite" else self.sql.replace("%", "%%").replace("?", "%s")
-            )
-            binds = [(i, f) for i, k in enumerate(self.param_kinds) if (f := codec[k][0])]
-            loads = [(i, f) for i, k in enumerate(self.result_kinds) if (f := codec[k][1])]
-            found = self._plans[dialect] = _Plan(sql, binds, loads, self._make)
+            found = self._plans[dialect] = _Plan(self, dialect)
+        self._last = found
         return found
 
+    def sql(self, dialect: Dialect) -> str:
+        """The SQL this dialect runs."""
+        return self.plan(dialect).sql
 
-def _no_rows(_raw: Iterable[Any]) -> Any:
-    raise AssertionError("a statement without result fields returns no rows")
+
+def insert_statement(
+    table: Table, columns: Sequence[str], *, returning: Sequence[Column[Any]] = ()
+) -> Statement:
+    """``INSERT INTO table (columns…)`` with a parameter named after each column, optionally
+    ``RETURNING``; a column left out that has a Python-side default gets it."""
+    stmt = insert(table).returning(*returning) if returning else insert(table).inline()
+    return Statement(stmt, column_keys=columns)
 
 
 def _driver(conn: Connection) -> Any:
@@ -204,15 +171,6 @@ def send(conn: Connection, sql: str) -> None:
         raise _fail(conn, sql, (), exc) from exc
 
 
-def _params(plan: _Plan, params: Sequence[Any]) -> Sequence[Any]:
-    if not plan.binds:
-        return params
-    out = list(params)
-    for i, f in plan.binds:
-        out[i] = f(out[i])
-    return out
-
-
 def _fail(conn: Connection, sql: str, params: Any, exc: Exception, many: bool = False) -> Exception:
     """The driver's error as SQLAlchemy would have raised it (IntegrityError, OperationalError…)."""
     dbapi = conn.dialect.loaded_dbapi
@@ -221,9 +179,9 @@ def _fail(conn: Connection, sql: str, params: Any, exc: Exception, many: bool = 
     return DBAPIError.instance(sql, params, exc, dbapi.Error, dialect=conn.dialect, ismulti=many)
 
 
-def _execute(conn: Connection, plan: _Plan, params: Sequence[Any]) -> Any:
+def _execute(conn: Connection, plan: _Plan, params: Mapping[str, Any]) -> Any:
     global sent
-    values = _params(plan, params)
+    values = plan.bound(params)
     driver = _driver(conn)
     sent += 1
     try:
@@ -233,16 +191,19 @@ def _execute(conn: Connection, plan: _Plan, params: Sequence[Any]) -> Any:
         raise _fail(conn, plan.sql, values, exc) from exc
 
 
-def execute(conn: Connection, stmt: Statement, params: Sequence[Any] = ()) -> Any:
+_NONE: Mapping[str, Any] = {}
+
+
+def execute(conn: Connection, stmt: Statement, params: Mapping[str, Any] = _NONE) -> Any:
     """Run the statement on the connection's DBAPI connection; return the cursor."""
-    return _execute(conn, stmt.plan(conn.dialect.name), params)
+    return _execute(conn, stmt.plan(conn.dialect), params)
 
 
-def executemany(conn: Connection, stmt: Statement, rows: Iterable[Sequence[Any]]) -> None:
-    """Run the statement once per row of parameters."""
+def executemany(conn: Connection, stmt: Statement, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Run the statement once per mapping of parameters."""
     global sent
-    plan = stmt.plan(conn.dialect.name)
-    values = [_params(plan, p) for p in rows]
+    plan = stmt.plan(conn.dialect)
+    values = [plan.bound(p) for p in rows]
     if not values:
         return
     cur = _driver(conn).cursor()
@@ -255,83 +216,51 @@ def executemany(conn: Connection, stmt: Statement, rows: Iterable[Sequence[Any]]
         cur.close()
 
 
-def _record(plan: _Plan, raw: Sequence[Any]) -> Any:
-    if plan.loads:
+def _records(stmt: Statement, plan: _Plan, cur: Any, raws: Sequence[Sequence[Any]]) -> list[Any]:
+    make = stmt.record._make  # type: ignore[union-attr]
+    loads = plan.loads if plan.loads is not None else plan.load(cur.description)
+    if not loads:
+        return [make(raw) for raw in raws]
+    out = []
+    for raw in raws:
         values = list(raw)
-        for i, f in plan.loads:
+        for i, f in loads:
             values[i] = f(values[i])
-        return plan.make(values)
-    return plan.make(raw)
+        out.append(make(values))
+    return out
 
 
-def first(conn: Connection, stmt: Statement, params: Sequence[Any] = ()) -> Any:
+def first(conn: Connection, stmt: Statement, params: Mapping[str, Any] = _NONE) -> Any:
     """The first row the statement returns, or None."""
-    plan = stmt.plan(conn.dialect.name)
+    plan = stmt.plan(conn.dialect)
     cur = _execute(conn, plan, params)
     try:
         raw = cur.fetchone()
+        return None if raw is None else _records(stmt, plan, cur, [raw])[0]
     finally:
         cur.close()
-    return None if raw is None else _record(plan, raw)
 
 
-def all_rows(conn: Connection, stmt: Statement, params: Sequence[Any] = ()) -> list[Any]:
+def all_rows(conn: Connection, stmt: Statement, params: Mapping[str, Any] = _NONE) -> list[Any]:
     """Every row the statement returns."""
-    plan = stmt.plan(conn.dialect.name)
+    plan = stmt.plan(conn.dialect)
     cur = _execute(conn, plan, params)
     try:
-        raws = cur.fetchall()
+        return _records(stmt, plan, cur, cur.fetchall())
     finally:
         cur.close()
-    return [_record(plan, raw) for raw in raws]
 
 
-def run(conn: Connection, stmt: Statement, params: Sequence[Any] = ()) -> int:
+def run(conn: Connection, stmt: Statement, params: Mapping[str, Any] = _NONE) -> int:
     """Run a statement that returns no rows; return how many rows it changed."""
-    cur = _execute(conn, stmt.plan(conn.dialect.name), params)
+    cur = _execute(conn, stmt.plan(conn.dialect), params)
     try:
         return cur.rowcount
     finally:
         cur.close()
 
 
-def quoted(name: str) -> str:
-    """A table or column name as SQL: double-quoted (``case`` is a reserved word)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-class Insert(Statement):
-    """``INSERT INTO table (columns) VALUES (?, …) [RETURNING …]``.
-
-    A column left out that has a Python-side default gets it, as SQLAlchemy's ``insert()`` would
-    fill it in; one with no default is left to the database (NULL, or its server default).
-    """
-
-    def __init__(
-        self, table: Table, columns: Sequence[str], *, returning: Sequence[str] = ()
-    ) -> None:
-        listed = [table.c[name] for name in columns]
-        filled = [c for c in table.columns if c.name not in columns and c.default is not None]
-        cols = listed + filled
-        sql = (
-            f"INSERT INTO {quoted(table.name)} ({', '.join(quoted(c.name) for c in cols)}) "
-            f"VALUES ({', '.join('?' * len(cols))})"
-        )
-        if returning:
-            sql += " RETURNING " + ", ".join(quoted(name) for name in returning)
-        super().__init__(sql, cols, [table.c[name] for name in returning])
-        self.columns = tuple(columns)
-        self._defaults = [c.default for c in filled]
-
-    def values(self, row: Mapping[str, Any]) -> list[Any]:
-        """The parameters for a row given as a mapping of column name to value."""
-        out = [row[name] for name in self.columns]
-        for d in self._defaults:
-            out.append(d.arg if d.is_scalar else d.arg(None))  # type: ignore[union-attr, operator]
-        return out
-
-
-_INSERTS: dict[tuple[str, tuple[str, ...]], Insert] = {}
+_INSERTS: dict[tuple[Table, tuple[str, ...]], Statement] = {}
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -339,22 +268,66 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     faster on SQLite than one INSERT of many rows)."""
     if not rows:
         return
-    key = (table.name, tuple(rows[0]))
+    key = (table, tuple(rows[0]))
     stmt = _INSERTS.get(key)
     if stmt is None:
-        stmt = _INSERTS[key] = Insert(table, key[1])
-    executemany(conn, stmt, [stmt.values(row) for row in rows])
+        stmt = _INSERTS[key] = insert_statement(table, key[1])
+    executemany(conn, stmt, rows)
 
 
-def storer(column: Column[Any]) -> Convert | None:
-    """What reading a value back from ``column`` gives for it (a UTC datetime, a JSON copy…), as
-    a function; None where it is the value itself."""
-    return {"ts": _stored_ts, "bool": _read_bool, "json": _stored_json}.get(kind_of(column))
+_MULTI: dict[tuple[Table, tuple[str, ...], int], tuple[Statement, list[list[str]]]] = {}
 
 
-def _stored_ts(value: datetime | None) -> datetime | None:
-    return None if value is None else _aware(value)
+def _multi_insert(
+    table: Table, columns: tuple[str, ...], n: int
+) -> tuple[Statement, list[list[str]]]:
+    """``INSERT … VALUES (…), (…) RETURNING id, columns…`` for ``n`` rows, and each row's
+    parameter names."""
+    key = (table, columns, n)
+    found = _MULTI.get(key)
+    if found is None:
+        unnamed = [c.key for c in table.columns if c.default is not None and c.key not in columns]
+        if unnamed:
+            raise ValueError(f"{table.name}: name {unnamed} in every row (they have defaults)")
+        names = [[f"{c}__{i}" for c in columns] for i in range(n)]
+        rows = [
+            {
+                c: bindparam(name, type_=table.c[c].type)
+                for c, name in zip(columns, row, strict=True)
+            }
+            for row in names
+        ]
+        (pk,) = table.primary_key.columns
+        stmt = Statement(insert(table).values(rows).returning(pk, *(table.c[c] for c in columns)))
+        found = _MULTI[key] = (stmt, names)
+    return found
 
 
-def _stored_json(value: Any) -> Any:
-    return json.loads(json.dumps(value))
+def insert_returning_ids(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """Insert rows that all name the same columns (every column with a Python-side default
+    among them) with one multi-row INSERT; return their ids in the rows' order.
+
+    Neither SQLite nor PostgreSQL promises the order of RETURNING rows, so each comes back with
+    the values it was written with, as its columns' types read them, and is matched to the row it
+    was written from; rows written with equal values are interchangeable.
+    """
+    if not rows:
+        return []
+    columns = tuple(rows[0])
+    stmt, names = _multi_insert(table, columns, len(rows))
+    params = {
+        n: row[c]
+        for row, ns in zip(rows, names, strict=True)
+        for c, n in zip(columns, ns, strict=True)
+    }
+    returned = all_rows(conn, stmt, params)
+    ids = []
+    for row in rows:
+        wanted = tuple(row[c] for c in columns)
+        i = next((i for i, got in enumerate(returned) if tuple(got[1:]) == wanted), None)
+        if i is None:
+            raise RuntimeError(f"{table.name}: a row read back differs from what was written")
+        ids.append(returned.pop(i)[0])
+    return ids

@@ -13,7 +13,7 @@ from workflow.lifecycle import Actor
 
 def get_actor(conn: Connection, staff_no: str) -> tuple[Actor, Any]:
     """The active staff member with this 工号, as an ``Actor`` and their row."""
-    row = fastsql.first(conn, statements.ACTOR, (staff_no, True))
+    row = fastsql.first(conn, statements.ACTOR, {"staff_no": staff_no})
     if row is None:
         raise NotFound(
             "staff.not_found", f"没有工号为 {staff_no} 的在岗工作人员", staff_no=staff_no
