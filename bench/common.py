@@ -5,7 +5,7 @@ import os
 import random
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,12 +13,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, MetaData, Table, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 
 from cases.db import make_engine, upgrade
 from cases.organisation import roster
 from cases.runtime import Runtime
 from cases.settings import Settings
+from cases.store import fastsql, statements
 
 TZ = ZoneInfo("Asia/Shanghai")
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1/shoujie_bench"
@@ -30,6 +31,11 @@ BENCH_STAFF = {
     "S001": ("周红", "supervisor", "第一党小组", "branch_secretary"),
     "L001": ("吴军", "leader", None, "office_leader"),
 }
+#: The columns the bulk loaders write, with the ids they assign: the engine's own lists.
+CASE_COLS = ["id", *statements.CASE_COLUMNS]
+EVENT_COLS = ["id", *statements.EVENT_COLUMNS]
+CLOCK_COLS = ["id", "case_id", *statements.CLOCK_COLUMNS]
+PETITIONER_COLS = ["id", *statements.PERSON_COLUMNS]
 # Tables that describe the office rather than its cases: kept between rounds, never compared.
 STATIC_TABLES = {
     "alembic_version",
@@ -163,6 +169,23 @@ def clear_cases(engine: Engine) -> None:
             # Children first; integer primary keys without AUTOINCREMENT restart at 1.
             for t in reversed(tables):
                 conn.execute(t.delete())
+
+
+def storing(
+    table: Table, columns: Sequence[str], dialect: Dialect
+) -> Callable[[Sequence[Any]], list[Any]]:
+    """Rows of values for ``columns`` as their own types store them (each type's bind processor
+    for the dialect, TypeDecorators included): what the bulk loaders hand to executemany or COPY."""
+    processors = fastsql.bind_processors([table.c[name] for name in columns], dialect)
+    slots = [(i, process) for i, process in enumerate(processors) if process is not None]
+
+    def store(row: Sequence[Any]) -> list[Any]:
+        out = list(row)
+        for i, process in slots:
+            out[i] = process(out[i])
+        return out
+
+    return store
 
 
 def gb11643(first17: str) -> str:

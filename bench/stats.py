@@ -36,35 +36,32 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, select
+from sqlalchemy.engine import Dialect
 
-from bench.common import Backend, backends, engine_for, pg_conninfo, runtime
-from bench.sweep import CASE_COLS as ENGINE_CASE_COLS
-from bench.sweep import CLOCK_COLS, PETITIONER_COLS
-from bench.sweep import EVENT_COLS as ENGINE_EVENT_COLS
+from bench.common import CASE_COLS as REGISTERED_COLS
+from bench.common import (
+    CLOCK_COLS,
+    EVENT_COLS,
+    PETITIONER_COLS,
+    Backend,
+    backends,
+    engine_for,
+    pg_conninfo,
+    runtime,
+    storing,
+)
+from cases.models import CaseContact
 from cases.organisation import roster
 from cases.reports import stats
-from cases.store import tables
+from cases.store import statements, tables
 from workflow.calendar import end_of_day, local_date, reckon
 
 TARGET_PG = 1.0  # seconds
-#: The rows the engine writes, with what each step writes for the statistics (step_facts).
-CASE_COLS = [*ENGINE_CASE_COLS, "decided_at", "decided_on_time", "replied_at", "replied_on_time"]
-EVENT_COLS = [*ENGINE_EVENT_COLS, "on_time"]
-CONTACT_COLS = [
-    "id",
-    "case_id",
-    "at",
-    "kind",
-    "channel",
-    "actor_staff_no",
-    "summary",
-    "petitioner_id",
-    "on_site",
-    "group_size",
-    "skip_level",
-    "details",
-]
+#: The rows the engine writes: a case as registered, then what its steps write (step_facts).
+CASE_COLS = [*REGISTERED_COLS, *statements.CASE_STEP_COLUMNS]
+contact_t = CaseContact.__table__
+CONTACT_COLS = [c.name for c in contact_t.columns]
 TABLES = ("case", "case_event", "case_clock", "case_contact")
 YEAR = 2025
 CHUNK = 20_000
@@ -378,10 +375,6 @@ class Generator:
                     extended,
                     False,
                     partner_accepted,
-                    transferred_on,
-                    outcome,
-                    rating,
-                    rated_at,
                     {},
                     ZERO_HASH,
                     ZERO_HASH,
@@ -389,6 +382,10 @@ class Generator:
                     received,
                     steps[-1][0],
                     len(steps),
+                    transferred_on,
+                    outcome,
+                    rating,
+                    rated_at,
                     decided_at,
                     decided_on_time,
                     reply_at,
@@ -440,48 +437,33 @@ def _petitioners() -> list[tuple[Any, ...]]:
 # --- loading ----------------------------------------------------------------------------------
 
 
-@cache
-def _sqlite_ts(t: datetime) -> str:
-    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _sqlite_row(cols: list[str], row: tuple[Any, ...]) -> tuple[Any, ...]:
-    out = []
-    for v in row:
-        if isinstance(v, datetime):
-            out.append(_sqlite_ts(v))
-        elif isinstance(v, date):
-            out.append(v.isoformat())
-        elif isinstance(v, dict):
-            out.append("{}")
-        else:
-            out.append(v)
-    return tuple(out)
-
-
-def _pg_row(row: tuple[Any, ...]) -> list[Any]:
-    return ["{}" if isinstance(v, dict) else v for v in row]
-
-
-def load(backend: Backend, gen: Generator, total: int) -> None:
-    """Bulk-insert the cases, their events, clocks and contacts, and a thousand petitioners."""
-    tables = list(zip(TABLES, (CASE_COLS, EVENT_COLS, CLOCK_COLS, CONTACT_COLS), strict=True))
+def load(backend: Backend, dialect: Dialect, gen: Generator, total: int) -> None:
+    """Bulk-insert the cases, their events, clocks and contacts, and a thousand petitioners,
+    each value as its column's type stores it for the engine's ``dialect``."""
+    loads = [
+        (tables.case_t, CASE_COLS),
+        (tables.event_t, EVENT_COLS),
+        (tables.clock_t, CLOCK_COLS),
+        (contact_t, CONTACT_COLS),
+    ]
+    people = (tables.petitioner_t, PETITIONER_COLS)
     if backend.path:
         conn = sqlite3.connect(backend.path, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=OFF")  # the load only
 
-        def put(table: str, cols: list[str], rows: list[Any]) -> None:
+        def put(table: Table, cols: list[str], rows: list[Any]) -> None:
             marks = ", ".join("?" * len(cols))
+            store = storing(table, cols, dialect)
             conn.executemany(
-                f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({marks})',
-                [_sqlite_row(cols, r) for r in rows],
+                f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES ({marks})',
+                [store(r) for r in rows],
             )
 
         conn.execute("BEGIN")
-        put("petitioner", PETITIONER_COLS, _petitioners())
+        put(*people, _petitioners())
         for chunk in gen.cases(total):
-            for (table, cols), rows in zip(tables, chunk, strict=True):
+            for (table, cols), rows in zip(loads, chunk, strict=True):
                 put(table, cols, rows)
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
@@ -496,14 +478,15 @@ def load(backend: Backend, gen: Generator, total: int) -> None:
         # The rows are consistent by construction: skip the foreign-key triggers for the load.
         cur.execute("SET session_replication_role = replica")
 
-        def put(table: str, cols: list[str], rows: list[Any]) -> None:
-            with cur.copy(f'COPY "{table}" ({", ".join(cols)}) FROM STDIN') as copy:
+        def put(table: Table, cols: list[str], rows: list[Any]) -> None:
+            store = storing(table, cols, dialect)
+            with cur.copy(f'COPY "{table.name}" ({", ".join(cols)}) FROM STDIN') as copy:
                 for r in rows:
-                    copy.write_row(_pg_row(r))
+                    copy.write_row(store(r))
 
-        put("petitioner", PETITIONER_COLS, _petitioners())
+        put(*people, _petitioners())
         for chunk in gen.cases(total):
-            for (table, cols), rows in zip(tables, chunk, strict=True):
+            for (table, cols), rows in zip(loads, chunk, strict=True):
                 put(table, cols, rows)
         for table in (*TABLES, "petitioner"):
             cur.execute(
@@ -564,7 +547,10 @@ def _bare(backend: Backend, period: stats.Period) -> Callable[[], list[Any]]:
     if backend.path:
         conn = sqlite3.connect(backend.path)
         sql = BARE_SQL.format(p="?")
-        args: tuple[Any, ...] = (_sqlite_ts(first), _sqlite_ts(after))
+        # The bare driver writes SQLAlchemy's SQLite DATETIME text itself.
+        args: tuple[Any, ...] = tuple(
+            t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") for t in (first, after)
+        )
         return lambda: conn.execute(sql, args).fetchall()
     import psycopg
 
@@ -608,7 +594,7 @@ def run(backend: Backend, total: int, years: int, repeat: int) -> dict[str, Any]
     owners = setup_staff(engine)
     gen = Generator(owners, years)
     t = time.perf_counter()
-    load(backend, gen, total)
+    load(backend, engine.dialect, gen, total)
     built = time.perf_counter() - t
     period = stats.Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
 

@@ -24,18 +24,22 @@ ANALYZE after the load (autovacuum would, in service); the SQLite WAL is checkpo
 """
 
 import argparse
-import json
 import random
 import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, Table, func, select, text
+from sqlalchemy.engine import Dialect
 
 from bench.common import (
+    CASE_COLS,
+    CLOCK_COLS,
+    EVENT_COLS,
+    PETITIONER_COLS,
     Backend,
     backends,
     clear_cases,
@@ -43,6 +47,7 @@ from bench.common import (
     local,
     pg_conninfo,
     runtime,
+    storing,
 )
 from cases.audit import GENESIS, case_link, event_hash, verify
 from cases.crypto import generate_query_code, hash_query_code
@@ -75,94 +80,6 @@ SUBJECTS = [
     "住房公积金提取",
 ]
 REGIONS = ["320102", "320106", "320115", "320213", "320412", "320506", "320583", "321002"]
-
-CASE_COLS = [
-    "id",
-    "case_no",
-    "year",
-    "seq",
-    "state",
-    "category",
-    "channel",
-    "subject",
-    "content",
-    "requests",
-    "region_code",
-    "group_size",
-    "confidential",
-    "accused_name",
-    "accused_unit",
-    "skip_level",
-    "repeat_of_id",
-    "owner_id",
-    "petitioner_id",
-    "received_at",
-    "query_code_hash",
-    "extended",
-    "hearing_open",
-    "partner_accepted",
-    "transferred_on",
-    "outcome",
-    "rating",
-    "rated_at",
-    "details",
-    "chain_hash",
-    "last_event_hash",
-    "event_count",
-    "created_at",
-    "updated_at",
-    "version",
-]
-EVENT_COLS = [
-    "id",
-    "case_id",
-    "seq",
-    "action",
-    "actor_staff_no",
-    "at",
-    "from_state",
-    "to_state",
-    "payload",
-    "public",
-    "prev_hash",
-    "hash",
-]
-CLOCK_COLS = [
-    "id",
-    "case_id",
-    "name",
-    "status",
-    "started_at",
-    "start_on",
-    "days",
-    "unit",
-    "extra_days",
-    "due_date",
-    "due_at",
-    "provisional",
-    "reckoning",
-    "level",
-    "paused_on",
-    "fixed_due",
-    "stopped_at",
-    "next_fire_at",
-]
-PETITIONER_COLS = [
-    "id",
-    "name",
-    "id_number_enc",
-    "id_number_index",
-    "id_number_masked",
-    "phone_enc",
-    "phone_index",
-    "phone_masked",
-    "address",
-    "created_at",
-]
-JSON_COLS = {"details", "payload"}
-TS_COLS = {"received_at", "rated_at", "created_at", "updated_at", "at", "started_at", "due_at"}
-TS_COLS |= {"stopped_at", "next_fire_at"}
-DATE_COLS = {"transferred_on", "start_on", "due_date", "paused_on"}
 
 
 def setup_staff(engine: Engine, now: datetime) -> dict[str, int]:
@@ -303,6 +220,7 @@ class Generator:
                     True,
                     GENESIS,
                     first,
+                    None,  # on_time: a registration is not a step in time or late
                 )
             )
             acceptance = self.clock("acceptance", received)
@@ -338,6 +256,7 @@ class Generator:
                         False,
                         first,
                         last,
+                        None,  # whether the note was in time: not what the sweep reads
                     )
                 )
                 count = 2
@@ -412,10 +331,6 @@ class Generator:
                     False,
                     False,
                     False,
-                    None,
-                    None,
-                    None,
-                    None,
                     {},
                     link,
                     last,
@@ -437,49 +352,33 @@ class Generator:
 # --- loaders ---------------------------------------------------------------------------------
 
 
-def _sqlite_value(col: str, v: Any) -> Any:
-    if v is None:
-        return None
-    if col in TS_COLS:
-        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    if col in DATE_COLS:
-        return v.isoformat()
-    if col in JSON_COLS:
-        return json.dumps(v)
-    return v
-
-
-def _pg_value(col: str, v: Any) -> Any:
-    if v is not None and col in JSON_COLS:
-        return json.dumps(v)
-    return v
-
-
-def load(backend: Backend, gen: Generator, total: int, due: int) -> None:
-    """Bulk-load the cases, their events and clocks, the petitioners and the year's counter."""
-    tables = [
-        ("case", CASE_COLS),
-        ("case_event", EVENT_COLS),
-        ("case_clock", CLOCK_COLS),
+def load(backend: Backend, dialect: Dialect, gen: Generator, total: int, due: int) -> None:
+    """Bulk-load the cases, their events and clocks, the petitioners and the year's counter,
+    each value as its column's type stores it for the engine's ``dialect``."""
+    loads = [
+        (tables.case_t, CASE_COLS),
+        (tables.event_t, EVENT_COLS),
+        (tables.clock_t, CLOCK_COLS),
     ]
+    people = (tables.petitioner_t, PETITIONER_COLS)
     if backend.path:
         conn = sqlite3.connect(backend.path, isolation_level=None)
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=OFF")  # the load only; the sweep runs as cases/db.py sets
 
-        def put(table: str, cols: list[str], rows: list[Any]) -> None:
+        def put(table: Table, cols: list[str], rows: list[Any]) -> None:
             marks = ", ".join("?" * len(cols))
             names = ", ".join(cols)
+            store = storing(table, cols, dialect)
             conn.executemany(
-                f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
-                [tuple(_sqlite_value(c, v) for c, v in zip(cols, r, strict=True)) for r in rows],
+                f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', [store(r) for r in rows]
             )
 
         conn.execute("BEGIN")
-        put("petitioner", PETITIONER_COLS, gen.petitioners)
+        put(*people, gen.petitioners)
         for chunk in gen.cases(total, due):
-            for (table, cols), rows in zip(tables, chunk, strict=True):
+            for (table, cols), rows in zip(loads, chunk, strict=True):
                 put(table, cols, rows)
         conn.execute(
             "INSERT INTO case_counter (year, last_seq, chain_head) VALUES (?, ?, ?)",
@@ -495,15 +394,16 @@ def load(backend: Backend, gen: Generator, total: int, due: int) -> None:
     with psycopg.connect(pg_conninfo(backend.url)) as conn:
         cur = conn.cursor()
 
-        def put(table: str, cols: list[str], rows: list[Any]) -> None:
+        def put(table: Table, cols: list[str], rows: list[Any]) -> None:
             names = ", ".join(cols)
-            with cur.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            store = storing(table, cols, dialect)
+            with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
                 for r in rows:
-                    copy.write_row([_pg_value(c, v) for c, v in zip(cols, r, strict=True)])
+                    copy.write_row(store(r))
 
-        put("petitioner", PETITIONER_COLS, gen.petitioners)
+        put(*people, gen.petitioners)
         for chunk in gen.cases(total, due):
-            for (table, cols), rows in zip(tables, chunk, strict=True):
+            for (table, cols), rows in zip(loads, chunk, strict=True):
                 put(table, cols, rows)
         cur.execute(
             "INSERT INTO case_counter (year, last_seq, chain_head) VALUES (%s, %s, %s)",
@@ -539,7 +439,7 @@ def run(backend: Backend, total: int, due: int, *, check_audit: bool) -> dict[st
             ctx = rt.ctx(conn)
         gen = Generator(rt, ctx, owners)
         t = time.perf_counter()
-        load(backend, gen, total, due)
+        load(backend, engine.dialect, gen, total, due)
         built = time.perf_counter() - t
         clocks = _count(engine, tables.clock_t)
         # Warm the engine (connection, calendar, statement cache) with a sweep that finds nothing due.

@@ -135,7 +135,7 @@ def act(
         values=values,
         on_time=counted.note_on_time,
     )
-    started = write_clocks(conn, record.id, changes.changed, changes.started)
+    started = write_clocks(conn, record.id, changes.changed, changes.started, before=clocks)
     _notify_after(conn, action, record, data, now, seq)
 
     by_id = {c.id: c for c in changes.changed}

@@ -62,7 +62,9 @@ class _Plan:
             self.names = tuple(escaped.get(name, name) for name in order)
         # Each parameter's own type adapts it, as Connection.execute would (TypeDecorators too).
         self.slots = [
-            (name, binds[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in order
+            (name, f, _keeps_none(f))
+            for name in order
+            for f in [binds[name].type.dialect_impl(dialect).bind_processor(dialect)]
         ]
         # A column left out of an INSERT/UPDATE that has a Python-side default gets it.
         prefetch = [*compiled.insert_prefetch, *compiled.update_prefetch]
@@ -85,7 +87,7 @@ class _Plan:
         }
         self.sql = compiled.string
         self.types = [col.type for col in stmt.columns]
-        self.loads: list[tuple[int, Convert]] | None = None  # from the first result's description
+        self.loads: list[tuple[int, Convert, bool]] | None = None  # from the first result
         self.dialect = dialect
 
     def bound(self, params: Mapping[str, Any]) -> Any:
@@ -96,21 +98,36 @@ class _Plan:
                 if key not in params:
                     params[key] = default.arg if default.is_scalar else default.arg(None)
         try:
-            values = [p(params[k]) if p else params[k] for k, p in self.slots]
+            values = [
+                v if f is None or (v is None and keeps) else f(v)
+                for k, f, keeps in self.slots
+                for v in [params[k]]
+            ]
         except KeyError as exc:
             raise KeyError(f"statement parameter {exc.args[0]!r} not given") from None
         return values if self.names is None else dict(zip(self.names, values, strict=True))
 
-    def load(self, description: Sequence[Any]) -> list[tuple[int, Convert]]:
+    def load(self, description: Sequence[Any]) -> list[tuple[int, Convert, bool]]:
         """Each result column's processor for the dialect, given the first result's description
         (the driver's type codes); kept for the next results."""
         dialect = self.dialect
         self.loads = [
-            (i, f)
+            (i, f, _keeps_none(f))
             for i, (type_, desc) in enumerate(zip(self.types, description, strict=True))
             if (f := type_.dialect_impl(dialect).result_processor(dialect, desc[1]))
         ]
         return self.loads
+
+
+def _keeps_none(process: Convert | None) -> bool:
+    """Whether a processor turns None into None, so a NULL need not go through it (SQL NULL for
+    most types; JSON's bind processor, for one, writes the JSON null instead)."""
+    if process is None:
+        return True
+    try:
+        return process(None) is None
+    except Exception:  # a type that refuses None: let it say so for each value
+        return False
 
 
 class Statement:
@@ -141,6 +158,11 @@ class Statement:
     def sql(self, dialect: Dialect) -> str:
         """The SQL this dialect runs."""
         return self.plan(dialect).sql
+
+
+def bind_processors(columns: Sequence[Column[Any]], dialect: Dialect) -> list[Convert | None]:
+    """Each column's type's bind processor for the dialect (None where the value goes as it is)."""
+    return [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
 
 
 def insert_statement(
@@ -224,8 +246,10 @@ def _records(stmt: Statement, plan: _Plan, cur: Any, raws: Sequence[Sequence[Any
     out = []
     for raw in raws:
         values = list(raw)
-        for i, f in loads:
-            values[i] = f(values[i])
+        for i, f, keeps in loads:
+            v = values[i]
+            if v is not None or not keeps:
+                values[i] = f(v)
         out.append(make(values))
     return out
 
@@ -275,16 +299,17 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     executemany(conn, stmt, rows)
 
 
-_MULTI: dict[tuple[Table, tuple[str, ...], int], tuple[Statement, list[list[str]]]] = {}
+_MULTI: dict[
+    tuple[Table, tuple[str, ...], int, tuple[int, ...]], tuple[Statement, list[list[str]]]
+] = {}
 
 
 def _multi_insert(
-    table: Table, columns: tuple[str, ...], n: int
+    table: Table, columns: tuple[str, ...], n: int, key: tuple[int, ...]
 ) -> tuple[Statement, list[list[str]]]:
-    """``INSERT … VALUES (…), (…) RETURNING id, columns…`` for ``n`` rows, and each row's
+    """``INSERT … VALUES (…), (…) RETURNING id, key columns…`` for ``n`` rows, and each row's
     parameter names."""
-    key = (table, columns, n)
-    found = _MULTI.get(key)
+    found = _MULTI.get((table, columns, n, key))
     if found is None:
         unnamed = [c.key for c in table.columns if c.default is not None and c.key not in columns]
         if unnamed:
@@ -298,8 +323,9 @@ def _multi_insert(
             for row in names
         ]
         (pk,) = table.primary_key.columns
-        stmt = Statement(insert(table).values(rows).returning(pk, *(table.c[c] for c in columns)))
-        found = _MULTI[key] = (stmt, names)
+        returning = [pk, *(table.c[columns[i]] for i in key)]
+        stmt = Statement(insert(table).values(rows).returning(*returning))
+        found = _MULTI[(table, columns, n, key)] = (stmt, names)
     return found
 
 
@@ -310,24 +336,48 @@ def insert_returning_ids(
     among them) with one multi-row INSERT; return their ids in the rows' order.
 
     Neither SQLite nor PostgreSQL promises the order of RETURNING rows, so each comes back with
-    the values it was written with, as its columns' types read them, and is matched to the row it
-    was written from; rows written with equal values are interchangeable.
+    the first column whose values tell the rows apart (all of them if none does: rows written
+    with equal values are interchangeable), as the column's type reads it, and is matched to the
+    row it was written from.
     """
-    if not rows:
-        return []
+    if len(rows) <= 1:
+        return [_insert_one(conn, table, row) for row in rows]
     columns = tuple(rows[0])
-    stmt, names = _multi_insert(table, columns, len(rows))
+    key = _telling_apart(columns, rows)
+    stmt, names = _multi_insert(table, columns, len(rows), key)
     params = {
         n: row[c]
         for row, ns in zip(rows, names, strict=True)
         for c, n in zip(columns, ns, strict=True)
     }
-    returned = all_rows(conn, stmt, params)
+    returned = [(tuple(r[1:]), r[0]) for r in all_rows(conn, stmt, params)]
     ids = []
     for row in rows:
-        wanted = tuple(row[c] for c in columns)
-        i = next((i for i, got in enumerate(returned) if tuple(got[1:]) == wanted), None)
-        if i is None:
+        wanted = tuple(row[columns[i]] for i in key)
+        found = next((j for j, (values, _) in enumerate(returned) if values == wanted), None)
+        if found is None:
             raise RuntimeError(f"{table.name}: a row read back differs from what was written")
-        ids.append(returned.pop(i)[0])
+        ids.append(returned.pop(found)[1])
     return ids
+
+
+_ONE: dict[tuple[Table, tuple[str, ...]], Statement] = {}
+
+
+def _insert_one(conn: Connection, table: Table, row: Mapping[str, Any]) -> int:
+    """Insert one row; return its id."""
+    key = (table, tuple(row))
+    stmt = _ONE.get(key)
+    if stmt is None:
+        (pk,) = table.primary_key.columns
+        stmt = _ONE[key] = insert_statement(table, key[1], returning=[pk])
+    return first(conn, stmt, row)[0]
+
+
+def _telling_apart(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> tuple[int, ...]:
+    """The position of the first column whose values differ between every two rows, or of all."""
+    for i, c in enumerate(columns):
+        values = [row[c] for row in rows]
+        if all(a != b for j, a in enumerate(values) for b in values[j + 1 :]):
+            return (i,)
+    return tuple(range(len(columns)))

@@ -58,15 +58,29 @@ def clock_values(clock: sla.Clock) -> dict[str, Any]:
 
 
 def write_clocks(
-    conn: Connection, case_id: int, changed: Sequence[sla.Clock], started: Sequence[sla.Clock]
+    conn: Connection,
+    case_id: int,
+    changed: Sequence[sla.Clock],
+    started: Sequence[sla.Clock],
+    *,
+    before: Sequence[sla.Clock] = (),
 ) -> list[sla.Clock]:
-    """Persist changed and new clocks; return the new ones with their ids."""
-    if changed:
-        fastsql.executemany(
-            conn,
-            statements.UPDATE_CLOCK,
-            [{**clock_values(c), "clock_id": c.id} for c in changed],
+    """Persist changed and new clocks; return the new ones with their ids. A changed clock found
+    in ``before`` (the clocks as loaded) has only the columns that differ written."""
+    loaded = {c.id: c for c in before}
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for clock in changed:
+        old = loaded.get(clock.id)
+        names = tuple(
+            n
+            for n in statements.CLOCK_COLUMNS
+            if old is None or getattr(clock, n) != getattr(old, n)
         )
+        if names:
+            row = {n: getattr(clock, n) for n in names}
+            updates.setdefault(names, []).append({**row, "clock_id": clock.id})
+    for names, rows in updates.items():
+        fastsql.executemany(conn, statements.update_clock(names), rows)
     # A stopped clock's open escalations are settled with it: nothing escalates a finished step.
     # Only a clock that has escalated has any: the sweeper writes an escalation and the clock's
     # level in one transaction, under the case's lock, and nothing sets a level back to None.

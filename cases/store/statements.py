@@ -32,23 +32,19 @@ CASE_QUERY = (
 CLOCK_COLUMNS = [c.name for c in clock_t.columns if c.name not in ("id", "case_id")]
 EVENT_COLUMNS = [c.name for c in event_t.columns if c.name != "id"]
 PERSON_COLUMNS = [c.name for c in petitioner_t.columns if c.name != "id"]
-#: What a new case is registered with; the rest (outcome, rating, decided_at…) a step writes.
-CASE_COLUMNS = [
-    c.name
-    for c in case_t.columns
-    if c.name
-    not in (
-        "id",
-        "transferred_on",
-        "outcome",
-        "rating",
-        "rated_at",
-        "decided_at",
-        "decided_on_time",
-        "replied_at",
-        "replied_on_time",
-    )
+#: What later steps write on a case (a decision, a transfer, the reply, the rating).
+CASE_STEP_COLUMNS = [
+    "transferred_on",
+    "outcome",
+    "rating",
+    "rated_at",
+    "decided_at",
+    "decided_on_time",
+    "replied_at",
+    "replied_on_time",
 ]
+#: What a new case is registered with: every other column.
+CASE_COLUMNS = [c.name for c in case_t.columns if c.name not in ("id", *CASE_STEP_COLUMNS)]
 
 ACTOR = fastsql.Statement(
     select(
@@ -68,9 +64,6 @@ CASE_FOR_UPDATE = fastsql.Statement(_BY_NUMBER.with_for_update(of=case_t))
 CASE_JOINED = CASE.fields[len(case_t.columns) :]
 CLOCKS = fastsql.Statement(
     select(clock_t).where(clock_t.c.case_id == bindparam("case_id")).order_by(clock_t.c.id)
-)
-UPDATE_CLOCK = fastsql.Statement(
-    update(clock_t).where(clock_t.c.id == bindparam("clock_id")), column_keys=CLOCK_COLUMNS
 )
 INSERT_EVENT = fastsql.insert_statement(event_t, EVENT_COLUMNS)
 INSERT_PERSON = fastsql.insert_statement(
@@ -94,6 +87,20 @@ OFFICE = fastsql.Statement(
     .order_by(office_t.c.id)
     .limit(1)
 )
+
+_UPDATE_CLOCK_CACHE: dict[tuple[str, ...], fastsql.Statement] = {}
+
+
+def update_clock(columns: tuple[str, ...]) -> fastsql.Statement:
+    """``UPDATE case_clock SET columns… WHERE id = :clock_id``, built once per set of columns."""
+    stmt = _UPDATE_CLOCK_CACHE.get(columns)
+    if stmt is None:
+        stmt = fastsql.Statement(
+            update(clock_t).where(clock_t.c.id == bindparam("clock_id")), column_keys=columns
+        )
+        _UPDATE_CLOCK_CACHE[columns] = stmt
+    return stmt
+
 
 _UPDATE_CASE_CACHE: dict[tuple[str, ...], fastsql.Statement] = {}
 

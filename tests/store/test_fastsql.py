@@ -2,6 +2,7 @@
 run on the DBAPI cursor, writes what the ORM reads back and reads what the ORM reads, on both
 backends; it belongs to the caller's transaction and fails with SQLAlchemy's exceptions."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
@@ -37,6 +39,7 @@ from cases.runtime import Runtime
 from cases.store import fastsql, records, statements, tables
 from conftest import TZ, at
 from tests.factories import case_in_state, intake_body, make_office
+from workflow import sla
 
 NOW = at("2026-11-05 10:00")
 EAST8 = timezone(timedelta(hours=8))
@@ -58,7 +61,7 @@ CHECKED = {
     "INSERT_EVENT": "test_inserts_write_what_the_orm_reads",
     "TAKE_NUMBER": "test_updates_write_what_the_orm_reads",
     "SET_CHAIN_HEAD": "test_updates_write_what_the_orm_reads",
-    "UPDATE_CLOCK": "test_updates_write_what_the_orm_reads",
+    "update_clock": "test_updates_write_what_the_orm_reads",
     "update_case": "test_updates_write_what_the_orm_reads",
 }
 
@@ -194,8 +197,13 @@ def _utc(value: Any) -> Any:
 
 
 def test_every_hot_statement_is_checked_here() -> None:
-    found = {n for n, v in vars(statements).items() if isinstance(v, fastsql.Statement)}
-    assert found | {"update_case"} == set(CHECKED)
+    found = {
+        name
+        for name, v in vars(statements).items()
+        if isinstance(v, fastsql.Statement)
+        or (callable(v) and getattr(v, "__module__", None) == statements.__name__)
+    }
+    assert found == set(CHECKED)
     assert all(name in globals() for name in CHECKED.values())
 
 
@@ -313,7 +321,11 @@ def test_updates_write_what_the_orm_reads(office: Engine, rt: Runtime) -> None:
             "provisional": False,
             "fixed_due": True,
         }
-        fastsql.executemany(conn, statements.UPDATE_CLOCK, [{**changed, "clock_id": clocks[0].id}])
+        fastsql.executemany(
+            conn,
+            statements.update_clock(tuple(statements.CLOCK_COLUMNS)),
+            [{**changed, "clock_id": clocks[0].id}],
+        )
         extra = {"outcome": TRICKY, "details": PAYLOAD, "rated_at": LOCAL}
         moved = fastsql.run(
             conn,
@@ -400,18 +412,32 @@ def test_a_type_decorator_is_applied_both_ways(engine: Engine) -> None:
         meta.drop_all(engine)
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["acceptance", "tracking", "handling"],  # told apart by their names
+        ["tracking", "tracking", "acceptance"],  # by their names and the rest of their values
+    ],
+)
 def test_ids_come_back_in_the_rows_order_whatever_order_returning_gives(
-    office: Engine, rt: Runtime, monkeypatch: pytest.MonkeyPatch
+    office: Engine, rt: Runtime, monkeypatch: pytest.MonkeyPatch, names: list[str]
 ) -> None:
     _register(office, rt)
-    rows = [_clock(1, "acceptance"), _clock(1, "tracking"), _clock(1, "acceptance")]
+    days = [15, 30, 60]
+    rows = [_clock(1, name, days=d) for name, d in zip(names, days, strict=True)]
     real = fastsql.all_rows
     monkeypatch.setattr(fastsql, "all_rows", lambda *a, **k: real(*a, **k)[::-1])
     with office.begin() as conn:
         ids = fastsql.insert_returning_ids(conn, tables.clock_t, rows)
-        names = dict(conn.execute(select(tables.clock_t.c.id, tables.clock_t.c.name)).all())
-    assert [names[i] for i in ids] == ["acceptance", "tracking", "acceptance"]
-    assert len(set(ids)) == 3
+        same = fastsql.insert_returning_ids(conn, tables.clock_t, [rows[0], rows[0]])
+        written = {
+            r.id: (r.name, r.days)
+            for r in conn.execute(
+                select(tables.clock_t.c.id, tables.clock_t.c.name, tables.clock_t.c.days)
+            )
+        }
+    assert [written[i] for i in ids] == list(zip(names, days, strict=True))
+    assert len(set(ids + same)) == 5 and written[same[0]] == written[same[1]]
 
 
 def test_parameters_are_placed_as_the_compiled_statement_says(engine: Engine) -> None:
@@ -436,6 +462,25 @@ def test_parameters_are_placed_as_the_compiled_statement_says(engine: Engine) ->
         expected = {name: plain(adapted(name)) for name in compiled.bind_names.values()}
         assert {k: plain(v) for k, v in bound.items()} == expected
     assert set(statements.EVENT_COLUMNS) <= set(compiled.binds)
+
+
+def test_a_changed_clock_has_only_its_changed_columns_written(office: Engine, rt: Runtime) -> None:
+    case_no = _register(office, rt)["case_no"]
+    with office.begin() as conn:
+        record = records.load_case(conn, case_no, for_update=True)
+        before = records.load_clocks(conn, record.id)
+        # Changed behind the loaded copy's back: a column the write does not touch keeps it.
+        conn.execute(
+            update(tables.clock_t)
+            .where(tables.clock_t.c.id == before[0].id)
+            .values(reckoning="elsewhere")
+        )
+        stopped = sla.stop_clock(before[0], LOCAL)
+        started = records.write_clocks(conn, record.id, [stopped], [], before=before)
+        after = records.load_clocks(conn, record.id)
+    assert started == []
+    assert after[0] == replace(stopped, reckoning="elsewhere")
+    assert after[1] == before[1]
 
 
 def test_the_case_loader_reads_what_sqlalchemy_reads(office: Engine, rt: Runtime) -> None:
