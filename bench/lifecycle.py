@@ -51,10 +51,11 @@ from bench.common import (
 from cases.audit import GENESIS, case_link, event_hash, verify
 from cases.casework import actions, intake
 from cases.crypto import generate_query_code, hash_query_code
+from cases.models import CaseKeyword
 from cases.repeat.candidates import keyword_rows, matter_vector
 from cases.repeat.jurisdiction import classify, office_jurisdiction
 from cases.runtime import Runtime
-from cases.store import fastsql, tables
+from cases.store import fastsql, statements, tables
 from workflow import sla
 from workflow.calendar import OfficialCalendar, local_date
 from workflow.intake import mask_id_number, mask_phone
@@ -150,6 +151,14 @@ class Bare:
             self.conn = psycopg.connect(pg_conninfo(backend.url))
             self._json = psycopg.types.json.Json
 
+        # The engine's own column lists (cases.store.statements); the values below follow them.
+        self.insert_person = self._insert("petitioner", statements.PERSON_COLUMNS, "id")
+        self.insert_case = self._insert("case", statements.CASE_COLUMNS, "id")
+        self.insert_event = self._insert("case_event", statements.EVENT_COLUMNS)
+        self.insert_clock = self._insert("case_clock", ["case_id", *statements.CLOCK_COLUMNS])
+        keyword_columns = [c.name for c in CaseKeyword.__table__.columns]
+        self.insert_keyword = self._insert("case_keyword", keyword_columns)
+
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()
@@ -157,6 +166,12 @@ class Bare:
     def sql(self, statement: str) -> str:
         """The statement in the driver's parameter style."""
         return statement if self.sqlite else statement.replace("?", "%s")
+
+    def _insert(self, table: str, columns: list[str], returning: str = "") -> str:
+        """``INSERT INTO table (columns) VALUES (…)`` in the driver's parameter style."""
+        marks = ", ".join(["?" if self.sqlite else "%s"] * len(columns))
+        sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})'
+        return f"{sql} RETURNING {returning}" if returning else sql
 
     # Values as the engine's column types store them.
     def ts(self, v: datetime | None) -> Any:
@@ -213,16 +228,6 @@ class Bare:
             self.ts(c.next_fire_at),
         )
 
-    INSERT_CLOCK = (
-        "INSERT INTO case_clock (case_id, name, status, started_at, start_on, days, unit, "
-        "extra_days, due_date, due_at, provisional, reckoning, level, paused_on, fixed_due, "
-        "stopped_at, next_fire_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    )
-    INSERT_EVENT = (
-        "INSERT INTO case_event (case_id, seq, action, actor_staff_no, at, from_state, to_state, "
-        "payload, public, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    )
-
     def intake(self, p: dict[str, Any], body: dict[str, Any], now: datetime) -> str:
         """Register a case (inputs already normalised); return its number."""
         rt, cipher = self.rt, self.rt.cipher
@@ -231,21 +236,17 @@ class Bare:
         clocks = sla.intake_clocks(now, now, self.ctx)
         with self.tx() as cur:
             pid = cur.execute(
-                self.sql(
-                    "INSERT INTO petitioner (name, address, created_at, id_number_enc, "
-                    "id_number_index, id_number_masked, phone_enc, phone_index, phone_masked) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
-                ),
+                self.insert_person,
                 (
                     p["name"],
-                    p["address"],
-                    self.ts(now),
                     cipher.encrypt(p["id_number"]),
                     cipher.blind_index(p["id_number"]),
                     mask_id_number(p["id_number"]),
                     cipher.encrypt(p["phone"]),
                     cipher.blind_index(p["phone"]),
                     mask_phone(p["phone"]),
+                    p["address"],
+                    self.ts(now),
                 ),
             ).fetchone()[0]
             seq, prev_link = cur.execute(
@@ -285,27 +286,24 @@ class Bare:
                 self.sql("UPDATE case_counter SET chain_head = ? WHERE year = ?"), (link, year)
             )
             case_id = cur.execute(
-                self.sql(
-                    'INSERT INTO "case" (case_no, year, seq, state, category, channel, subject, '
-                    "content, requests, region_code, group_size, confidential, accused_name, "
-                    "accused_unit, skip_level, repeat_of_id, owner_id, petitioner_id, received_at, "
-                    "query_code_hash, extended, hearing_open, partner_accepted, details, "
-                    "chain_hash, last_event_hash, event_count, created_at, updated_at, version) "
-                    "VALUES (?, ?, ?, 'registered', ?, ?, ?, ?, ?, ?, 1, ?, NULL, NULL, ?, NULL, "
-                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 1) RETURNING id"
-                ),
+                self.insert_case,
                 (
                     case_no,
                     year,
                     seq,
+                    "registered",
                     body["category"],
                     body["channel"],
                     body["subject"],
                     body["content"],
                     body["requests"],
                     body["region_code"],
+                    1,
                     body["category"] == "accusation",
+                    None,
+                    None,
                     where.skip_level,
+                    None,
                     self.owner_id,
                     pid,
                     self.ts(now),
@@ -316,12 +314,14 @@ class Bare:
                     self.js({"jurisdiction": where.as_dict()}),
                     link,
                     first,
+                    1,
                     self.ts(now),
                     self.ts(now),
+                    1,
                 ),
             ).fetchone()[0]
             cur.execute(
-                self.sql(self.INSERT_EVENT),
+                self.insert_event,
                 (
                     case_id,
                     1,
@@ -334,22 +334,21 @@ class Bare:
                     True,
                     GENESIS,
                     first,
+                    None,
                 ),
             )
             # The matter's keywords, for finding similar matters at later intakes.
             vector = matter_vector(body["subject"], body["content"], body["requests"])
             cur.executemany(
-                self.sql(
-                    "INSERT INTO case_keyword (case_id, term, weight, region_code, received_at) "
-                    "VALUES (?, ?, ?, ?, ?)"
-                ),
+                self.insert_keyword,
                 [
                     (r["case_id"], r["term"], r["weight"], r["region_code"], self.ts(now))
                     for r in keyword_rows(case_id, vector, body["region_code"], now)
                 ],
             )
             cur.executemany(
-                self.sql(self.INSERT_CLOCK), [self._clock_row(case_id, c) for c in clocks]
+                self.insert_clock,
+                [self._clock_row(case_id, c) for c in clocks],
             )
         return case_no
 
@@ -420,7 +419,7 @@ class Bare:
             if updated != 1:
                 raise RuntimeError(f"{case_no}: changed meanwhile")
             cur.execute(
-                self.sql(self.INSERT_EVENT),
+                self.insert_event,
                 (
                     case_id,
                     seq,
@@ -433,6 +432,7 @@ class Bare:
                     True,
                     last_hash,
                     h,
+                    None,
                 ),
             )
             stopped = [cid for cid, name, _ in active if "*" in stops or name in stops]
@@ -454,7 +454,7 @@ class Bare:
                 )
             for name in starts:
                 cur.execute(
-                    self.sql(self.INSERT_CLOCK),
+                    self.insert_clock,
                     self._clock_row(case_id, sla.start_clock(name, now, self.ctx)),
                 )
 
