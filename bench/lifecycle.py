@@ -539,7 +539,7 @@ def bench_backend(backend: Backend, n: int, rounds: int, profile: bool) -> float
             direct = fastsql.sent
             t = time.perf_counter()
             spent = run_engine(engine, rt, bodies)
-            # + the statements sent on the DBAPI cursor (cases.fastsql), which no event reports,
+            # + the statements sent on the DBAPI cursor (cases.store.fastsql), which no event reports,
             # + COMMIT per transaction (and PostgreSQL's implicit BEGIN)
             eng_statements = (
                 seen["n"] + fastsql.sent - direct + len(STEPS) * n * (1 if backend.path else 2)

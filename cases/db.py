@@ -37,7 +37,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # Straight to the driver: every transaction sends it, and through exec_driver_sql it
-            # costs more Python than SQLite spends on it (cases/fastsql.py).
+            # costs more Python than SQLite spends on it (cases/store/fastsql.py).
             fastsql.send(conn, "BEGIN IMMEDIATE")
 
         return engine
