@@ -17,8 +17,9 @@ from pydantic import BaseModel, Field
 from api.deps import AppContext, Ctx, Form, User, api_permission, form_str, page_permission
 from api.pages import case_url, redirect, render
 from api.security import add_flash, safe_next
-from cases.casework import actions, queries
+from cases.casework import actions
 from cases.notify import delivery
+from cases.organisation import directory
 from cases.reports import briefing as briefings
 from cases.supervision import queue as q
 from workflow import lifecycle
@@ -105,7 +106,7 @@ def _queue_page(
         extensions = q.pending_extensions(conn, ctx.rt) if not flagged else []
         unhappy = q.dissatisfied(conn, ctx.rt) if not flagged else []
         groups = q.group_names(conn)
-        people = queries.owner_candidates(conn)
+        people = directory.owner_candidates(conn)
     query = {k: v for k, v in {"status": status, **filters}.items() if v}
     without_level = {k: v for k, v in query.items() if k != "level"}
     level_links = {
