@@ -4,9 +4,11 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from cases.casework import reading
 from tests.factories import drive, intake_body
 from tests.repeat.helpers import (
     EARLIER,
+    NOW,
     OTHER_ID,
     REWORDED,
     outbox_t,
@@ -136,6 +138,18 @@ def test_the_intake_page_registers_a_new_matter_and_offers_the_transfer(
     assert r.status_code == 303
     receipt = c.get(r.headers["location"])
     assert "查询码" in receipt.text
+    # transfer=1: registered and transferred at once to the county, the level with authority.
+    organ = "行政区划320102的县级信访工作机构"  # no organ configured: named by its region
+    assert f"并已转送{organ}" in receipt.text
+    case_no = r.headers["location"].removeprefix("/cases/").removesuffix("/receipt")
+    rt = app.state.ctx.rt
+    with engine.connect() as conn:
+        shown = reading.show(conn, rt, case_no=case_no, viewer_staff_no="A001", now=NOW)
+        events = reading.case_events(conn, rt, case_no=case_no, viewer_staff_no=None)
+    assert shown["state"] == "transferred" and shown["flags"]["skip_level"] is True
+    assert shown["details"]["transfer"]["organ"] == organ
+    assert [e["action"] for e in events] == ["intake", "transfer"]
+    assert events[-1]["actor"] == "A001"
     # A mistake goes back to the intake form with the field's error.
     r = c.post(
         "/cases/new/check", data={**form_of(intake_body(region_code="32")), "csrf_token": csrf}
