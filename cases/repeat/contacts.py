@@ -106,6 +106,7 @@ def guidance_for(record: Any) -> tuple[str | None, str]:
 
 
 def _visible_case(conn: Connection, case_no: str, actor: lifecycle.Actor, unit: str | None) -> Any:
+    """The case as this actor may see it; a hidden one is answered as missing."""
     record = records.load_case(conn, case_no, for_update=False)
     if record is None or confidentiality.hidden_from(actor, unit, record):
         # A case hidden from this person is answered as missing: never "it exists, but…".
