@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 
-from cases.notify.delivery import ChannelConfig, deliver
+from cases.notify.channels import ChannelConfig
+from cases.notify.worker import deliver
 from cases.reports.briefing import briefing, run_briefing
 from cases.runtime import Runtime
 from cases.store import tables

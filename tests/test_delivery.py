@@ -20,8 +20,9 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 
 from cases.models import Delivery, StaffContact
-from cases.notify import delivery
-from cases.notify.delivery import ChannelConfig, Message, deliver
+from cases.notify import channels, preferences, worker
+from cases.notify.channels import ChannelConfig, Message
+from cases.notify.worker import deliver
 from cases.runtime import Runtime
 from cases.store import outbox, tables
 from cases.store.tables import outbox_t
@@ -215,7 +216,7 @@ def test_signed_webhook(office: Engine, rt: Runtime, http: tuple[Receiver, str])
     assert body["recipient"] == {"staff_no": "A001", "name": "张敏"}
     assert "超期" in body["text"]
     # The signature covers the body: the same message signed with another key does not verify.
-    raw = delivery.webhook_body(
+    raw = channels.webhook_body(
         Message(
             outbox_id=1,
             dedup_key="k",
@@ -227,7 +228,7 @@ def test_signed_webhook(office: Engine, rt: Runtime, http: tuple[Receiver, str])
             created_at=NOW,
         )
     )
-    assert delivery.signature(SECRET, raw) != delivery.signature(b"other", raw)
+    assert channels.signature(SECRET, raw) != channels.signature(b"other", raw)
 
 
 def test_text_messages_through_the_gateway_to_the_number_the_user_gave(
@@ -272,7 +273,7 @@ def test_preferences_turn_a_channel_off(
     drop, port = smtp
     receiver, url = http
     with office.begin() as conn:
-        delivery.set_preferences(conn, rt, "A001", enabled={"email": False}, now=NOW)
+        preferences.set_preferences(conn, rt, "A001", enabled={"email": False}, now=NOW)
     notify(office, 2)
     config = ChannelConfig(
         smtp_host="127.0.0.1", smtp_port=port, webhook_url=url, webhook_secret=SECRET
@@ -402,7 +403,7 @@ def test_killed_mid_batch_and_restarted_delivers_everything_none_twice(
     def dying(channel: str, k: int) -> Any:
         def send(message: Message, cfg: ChannelConfig) -> None:
             nonlocal sent
-            delivery.SENDERS[channel](message, cfg)
+            channels.SENDERS[channel](message, cfg)
             sent += 1
             if sent == k:
                 # Killed after the receiver got it, before the worker recorded it.
@@ -420,7 +421,7 @@ def test_killed_mid_batch_and_restarted_delivers_everything_none_twice(
     deliver(office, rt, restart, config=config, batch_size=10)
     assert statuses(office).get("pending", 0) == 10 - (k - 1)
     # After the lease, the rest, including the one that was sent but never recorded.
-    done = deliver(office, rt, restart + delivery.LEASE, config=config, batch_size=10)
+    done = deliver(office, rt, restart + worker.LEASE, config=config, batch_size=10)
     assert done["failed"] == 0
     assert statuses(office) == {"sent": 2 * messages}
 
@@ -490,6 +491,6 @@ def test_the_server_delivers_in_the_background(
 
 
 def test_back_off_doubles_up_to_an_hour() -> None:
-    waits = [delivery.backoff(n) for n in range(1, 10)]
+    waits = [worker.backoff(n) for n in range(1, 10)]
     assert waits[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     assert max(waits) == timedelta(hours=1)

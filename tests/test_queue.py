@@ -14,7 +14,7 @@ from cases.casework import reading
 from cases.models import ExtensionRequest, NoticeEscalation, SupervisionNotice
 from cases.runtime import Runtime
 from cases.store.tables import outbox_t
-from cases.supervision import queue as q
+from cases.supervision import notice_sweep
 from cases.supervision.sweeper import sweep
 from conftest import at
 from tests.web import NOW, api_act, api_intake, bearer, client, make_web_office, sign_in
@@ -263,7 +263,9 @@ def test_an_unanswered_notice_goes_up_one_post_once(
     results: list[dict[str, Any]] = []
     later = at("2026-11-28 09:00")
     threads = [
-        threading.Thread(target=lambda: results.append(q.sweep_notices(engine, rt, later)))
+        threading.Thread(
+            target=lambda: results.append(notice_sweep.sweep_notices(engine, rt, later))
+        )
         for _ in range(2)
     ]
     for t in threads:
@@ -306,7 +308,7 @@ def test_a_notice_from_the_branch_secretary_goes_to_the_office_leader(
         json={"reply_by": "2026-11-26", "text": "今日答复"},
         headers=bearer(app, "B001"),
     )
-    q.sweep_notices(engine, rt, at("2026-11-27 08:00"))
+    notice_sweep.sweep_notices(engine, rt, at("2026-11-27 08:00"))
     with engine.begin() as conn:
         climbed = conn.execute(select(NoticeEscalation.__table__)).one()
     # 督办 is the branch secretary's own level: the next post up is the office leader.
