@@ -38,9 +38,9 @@ from api.security import (
 )
 from cases.casework import actions, desk, intake, reading, search, standing, tracking
 from cases.crypto import normalise_query_code
-from cases.notify import delivery as notify_delivery
+from cases.notify import inbox
 from cases.organisation import directory, roster, wall
-from cases.supervision import queue as escalation_queue
+from cases.supervision import labels, panels
 from workflow import lifecycle
 from workflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from workflow.intake import MAX_REPRESENTATIVES
@@ -164,7 +164,7 @@ _PAYLOAD_LABELS = {
     "old_due_date": "原届满日",
     "new_due_date": "新届满日",
     "why": "原因",
-    **escalation_queue.PAYLOAD_LABELS,
+    **labels.PAYLOAD_LABELS,
 }
 
 
@@ -269,7 +269,7 @@ def render(
     if user is not None:
         # One index range per page (ix_outbox_recipient_read_at): the count in the top bar.
         with ctx.engine.connect() as conn:
-            unread = notify_delivery.unread_count(conn, user.staff_no)
+            unread = inbox.unread_count(conn, user.staff_no)
     html = ctx.templates.get_template(name).render(
         request=request,
         user=user,
@@ -366,7 +366,7 @@ def desk_page(request: Request, ctx: Ctx, user: PageStaff) -> Response:
         return redirect("/cases")
     with ctx.engine.begin() as conn:
         data = desk.desk(conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now())
-        extras = escalation_queue.desk_extras(
+        extras = panels.desk_extras(
             conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now()
         )
     return render(request, "desk.html", user=user, desk=data, extras=extras)
@@ -557,7 +557,7 @@ def _case_page(
         candidates = (
             directory.owner_candidates(conn) if "reassign" in case["allowed_actions"] else []
         )
-        extras = escalation_queue.case_extras(
+        extras = panels.case_extras(
             conn, ctx.rt, case_no=case_no, staff_no=user.staff_no, role=user.role, now=now
         )
     hidden = bool(case["petitioner"].get("confidential"))
@@ -570,7 +570,7 @@ def _case_page(
     timeline = [
         {
             **e,
-            "label": escalation_queue.EVENT_LABELS.get(e["action"], e["action_label"]),
+            "label": labels.EVENT_LABELS.get(e["action"], e["action_label"]),
             "actor_name": names.get(e["actor"], "系统" if e["actor"] == "SYSTEM" else ""),
             # For the accused unit a step shows only what happened and when, never its contents.
             "lines": [] if hidden else event_lines(e, ctx.rt.tz),
