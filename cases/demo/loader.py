@@ -1503,7 +1503,7 @@ def load_demo(engine: Engine, rt: Runtime, *, now: datetime) -> str:
 
     Safe to call twice: on a database that already holds cases it changes nothing.
     """
-    from api.auth import hash_password  # argon2: hashed once, shared by every demo login
+    from cases.security import hash_password  # argon2: hashed once, shared by every demo login
 
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
