@@ -93,9 +93,7 @@ class Step:
     def resolved(self, today: date, earlier: Mapping[str, date]) -> dict[str, Any]:
         """The payload with its relative dates as ISO dates, for a step taken on ``today``."""
         return {
-            key: value.on(today, earlier).isoformat()
-            if isinstance(value, InDays | DaysAfter)
-            else value
+            key: value.on(today, earlier).isoformat() if isinstance(value, RelativeDate) else value
             for key, value in self.payload.items()
         }
 
