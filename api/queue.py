@@ -10,11 +10,28 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.deps import AppContext, Ctx, Form, User, api_permission, form_str, page_permission
+from api.deps import (
+    ApiActor,
+    ApiEscalations,
+    ApiReader,
+    ApiStaff,
+    ApiWorker,
+    AppContext,
+    Ctx,
+    Form,
+    PageActor,
+    PageDeliveries,
+    PageEscalations,
+    PageReader,
+    PageStaff,
+    PageWorker,
+    User,
+    form_str,
+)
 from api.pages import case_url, redirect, render
 from api.security import add_flash, safe_next
 from cases.casework import actions
@@ -31,18 +48,6 @@ from workflow.periods import LEVELS, PERIODS
 
 page_router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["escalations"])
-
-PageQueue = Annotated[User, Depends(page_permission("escalations"))]
-PageWorker = Annotated[User, Depends(page_permission("work_queue"))]
-PageActor = Annotated[User, Depends(page_permission("act"))]
-PageStaff = Annotated[User, Depends(page_permission("signed_in"))]
-PageReader = Annotated[User, Depends(page_permission("read_cases"))]
-PageDeliveries = Annotated[User, Depends(page_permission("manage_deliveries"))]
-ApiQueue = Annotated[User, Depends(api_permission("escalations"))]
-ApiWorker = Annotated[User, Depends(api_permission("work_queue"))]
-ApiActor = Annotated[User, Depends(api_permission("act"))]
-ApiStaff = Annotated[User, Depends(api_permission("signed_in"))]
-ApiReader = Annotated[User, Depends(api_permission("read_cases"))]
 
 _PROBLEM = {"content": {"application/problem+json": {}}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -151,7 +156,7 @@ def _queue_page(
 def queue_page(
     request: Request,
     ctx: Ctx,
-    user: PageQueue,
+    user: PageEscalations,
     status: str = "active",
     level: str = "",
     group: str = "",
@@ -171,14 +176,14 @@ def queue_page(
 
 @page_router.get("/escalations")
 def escalations_page(
-    request: Request, ctx: Ctx, user: PageQueue, status: str = "active"
+    request: Request, ctx: Ctx, user: PageEscalations, status: str = "active"
 ) -> Response:
     """The queue's old address: the same page, so bookmarks and links keep working."""
     return _queue_page(request, ctx, user, status=status, filters=_filters("", "", "", "", ""))
 
 
 @page_router.get("/queue/flagged")
-def flagged_page(request: Request, ctx: Ctx, user: PageQueue) -> Response:
+def flagged_page(request: Request, ctx: Ctx, user: PageEscalations) -> Response:
     """The leaders' view: cases under 挂牌督办, the longest overdue first."""
     return _queue_page(
         request,
@@ -450,7 +455,7 @@ def delivery_retry_submit(
 @api.get("/escalations", summary="督办队列（按级别、超期时间排序）", responses=_ERRORS)
 def list_escalations(
     ctx: Ctx,
-    user: ApiQueue,
+    user: ApiEscalations,
     status: Annotated[
         str,
         Query(
@@ -485,7 +490,7 @@ def list_escalations(
 @api.get("/escalations/counts", summary="督办队列各级别数量", responses=_ERRORS)
 def escalation_counts(
     ctx: Ctx,
-    user: ApiQueue,
+    user: ApiEscalations,
     status: str = "active",
     group: str | None = None,
     owner: str | None = None,
@@ -615,7 +620,7 @@ def extension_request_api(
 
 
 @api.get("/extension-requests", summary="待审批的延期申请", responses=_ERRORS)
-def extension_requests_api(ctx: Ctx, user: ApiQueue) -> list[dict[str, Any]]:
+def extension_requests_api(ctx: Ctx, user: ApiEscalations) -> list[dict[str, Any]]:
     """Extension requests waiting for a decision, the oldest first."""
     with ctx.engine.begin() as conn:
         return extensions.pending_extensions(conn, ctx.rt)
