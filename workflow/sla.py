@@ -153,7 +153,7 @@ def recompute(clock: Clock, ctx: Context) -> Clock:
 
 
 # What each action does to the clocks, as the table of domain.md reads.
-_STOPS: dict[str, tuple[str, ...]] = {
+STOPS: dict[str, tuple[str, ...]] = {
     "accept": ("acceptance",),
     "transfer": ("acceptance",),
     "assign": ("acceptance",),
@@ -210,7 +210,7 @@ def apply_action(
             changed[name] = stop_clock(clock, at, lapsed=lapsed)
         return ClockChanges(list(changed.values()), [])
 
-    for name in _STOPS.get(action, ()):
+    for name in STOPS.get(action, ()):
         if name in active:
             changed[name] = stop_clock(active[name], at)
 

@@ -30,7 +30,7 @@ from workflow.lifecycle import (
     TERMINAL_STATES,
 )
 from workflow.periods import PERIODS
-from workflow.sla import _STOPS as CLOCK_STOPS  # which clocks each action stops
+from workflow.sla import STOPS as CLOCK_STOPS  # which clocks each action stops
 
 rep_t = CaseRepresentative.__table__
 
