@@ -14,7 +14,7 @@ from cases.models import CaseContact, Outbox
 from cases.organisation import roster
 from cases.repeat import candidates, jurisdiction
 from cases.repeat import petitions as repeat
-from cases.reports import stats
+from cases.reports import counting, stats
 from cases.runtime import Runtime
 from cases.store import tables
 from conftest import TZ, at
@@ -460,7 +460,7 @@ def test_statistics_count_repeats_skip_level_and_groups(engine: Engine, rt: Runt
     confirm(engine, rt, original, intake_body(**REWORDED))
     with engine.begin() as conn:
         figures = stats.office_stats(
-            conn, period=stats.Period(date(2026, 10, 1), date(2026, 11, 30)), tz=TZ
+            conn, period=counting.Period(date(2026, 10, 1), date(2026, 11, 30)), tz=TZ
         )
     assert figures["intakes"] == 3 and figures["repeat_contacts"] == 1
     assert figures["receptions"] == 4 and figures["repeat_rate"] == pytest.approx(1 / 4)
@@ -471,7 +471,7 @@ def test_statistics_count_repeats_skip_level_and_groups(engine: Engine, rt: Runt
     assert figures["by_owner"]["A001"]["repeat_contacts"] == 1
     with engine.begin() as conn:
         empty = stats.office_stats(
-            conn, period=stats.Period(date(2025, 1, 1), date(2025, 1, 31)), tz=TZ
+            conn, period=counting.Period(date(2025, 1, 1), date(2025, 1, 31)), tz=TZ
         )
     assert empty["repeat_rate"] is None and empty["skip_level_rate"] is None
 
