@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cases.organisation import roster
-from cases.reports import closure, counting, exports, stats
+from cases.reports import closure, counting, exports, pdf, stats
 from cases.store import staff
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
@@ -101,9 +101,7 @@ def report_closure(args: argparse.Namespace) -> int:
     if out.suffix.lower() == ".html":
         out.write_text(closure_html(env, reports), encoding="utf-8")
     else:
-        out.write_bytes(
-            closure.merged_pdf((closure_html(env, [r]) for r in reports), progress=bar.update)
-        )
+        out.write_bytes(pdf.merged((closure_html(env, [r]) for r in reports), progress=bar.update))
     bar.close()
     print(
         f"已生成结案报告 {len(reports)} 件：{out} / closure report written ({len(reports)} cases)"
@@ -138,7 +136,7 @@ def report_stats(args: argparse.Namespace) -> int:
             printing=True,
             office_name=office.name if office is not None else "信访接待窗口",
         )
-        content = closure.pdf(html)
+        content = pdf.from_html(html)
     if not args.output:
         if args.format == "json":
             print(content.decode("utf-8"), end="")

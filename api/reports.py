@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from api import pages
 from api.deps import ApiReader, Ctx, PageReader, User
 from cases.organisation import roster
-from cases.reports import closure, counting, exports, stats
+from cases.reports import closure, counting, exports, pdf, stats
 from cases.runtime import Runtime
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, PermissionDenied
@@ -180,7 +180,7 @@ def _stats_export(data: Mapping[str, Any], kind: str, html: str | None = None) -
     if kind == "xlsx":
         return _download(exports.stats_xlsx(data), "xlsx", name)
     assert html is not None
-    return _download(closure.pdf(html), "pdf", name)
+    return _download(pdf.from_html(html), "pdf", name)
 
 
 # --- routes -----------------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ def closure_page(
     report, _ = _closure(ctx, user, case_no)
     if kind == "pdf":
         html = closure_html(ctx.templates, [report])
-        return _download(closure.pdf(html), "pdf", f"closure-{case_no}.pdf", inline=True)
+        return _download(pdf.from_html(html), "pdf", f"closure-{case_no}.pdf", inline=True)
     html = closure_html(
         ctx.templates,
         [report],
@@ -281,4 +281,4 @@ def closure_pdf_api(ctx: Ctx, user: ApiReader, case_no: str) -> Response:
     """One case's closure report as a PDF (A4, Chinese text in the installed CJK font)."""
     report, _ = _closure(ctx, user, case_no)
     html = closure_html(ctx.templates, [report])
-    return _download(closure.pdf(html), "pdf", f"closure-{case_no}.pdf", inline=True)
+    return _download(pdf.from_html(html), "pdf", f"closure-{case_no}.pdf", inline=True)
