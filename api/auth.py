@@ -6,7 +6,7 @@ from pwdlib import PasswordHash
 
 from api.deps import AppContext, User
 from api.security import password_fingerprint, wait_text
-from cases.casework import queries
+from cases.organisation import directory
 from workflow.errors import DomainError
 
 
@@ -66,7 +66,7 @@ def authenticate(ctx: AppContext, staff_no: str, password: str, ip: str) -> tupl
             retry_after=wait,
         )
     with ctx.engine.begin() as conn:
-        row = queries.staff_account(conn, staff_no) if staff_no else None
+        row = directory.staff_account(conn, staff_no) if staff_no else None
     if row is None or not row.password_hash:
         verify_password(password, _dummy_hash())  # the same time as a wrong password
         ok = False

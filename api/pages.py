@@ -36,11 +36,11 @@ from api.security import (
     safe_next,
     wait_text,
 )
-from cases.casework import actions, intake, queries, reading
+from cases.casework import actions, desk, intake, reading, search, standing, tracking
 from cases.crypto import normalise_query_code
-from cases.notify import delivery as notify_delivery
-from cases.organisation import roster
-from cases.supervision import queue as escalation_queue
+from cases.notify import inbox
+from cases.organisation import directory, roster, wall
+from cases.supervision import labels, panels
 from workflow import lifecycle
 from workflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from workflow.intake import MAX_REPRESENTATIVES
@@ -164,7 +164,7 @@ _PAYLOAD_LABELS = {
     "old_due_date": "原届满日",
     "new_due_date": "新届满日",
     "why": "原因",
-    **escalation_queue.PAYLOAD_LABELS,
+    **labels.PAYLOAD_LABELS,
 }
 
 
@@ -269,7 +269,7 @@ def render(
     if user is not None:
         # One index range per page (ix_outbox_recipient_read_at): the count in the top bar.
         with ctx.engine.connect() as conn:
-            unread = notify_delivery.unread_count(conn, user.staff_no)
+            unread = inbox.unread_count(conn, user.staff_no)
     html = ctx.templates.get_template(name).render(
         request=request,
         user=user,
@@ -365,10 +365,8 @@ def desk_page(request: Request, ctx: Ctx, user: PageStaff) -> Response:
     if user.role == "auditor":
         return redirect("/cases")
     with ctx.engine.begin() as conn:
-        data = queries.desk(
-            conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now()
-        )
-        extras = escalation_queue.desk_extras(
+        data = desk.desk(conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now())
+        extras = panels.desk_extras(
             conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now()
         )
     return render(request, "desk.html", user=user, desk=data, extras=extras)
@@ -389,7 +387,7 @@ def cases_page(
     """Search by case number, petitioner name, phone or ID number; filter by state and owner."""
     state = state if state in STATE_LABELS else ""
     with ctx.engine.begin() as conn:
-        found = queries.search_cases(
+        found = search.search_cases(
             conn,
             ctx.rt,
             viewer_staff_no=user.staff_no,
@@ -554,10 +552,12 @@ def _case_page(
     with ctx.engine.begin() as conn:
         case = _show(ctx, conn, case_no, user)
         events = reading.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
-        levels = queries.clock_levels(conn, ctx.rt, case_no, now)
-        names = queries.staff_names(conn, (e["actor"] for e in events))
-        candidates = queries.owner_candidates(conn) if "reassign" in case["allowed_actions"] else []
-        extras = escalation_queue.case_extras(
+        levels = standing.clock_levels(conn, ctx.rt, case_no, now)
+        names = directory.staff_names(conn, (e["actor"] for e in events))
+        candidates = (
+            directory.owner_candidates(conn) if "reassign" in case["allowed_actions"] else []
+        )
+        extras = panels.case_extras(
             conn, ctx.rt, case_no=case_no, staff_no=user.staff_no, role=user.role, now=now
         )
     hidden = bool(case["petitioner"].get("confidential"))
@@ -570,7 +570,7 @@ def _case_page(
     timeline = [
         {
             **e,
-            "label": escalation_queue.EVENT_LABELS.get(e["action"], e["action_label"]),
+            "label": labels.EVENT_LABELS.get(e["action"], e["action_label"]),
             "actor_name": names.get(e["actor"], "系统" if e["actor"] == "SYSTEM" else ""),
             # For the accused unit a step shows only what happened and when, never its contents.
             "lines": [] if hidden else event_lines(e, ctx.rt.tz),
@@ -680,7 +680,7 @@ def track_submit(request: Request, ctx: Ctx, _: Public, user: OptionalUser, form
             status=429,
         )
     with ctx.engine.begin() as conn:
-        ok = bool(case_no and code) and queries.check_query_code(conn, case_no, code)
+        ok = bool(case_no and code) and tracking.check_query_code(conn, case_no, code)
     if not ok:
         wait = max(ctx.track_by_ip.fail(ip_key), ctx.track_by_case.fail(case_key))
         error = "案件编号或查询码不正确，请核对回执后重新输入"
@@ -711,7 +711,7 @@ def track_case(request: Request, ctx: Ctx, _: Public, user: OptionalUser, case_n
         add_flash(request.session, "请输入案件编号和查询码", "info")
         return redirect("/track")
     with ctx.engine.begin() as conn:
-        view = queries.public_view(conn, ctx.rt, case_no=case_no, now=ctx.clock.now())
+        view = tracking.public_view(conn, ctx.rt, case_no=case_no, now=ctx.clock.now())
     return render(request, "track_case.html", user=user, view=view, ratings=lifecycle.RATINGS)
 
 
@@ -750,7 +750,7 @@ def track_rate(request: Request, ctx: Ctx, _: Public, case_no: str, form: Form) 
 def staff_page(request: Request, ctx: Ctx, _: Public, user: OptionalUser) -> Response:
     """The public staff wall (党员公示): photo, 工号, name, group and pledge."""
     with ctx.engine.begin() as conn:
-        people = queries.staff_wall(conn)
+        people = wall.staff_wall(conn)
     groups: dict[str, list[dict[str, Any]]] = {}
     for person in people:
         groups.setdefault(person["group_name"] or "其他工作人员", []).append(person)
@@ -761,7 +761,7 @@ def staff_page(request: Request, ctx: Ctx, _: Public, user: OptionalUser) -> Res
 def staff_photo(ctx: Ctx, _: Public, staff_no: str) -> Response:
     """A staff member's photo (public, like the wall)."""
     with ctx.engine.begin() as conn:
-        found = queries.staff_photo(conn, staff_no)
+        found = wall.staff_photo(conn, staff_no)
     if found is None:
         raise NotFound("photo.not_found", "没有照片", staff_no=staff_no)
     data, kind = found
@@ -772,7 +772,7 @@ def staff_photo(ctx: Ctx, _: Public, staff_no: str) -> Response:
 def admin_staff_page(request: Request, ctx: Ctx, user: PageAdmin) -> Response:
     """Staff administration: photos and pledges for the wall."""
     with ctx.engine.begin() as conn:
-        people = queries.staff_admin_list(conn)
+        people = wall.staff_admin_list(conn)
     return render(request, "admin_staff.html", user=user, people=people)
 
 
@@ -786,10 +786,10 @@ def admin_staff_update(
     try:
         with ctx.engine.begin() as conn:
             if isinstance(upload, UploadFile) and upload.filename:
-                data = upload.file.read(queries.MAX_PHOTO_BYTES + 1)
-                queries.set_staff_photo(conn, staff_no=staff_no, data=data)
+                data = upload.file.read(wall.MAX_PHOTO_BYTES + 1)
+                wall.set_staff_photo(conn, staff_no=staff_no, data=data)
             if isinstance(pledge, str):
-                queries.set_staff_pledge(conn, staff_no=staff_no, pledge=pledge)
+                wall.set_staff_pledge(conn, staff_no=staff_no, pledge=pledge)
     except InvalidInput as exc:
         add_flash(request.session, f"{staff_no}：{exc.message}", "error")
         return redirect("/admin/staff")

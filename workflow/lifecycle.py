@@ -128,19 +128,6 @@ TRANSITIONS: list[tuple[str, list[str], str | None]] = [
 ACTIONS: list[str] = list(dict.fromkeys(t[0] for t in TRANSITIONS if t[0] != "lapse"))
 
 
-class Role(StrEnum):
-    """Staff roles of domain.md."""
-
-    RECEPTIONIST = "receptionist"
-    HANDLER = "handler"
-    SUPERVISOR = "supervisor"
-    LEADER = "leader"
-    ADMIN = "admin"
-    AUDITOR = "auditor"
-    SYSTEM = "system"
-    PETITIONER = "petitioner"
-
-
 ROLE_LABELS: dict[str, str] = {
     "receptionist": "接访员",
     "handler": "承办人",

@@ -152,7 +152,7 @@ def recompute(clock: Clock, ctx: Context) -> Clock:
     return replace(new, next_fire_at=None) if clock.status == "paused" else new
 
 
-# What each action does to the clocks, as the table of domain.md reads.
+#: Which clocks each action stops (the table of domain.md).
 STOPS: dict[str, tuple[str, ...]] = {
     "accept": ("acceptance",),
     "transfer": ("acceptance",),

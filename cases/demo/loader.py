@@ -2,7 +2,7 @@
 
 Everything is built through the service layer, at instants in the past relative to ``now``, so the
 clocks, escalations and audit chain are those a real office would have after four months of work:
-``intake.intake`` and ``actions.act`` for every step of every case (``repeat.record_repeat`` for a
+``intake.intake`` and ``actions.act`` for every step of every case (``contacts.record_repeat`` for a
 petitioner who comes back about the same matter), then one pass of the sweeper.
 Staff, the office row and the party organisation are written in the same transaction as the cases,
 so a failed load leaves nothing behind.
@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from cases.casework import actions, intake, reading
 from cases.models import Office
 from cases.organisation import roster
-from cases.repeat import petitions as repeat
+from cases.repeat import contacts
 from cases.runtime import Runtime
 from cases.store import tables
 from cases.supervision.sweeper import sweep
@@ -1560,7 +1560,7 @@ def load_demo(engine: Engine, rt: Runtime, *, now: datetime) -> str:
                 case_nos[ci] = result["case_no"]
                 dates[ci] = {}
             elif action == "repeat_contact":
-                repeat.record_repeat(
+                contacts.record_repeat(
                     conn,
                     rt,
                     case_no=case_nos[ci],

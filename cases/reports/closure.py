@@ -4,18 +4,18 @@
 ``reading.show`` (so an accusation's author stays hidden from the accused unit, 条例第三十条第三款),
 every step, each clock's due date against when it was met, the extension, the outcome, review and
 re-examination, the rating. The template (``templates/closure_report.html``) lays it out for A4;
-``cases.reports.pdf`` prints it.
+``pdf`` turns that HTML into a PDF with WeasyPrint, ``merged_pdf`` binds many into one file.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from cases.casework import queries, reading
+from cases.casework import reading
 from cases.models import CaseRepresentative
-from cases.organisation import roster
+from cases.organisation import directory, roster
 from cases.runtime import Runtime
 from cases.store.tables import case_t, event_t, petitioner_t
 from workflow.calendar import local_date
@@ -30,7 +30,7 @@ from workflow.lifecycle import (
     TERMINAL_STATES,
 )
 from workflow.periods import PERIODS
-from workflow.sla import STOPS as CLOCK_STOPS  # which clocks each action stops
+from workflow.sla import STOPS as CLOCK_STOPS
 
 rep_t = CaseRepresentative.__table__
 
@@ -177,7 +177,7 @@ def closure_report(
     if hidden:
         # For the accused unit a step shows what happened and when, never its contents.
         events = [{**e, "payload": {}} for e in events]
-    names = queries.staff_names(conn, (e["actor"] for e in events))
+    names = directory.staff_names(conn, (e["actor"] for e in events))
     names.setdefault("SYSTEM", "系统")
     names.setdefault("PETITIONER", "信访人")
     steps = [
@@ -310,4 +310,34 @@ def month_case_numbers(conn: Connection, *, year: int, month: int, tz: Any) -> l
     return list(dict.fromkeys(r.case_no for r in rows))
 
 
-__all__ = ["clock_verdict", "closure_report", "month_case_numbers"]
+# --- PDF ------------------------------------------------------------------------------------------
+
+
+def pdf(html: str, base_url: str | None = None) -> bytes:
+    """A PDF of the HTML (WeasyPrint), its Chinese text set in the installed CJK font."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def merged_pdf(
+    htmls: Iterable[str],
+    *,
+    base_url: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """One PDF of many documents, each laid out on its own (its pages numbered from 1)."""
+    from weasyprint import HTML
+
+    documents = []
+    for html in htmls:
+        documents.append(HTML(string=html, base_url=base_url).render())
+        if progress is not None:
+            progress(1)
+    if not documents:
+        raise ValueError("nothing to print")
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
+__all__ = ["clock_verdict", "closure_report", "merged_pdf", "month_case_numbers", "pdf"]

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from cases.casework import actions
-from cases.repeat import petitions as repeat
+from cases.repeat import contacts, registration
 from cases.reports import counting, stats
 from cases.runtime import Runtime
 from conftest import TZ, at
@@ -47,7 +47,7 @@ def _intake(
     """Register at the office (a province's, by default): a county's matter is a skip-level
     visit unless the petitioner holds the lower organ's opinion (``handled_below``)."""
     with engine.begin() as conn:
-        return repeat.register(
+        return registration.register(
             conn,
             rt,
             body=intake_body(received_at=at(when).isoformat(), **body),
@@ -179,7 +179,7 @@ def build_month(engine: Engine, rt: Runtime) -> dict[str, str]:
     # C1's petitioner comes back by visit about the same matter: a repeat petition recorded as a
     # contact on C1 (no new case), skip-level (no lower organ's opinion this time).
     with engine.begin() as conn:
-        repeat.record_repeat(
+        contacts.record_repeat(
             conn,
             rt,
             case_no=n["c1"],

@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 
-from cases.notify.delivery import ChannelConfig, deliver
+from cases.notify.channels import ChannelConfig
+from cases.notify.worker import deliver
 from cases.reports.briefing import briefing, run_briefing
 from cases.runtime import Runtime
 from cases.store import tables
 from cases.store.tables import outbox_t
 from conftest import at
-from tests.test_delivery import MailDrop, free_port
+from tests.notify.helpers import MailDrop, free_port
 from tests.web import NOW, api_act, api_intake, client, make_app, make_web_office, sign_in
 
 

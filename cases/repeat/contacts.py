@@ -1,4 +1,4 @@
-"""Repeat, skip-level and group petitions, and one petitioner's history.
+"""Contacts on an existing case: a repeat petition (重复访) or an on-site reception (下移接待).
 
 - **Repeat petition (重复访, 条例第十九条第三款).** When the receptionist confirms that a visit is
   about a matter that already has a case, nothing is accepted again: the visit becomes a
@@ -6,39 +6,30 @@
   case, and its owner (首接责任人), who stays responsible, is told through the outbox. The
   petitioner is given the statutory word for the original's state: in process, refused, or, for a
   concluded matter (终结), that the same facts and reasons are not accepted again (第三十六条第三款).
-- **Skip-level visit (越级访, 第五条、第二十条).** See ``cases.jurisdiction``: a matter belongs to
-  the level of its region code; a visit to the level itself or the level directly above is lawful
-  (第二十条: "本级或者上一级"); a visit two or more levels above, about a matter not yet handled
-  below, is skip-level. Every intake is classified (``intake.intake``); the form offers the
-  transfer (转送) to the organ with authority.
-- **Group visit (集体访, 第二十条第三款).** The group size and its representatives (at most 5,
-  checked at intake) are kept; the owner's supervisor is told; when the office goes to the site
-  (下移接待) that is recorded as an on-site contact.
+  A group coming back (集体访, 第二十条第三款) is flagged for the owner's supervisor again.
+- **On-site reception (下移接待).** When the office goes to the site of a group visit, that is
+  recorded as an on-site contact (an ``on_site_reception`` event).
 """
 
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select
+from sqlalchemy import Connection, insert, select
 
-from cases.casework import actions, intake, reading, view
-from cases.models import CaseContact, CaseRepresentative
+from cases.casework import intake, reading
+from cases.models import CaseContact
 from cases.repeat import candidates
 from cases.repeat.jurisdiction import classify_here
 from cases.runtime import Runtime
-from cases.store import chain, outbox, records, staff, statements
-from cases.store.tables import case_t, petitioner_t
+from cases.store import chain, outbox, records, staff
 from workflow import confidentiality, lifecycle
 from workflow.errors import Conflict, InvalidInput, NotFound
 from workflow.intake import ValidIntake, validate_intake
 
 contact_t = CaseContact.__table__
-rep_t = CaseRepresentative.__table__
 
 CONTACT_KINDS = {"repeat": "重复访", "on_site": "下移接待"}
-#: At most this many cases and contacts on one person's history page.
-HISTORY_ROWS = 1000
 CLOSED_GUIDANCE = (
     "该信访事项已办理完毕（已办结）。对处理意见不服的，应在规定期限内请求复查、复核；"
     "无新的事实和理由，不再作为新的信访事项受理。"
@@ -46,94 +37,7 @@ CLOSED_GUIDANCE = (
 WITHDRAWN = "原信访事项已撤回，不能记为重复访；如信访人再次提出，请作为新的信访事项登记并关联原事项"
 
 
-# --- registering a new matter ----------------------------------------------------------------------
-
-
-def _case_row(conn: Connection, case_no: str) -> Any:
-    return records.load_case(conn, case_no, for_update=False)
-
-
-def register(
-    conn: Connection,
-    rt: Runtime,
-    *,
-    body: Mapping[str, Any],
-    actor_staff_no: str,
-    now: datetime,
-    handled_below: bool = False,
-    on_site: bool = False,
-    on_site_place: str = "",
-    transfer: bool = False,
-    repeat_of: str | None = None,
-) -> dict[str, Any]:
-    """Register a new matter with its skip-level and group flags, index it, and tell who must know.
-
-    ``transfer`` also transfers it at once to the organ with authority (the form's offer);
-    ``repeat_of`` links it to an earlier case it re-raises (e.g. one the petitioner withdrew).
-    Returns the case JSON with ``query_code`` (shown once) and ``jurisdiction``.
-    """
-    flags: dict[str, Any] = {}
-    if repeat_of:
-        original = _case_row(conn, repeat_of)
-        if original is None:
-            raise NotFound(
-                "case.not_found", f"没有编号为 {repeat_of} 的信访事项", case_no=repeat_of
-            )
-        flags["repeat_of_id"] = original.id
-    if on_site:
-        flags["on_site"] = {"place": on_site_place.strip()[:200]}
-    # Classified, flagged and its group told like every other intake (intake.intake).
-    case = intake.intake(
-        conn,
-        rt,
-        body=body,
-        actor_staff_no=actor_staff_no,
-        now=now,
-        handled_below=handled_below,
-        flags=flags,
-    )
-    code = case["query_code"]
-    case_no = case["case_no"]
-    where = case["jurisdiction"]
-    actor, _ = staff.get_actor(conn, actor_staff_no)
-    record = _case_row(conn, case_no)
-    if on_site:
-        _add_contact(
-            conn,
-            rt,
-            record=record,
-            kind="on_site",
-            channel=record.channel,
-            actor=actor,
-            summary=f"下移接待：{on_site_place.strip()}" if on_site_place.strip() else "下移接待",
-            petitioner_id=record.petitioner_id,
-            on_site=True,
-            group_size=record.group_size,
-            skip_level=False,
-            details={"place": on_site_place.strip()[:200]},
-            now=now,
-        )
-    if transfer and where["offer_transfer"]:
-        actions.act(
-            conn,
-            rt,
-            case_no=case_no,
-            action="transfer",
-            actor_staff_no=actor.staff_no,
-            payload={"organ": where["organ"]},
-            now=now,
-        )
-    # Read back: the on-site note and the transfer moved the version on.
-    case = reading.show(conn, rt, case_no=case_no, viewer_staff_no=actor.staff_no, now=now)
-    case["query_code"] = code
-    case["jurisdiction"] = where
-    return case
-
-
-# --- contacts on an existing case ---------------------------------------------------------------------
-
-
-def _add_contact(
+def add_contact(
     conn: Connection,
     rt: Runtime,
     *,
@@ -202,7 +106,8 @@ def guidance_for(record: Any) -> tuple[str | None, str]:
 
 
 def _visible_case(conn: Connection, case_no: str, actor: lifecycle.Actor, unit: str | None) -> Any:
-    record = _case_row(conn, case_no)
+    """The case as this actor may see it; a hidden one is answered as missing."""
+    record = records.load_case(conn, case_no, for_update=False)
     if record is None or confidentiality.hidden_from(actor, unit, record):
         # A case hidden from this person is answered as missing: never "it exists, but…".
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
@@ -248,7 +153,7 @@ def record_repeat(
         "original_state": record.state,
         "representatives": [p.name for p in valid.representatives],
     }
-    contact_id = _add_contact(
+    contact_id = add_contact(
         conn,
         rt,
         record=record,
@@ -336,7 +241,7 @@ def record_on_site(
             "contact.group_size_invalid", "来访人数应为1至10000的整数", field="group_size"
         )
     text = summary.strip()[:2000] or f"下移接待：{place}"
-    contact_id = _add_contact(
+    contact_id = add_contact(
         conn,
         rt,
         record=record,
@@ -387,134 +292,3 @@ def _match(
         if candidate.case_id == record.id:
             return candidate
     return None
-
-
-# --- one petitioner's history -----------------------------------------------------------------------
-
-
-def _same_person_rows(conn: Connection, petitioner_id: int) -> list[int]:
-    """Petitioner rows of the same person: same identity number, or same name and phone (2 hops)."""
-    base = conn.execute(select(petitioner_t).where(petitioner_t.c.id == petitioner_id)).first()
-    if base is None:
-        raise NotFound("petitioner.not_found", "没有该信访人", petitioner_id=petitioner_id)
-    ids = {base.id}
-    id_indexes = {base.id_number_index} - {None}
-    pairs = {(base.name, base.phone_index)} if base.phone_index else set()
-    for _ in range(2):
-        conditions = []
-        if id_indexes:
-            conditions.append(petitioner_t.c.id_number_index.in_(list(id_indexes)))
-        for name, phone_index in pairs:
-            conditions.append(
-                and_(petitioner_t.c.phone_index == phone_index, petitioner_t.c.name == name)
-            )
-        if not conditions:
-            break
-        rows = conn.execute(
-            select(
-                petitioner_t.c.id,
-                petitioner_t.c.name,
-                petitioner_t.c.id_number_index,
-                petitioner_t.c.phone_index,
-            )
-            .where(or_(*conditions))
-            .limit(candidates.PERSON_ROWS)
-        ).all()
-        ids |= {r.id for r in rows}
-        id_indexes |= {r.id_number_index for r in rows} - {None}
-        pairs |= {(r.name, r.phone_index) for r in rows if r.phone_index}
-    return sorted(ids)
-
-
-def petitioner_history(
-    conn: Connection,
-    rt: Runtime,
-    *,
-    petitioner_id: int,
-    viewer_staff_no: str,
-    now: datetime,
-) -> dict[str, Any]:
-    """One person's cases (as petitioner or representative) and contacts, as the viewer may see them.
-
-    Accusations hidden from the viewer (条例第三十条第三款) are left out; a person with nothing the
-    viewer may see is answered as not found, so the page never shows that they accused someone.
-    """
-    viewer, viewer_row = reading.viewer(conn, viewer_staff_no)
-    assert viewer is not None
-    unit = viewer_row.unit if viewer_row is not None else None
-    rows = _same_person_rows(conn, petitioner_id)
-    as_rep = set(
-        conn.execute(select(rep_t.c.case_id).where(rep_t.c.petitioner_id.in_(rows))).scalars()
-    )
-    # Sorted here, not in SQL: an ORDER BY … LIMIT could lead PostgreSQL to walk a date index
-    # over every case instead of the person's indexes (see candidates._person_cases).
-    found = conn.execute(
-        statements.CASE_QUERY.where(
-            or_(case_t.c.petitioner_id.in_(rows), case_t.c.id.in_(as_rep))
-        ).limit(HISTORY_ROWS)
-    ).all()
-    found = sorted(found, key=lambda r: (r.received_at, r.id), reverse=True)
-    visible = [r for r in found if not confidentiality.hidden_from(viewer, unit, r)]
-    contact_rows = conn.execute(
-        select(contact_t, case_t.c.case_no)
-        .join(case_t, case_t.c.id == contact_t.c.case_id)
-        .where(
-            or_(
-                contact_t.c.petitioner_id.in_(rows),
-                contact_t.c.case_id.in_([r.id for r in visible]),
-            )
-        )
-        .limit(HISTORY_ROWS)
-    ).all()
-    contact_rows = sorted(contact_rows, key=lambda c: (c.at, c.id), reverse=True)
-    visible_ids = {r.id for r in visible}
-    contacts = [contact_json(c, rt, c.case_no) for c in contact_rows if c.case_id in visible_ids]
-    if not visible:
-        raise NotFound("petitioner.not_found", "没有该信访人", petitioner_id=petitioner_id)
-    rendered = [
-        view.render(r, [], viewer=viewer, now=now, rt=rt, viewer_unit=unit) for r in visible
-    ]
-    for case, record in zip(rendered, visible, strict=True):
-        case["role"] = (
-            "representative"
-            if record.id in as_rep and record.petitioner_id not in rows
-            else "petitioner"
-        )
-        case["contacts"] = sum(1 for c in contacts if c["case_no"] == record.case_no)
-    person = conn.execute(
-        select(
-            petitioner_t.c.name,
-            petitioner_t.c.id_number_masked,
-            petitioner_t.c.phone_masked,
-        )
-        .where(petitioner_t.c.id.in_(rows))
-        .order_by(petitioner_t.c.id.desc())
-    ).all()
-    own = conn.execute(
-        select(petitioner_t.c.name).where(petitioner_t.c.id == petitioner_id)
-    ).scalar()
-    return {
-        "petitioner_id": petitioner_id,
-        "name": own,
-        "id_number_masked": next((p.id_number_masked for p in person if p.id_number_masked), None),
-        "phones_masked": list(dict.fromkeys(p.phone_masked for p in person if p.phone_masked)),
-        "cases": rendered,
-        "contacts": contacts,
-        "counts": {
-            "cases": len(rendered),
-            "open": sum(1 for c in rendered if c["state"] in lifecycle.OPEN_STATES),
-            "repeat_contacts": sum(1 for c in contacts if c["kind"] == "repeat"),
-        },
-    }
-
-
-def petitioner_of(conn: Connection, *, case_no: str, viewer_staff_no: str) -> int:
-    """The petitioner row of a case, if the viewer may see who brought it."""
-    viewer, viewer_row = reading.viewer(conn, viewer_staff_no)
-    assert viewer is not None
-    record = _case_row(conn, case_no)
-    if record is None or confidentiality.hidden_from(
-        viewer, viewer_row.unit if viewer_row else None, record
-    ):
-        raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
-    return record.petitioner_id

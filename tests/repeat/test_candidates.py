@@ -7,70 +7,23 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, event, func, select, text
+from sqlalchemy import Connection, Engine, event, text
 
 import cases.models  # noqa: F401  (registers the tables)
-from cases.casework import actions, intake
-from cases.models import CaseKeyword
+from cases.casework import actions
 from cases.repeat import candidates
 from cases.runtime import Runtime
-from cases.store import tables
-from conftest import at
 from tests.factories import intake_body, make_office
-from tests.repeat_helpers import (
-    OTHER_ID,
-    REWORDED,
-    app_with_repeat,
-    register,
-)
-from tests.web import bearer, client, make_web_office
+from tests.repeat.helpers import EARLIER, NOW, OTHER_ID, REWORDED, register
+from tests.web import bearer, client
 from workflow.errors import InvalidInput
 from workflow.intake import validate_intake
 from workflow.lifecycle import Actor
-
-NOW = at("2026-11-26 10:00")
-EARLIER = at("2026-10-10 10:00")
 
 
 def find(engine: Engine, rt: Runtime, body: dict[str, Any], **kw: Any) -> list[Any]:
     with engine.connect() as conn:
         return candidates.find(conn, rt, validate_intake(body, now=NOW), now=NOW, **kw)
-
-
-# --- text ------------------------------------------------------------------------------------------
-
-
-def test_particulars_are_names_and_amounts_not_years_or_words() -> None:
-    found = candidates.particulars("本人2023年在裕锦机械制造有限公司工作，被拖欠工资26300元")
-    assert "裕锦" in found and "26300" in found
-    assert "2023" not in found
-    assert not {"拖欠", "工资", "有限", "公司", "机械"} & set(found)
-
-
-def test_a_reworded_matter_is_alike_another_company_is_not() -> None:
-    original = candidates.matter_vector(
-        "裕锦机械制造有限公司拖欠工资", "本人2023年在裕锦机械制造有限公司工作，公司拖欠工资5个月。"
-    )
-    reworded = candidates.matter_vector(
-        "讨要裕锦机械制造有限公司欠薪", "我在裕锦机械制造有限公司上班，从2023年起公司就不发工钱。"
-    )
-    other = candidates.matter_vector(
-        "宏泰物流有限公司拖欠工资", "本人2023年在宏泰物流有限公司工作，公司拖欠工资5个月。"
-    )
-    same = candidates.similarity(original, "裕锦机械制造有限公司拖欠工资", reworded, "讨要裕锦欠薪")
-    different = candidates.similarity(
-        original, "裕锦机械制造有限公司拖欠工资", other, "宏泰物流有限公司拖欠工资"
-    )
-    assert same.score >= candidates.REPEAT_SIMILARITY > different.score
-    assert different.particulars == 0  # the words agree, the company does not
-
-
-def test_the_thesaurus_makes_synonyms_one_word() -> None:
-    assert "拆迁" in candidates.tokens("房屋征收")
-    assert "工资" in candidates.tokens("工钱和薪水")
-
-
-# --- look-up ---------------------------------------------------------------------------------------
 
 
 def test_the_same_person_with_the_matter_reworded_finds_the_original_first(
@@ -197,26 +150,6 @@ def test_an_accusation_is_never_shown_to_the_accused_unit(engine: Engine, rt: Ru
     assert len(find(engine, rt, again, viewer=colleague, viewer_unit=None)) == 1
 
 
-def test_every_intake_path_indexes_keywords_and_the_backlog_catches_the_rest(
-    engine: Engine, rt: Runtime
-) -> None:
-    """A case registered through the service (API, command line) is findable at once; a case whose
-    keywords are missing (older data) is indexed by the maintenance pass."""
-    make_office(engine, EARLIER)
-    kt = CaseKeyword.__table__
-    with engine.begin() as conn:
-        case = intake.intake(conn, rt, body=intake_body(), actor_staff_no="A001", now=EARLIER)
-        indexed = conn.execute(select(func.count()).select_from(kt)).scalar_one()
-        assert indexed > 5
-        assert candidates.index_backlog(conn) == 0
-        case_id = conn.execute(
-            select(tables.case_t.c.id).where(tables.case_t.c.case_no == case["case_no"])
-        ).scalar_one()
-        conn.execute(kt.delete().where(kt.c.case_id == case_id))
-        assert candidates.index_backlog(conn) == 1
-        assert conn.execute(select(func.count()).select_from(kt)).scalar_one() == indexed
-
-
 @contextmanager
 def query_plans(engine: Engine) -> Iterator[list[str]]:
     """The SQLite query plans of every SELECT run meanwhile."""
@@ -278,15 +211,6 @@ def test_a_bad_intake_body_is_refused_before_any_look_up(engine: Engine, rt: Run
             conn, rt, body=intake_body(region_code="32"), viewer_staff_no="A001", now=NOW
         )
     assert caught.value.details["errors"][0]["field"] == "region_code"
-
-
-# --- the API ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def app(engine: Engine, rt: Runtime) -> Any:
-    make_web_office(engine, EARLIER)
-    return app_with_repeat(engine, rt, NOW)
 
 
 def counts(conn: Connection) -> tuple[int, ...]:
