@@ -42,6 +42,7 @@ from cases.notify import inbox
 from cases.organisation import directory, roster, wall
 from cases.supervision import labels, panels
 from workflow import lifecycle
+from workflow.actions import FIELDS as ACTION_FIELDS
 from workflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from workflow.intake import MAX_REPRESENTATIVES
 from workflow.lifecycle import ACTION_LABELS, CATEGORY_LABELS, CHANNEL_LABELS, STATE_LABELS, Actor
@@ -67,72 +68,6 @@ PETITIONER = Actor(staff_no="PETITIONER", role="petitioner", name="信访人")
 TRACK_GRANT_SECONDS = 3600
 
 
-# --- the fields of each action's form (workflow.lifecycle.validate_payload reads them) -----------
-
-
-def _choices(mapping: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(k, v[0] if isinstance(v, tuple) else v) for k, v in mapping.items()]
-
-
-ACTION_FIELDS: dict[str, list[dict[str, Any]]] = {
-    "reject": [
-        {
-            "name": "reason_code",
-            "label": "不予受理理由",
-            "kind": "select",
-            "choices": _choices(lifecycle.REJECT_REASONS),
-        },
-        {"name": "guidance", "label": "告知信访人（可不填，用默认告知语）", "kind": "textarea"},
-    ],
-    "transfer": [{"name": "organ", "label": "转送机关", "kind": "text", "required": True}],
-    "assign": [
-        {"name": "organ", "label": "交办机关", "kind": "text", "required": True},
-        {"name": "report_by", "label": "报结日期", "kind": "date", "required": True},
-    ],
-    "record_partner_acceptance": [
-        {"name": "accepted_on", "label": "转送机关受理日期", "kind": "date", "required": True}
-    ],
-    "report_back": [{"name": "summary", "label": "办结报告", "kind": "textarea", "required": True}],
-    "extend": [
-        {"name": "days", "label": "延长天数（1至30日）", "kind": "number", "required": True},
-        {"name": "reason", "label": "延期理由", "kind": "textarea", "required": True},
-    ],
-    "reply": [
-        {
-            "name": "outcome",
-            "label": "处理意见",
-            "kind": "select",
-            "choices": _choices(lifecycle.OUTCOMES),
-        },
-        {"name": "opinion", "label": "处理意见书内容", "kind": "textarea", "required": True},
-    ],
-    "reply_review": [
-        {"name": "opinion", "label": "复查意见书内容", "kind": "textarea", "required": True}
-    ],
-    "reply_reexamination": [
-        {"name": "opinion", "label": "复核意见书内容", "kind": "textarea", "required": True}
-    ],
-    "reassign": [
-        {"name": "to_staff_no", "label": "新的首接责任人", "kind": "staff", "required": True},
-        {
-            "name": "reason_code",
-            "label": "变更原因",
-            "kind": "select",
-            "choices": _choices(lifecycle.REASSIGN_REASONS),
-        },
-        {"name": "reason", "label": "变更说明", "kind": "textarea", "required": True},
-    ],
-    "note": [{"name": "text", "label": "跟踪记录", "kind": "textarea", "required": True}],
-    "record_evaluation": [
-        {
-            "name": "rating",
-            "label": "信访人评价",
-            "kind": "select",
-            "choices": _choices(lifecycle.RATINGS),
-        },
-        {"name": "comment", "label": "评价意见（可不填）", "kind": "textarea"},
-    ],
-}
 #: Actions that end or refuse a matter: drawn apart, as a warning.
 GRAVE_ACTIONS = frozenset({"reject", "withdraw", "close", "reply_reexamination"})
 
@@ -609,7 +544,7 @@ def case_action(
     if action not in lifecycle.ACTIONS:
         raise InvalidInput("action.unknown", f"未知的操作：{action}", field="action")
     refuse_action(user, action)
-    payload = {f["name"]: form_str(form, f["name"]) for f in ACTION_FIELDS.get(action, [])}
+    payload = {f.name: form_str(form, f.name) for f in ACTION_FIELDS.get(action, ())}
     payload = {k: v for k, v in payload.items() if v != ""}
     version = form_str(form, "version")
     try:

@@ -15,6 +15,7 @@ from cases.store.records import load_case, load_clocks, write_clocks
 from cases.store.staff import get_actor, org_chain
 from cases.store.tables import staff_t
 from workflow import lifecycle, measures, sla
+from workflow.actions import validate_payload
 from workflow.calendar import local_date
 from workflow.errors import Conflict, InvalidInput
 from workflow.lifecycle import Actor
@@ -77,7 +78,7 @@ def act(
     tz = rt.tz
     facts = case_facts(record, clocks, now, tz)
     lifecycle.check(action, facts, actor)
-    data = lifecycle.validate_payload(action, payload or {}, facts, local_date(now, tz))
+    data = validate_payload(action, payload or {}, facts, local_date(now, tz))
 
     values: dict[str, Any] = {}
     if action == "reassign":

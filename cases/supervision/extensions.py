@@ -24,6 +24,7 @@ from cases.supervision.guards import (
 from cases.supervision.labels import EXTENSION_STATUS_LABELS
 from cases.supervision.tables import extension_t
 from workflow import lifecycle
+from workflow.actions import validate_payload
 from workflow.calendar import local_date
 from workflow.errors import ActionNotAllowed, Conflict, NotFound, PermissionDenied
 from workflow.escalation import Chain
@@ -83,7 +84,7 @@ def request_extension(
             )
         raise PermissionDenied("permission.denied", "只有首接责任人可以申请延期", role=actor.role)
     facts = _extendable(conn, rt, record, now)
-    data = lifecycle.validate_payload(
+    data = validate_payload(
         "extend", {"days": days, "reason": reason}, facts, local_date(now, rt.tz)
     )
     pending = conn.execute(

@@ -7,12 +7,12 @@ from sqlalchemy import Engine, func, select
 
 from cases.audit import verify
 from cases.casework import reading
-from cases.demo.loader import CASES, DEMO_PASSWORD, STAFF, gb11643_check_digit, load_demo
+from cases.demo.loader import load_demo
+from cases.demo.records import CASES, DEMO_PASSWORD, STAFF
 from cases.models import CaseContact, Office
 from cases.runtime import Runtime
 from cases.store import staff as staff_store
 from cases.store import tables
-from workflow.intake import validate_id_number
 from workflow.lifecycle import State
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
@@ -101,8 +101,3 @@ def test_demo_office_cases_escalations_and_chain(engine: Engine, rt: Runtime) ->
     assert "未载入" in again
     with engine.begin() as conn:
         assert reading.case_count(conn) == len(CASES)
-
-
-def test_demo_identity_numbers_carry_the_gb11643_check_digit() -> None:
-    assert gb11643_check_digit("11010519491231002") == "X"  # the standard's own example
-    assert validate_id_number("11010519491231002X") == "11010519491231002X"
