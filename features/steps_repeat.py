@@ -14,7 +14,7 @@ import cases.models  # noqa: F401  (registers the tables)
 from cases.casework import reading
 from cases.models import CaseContact, Outbox
 from cases.repeat import candidates, contacts, jurisdiction, registration
-from cases.reports import stats
+from cases.reports import counting, stats
 from cases.store import tables
 from features.conftest import WHEN, WHO, World, table_fields
 from tests.factories import intake_body
@@ -181,9 +181,9 @@ MEASURES = {
 def statistics_are(
     world: World, repeat_state: dict[str, Any], first: date, last: date, datatable: list[list[str]]
 ) -> None:
-    """The office statistics of the period (cases/stats.py), measure by measure."""
+    """The office statistics of the period (cases/reports/stats.py), measure by measure."""
     with world.engine.begin() as conn:
-        figures = stats.office_stats(conn, period=stats.Period(first, last), tz=world.rt.tz)
+        figures = stats.office_stats(conn, period=counting.Period(first, last), tz=world.rt.tz)
     repeat_state["stats"] = figures
     for label, expected in datatable[1:]:  # | 指标 | 值 |
         value = figures[MEASURES[label]]
