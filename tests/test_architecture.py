@@ -193,7 +193,9 @@ print(failed)
 def test_every_module_imports_first_on_its_own() -> None:
     """Each module imported first (the project's modules forgotten before each, third-party ones
     kept, so one interpreter does it in a few seconds): nothing depends on import order."""
-    names = [n for n in sorted(modules()) if not is_migration(n) and "." in n] + sorted(
+    # Alembic's environment runs the migrations when imported: only Alembic imports it.
+    names = [n for n in sorted(modules()) if not n.startswith("cases.migrations") and "." in n]
+    names += sorted(
         module_name(p) for p in (ROOT / "bench").glob("*.py") if p.name != "__init__.py"
     )
     done = subprocess.run(
