@@ -29,7 +29,7 @@ from api.deps import AppContext, LoginRequired, Public, Unauthenticated
 from api.queue import router as queue_router
 from api.security import SESSION_MAX_AGE, BackOff, TokenIssuer, derive_key
 from cases.db import engine_for, ping
-from cases.notify.delivery import deliver
+from cases.notify.worker import deliver
 from cases.reports.briefing import run_briefing
 from cases.runtime import Runtime
 from cases.settings import Clock, settings
@@ -56,8 +56,8 @@ def create_app(
     """The application; anything not given is read from the environment (contract.md).
 
     The sweeper runs every ``sweep_interval`` seconds (default ``SHOUJIE_SWEEP_INTERVAL``, 60;
-    0 turns it off). The notification worker (``cases.delivery``) and the daily briefing run every
-    ``deliver_interval`` seconds (default ``SHOUJIE_DELIVER_INTERVAL``, 10; 0 turns it off).
+    0 turns it off). The notification worker (``cases.notify.worker``) and the daily briefing run
+    every ``deliver_interval`` seconds (default ``SHOUJIE_DELIVER_INTERVAL``, 10; 0 turns it off).
     """
     if engine is None or rt is None or clock is None:
         s = settings()

@@ -1,35 +1,10 @@
-"""Passwords (argon2 through pwdlib) and signing in, with back-off after repeated failures."""
-
-from functools import lru_cache
-
-from pwdlib import PasswordHash
+"""Signing in, with back-off after repeated failures (the hashing itself is cases.security's)."""
 
 from api.deps import AppContext, User
 from api.security import password_fingerprint, wait_text
-from cases.casework import queries
+from cases.organisation import directory
+from cases.security import dummy_hash, verify_password
 from workflow.errors import DomainError
-
-
-@lru_cache(maxsize=1)
-def _hasher() -> PasswordHash:
-    return PasswordHash.recommended()
-
-
-def hash_password(password: str) -> str:
-    """An argon2 hash of the password."""
-    return _hasher().hash(password)
-
-
-def verify_password(password: str, password_hash: str | None) -> bool:
-    """Whether the password matches the stored hash (False when there is none)."""
-    if not password_hash:
-        return False
-    return _hasher().verify(password, password_hash)
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return hash_password("shoujie-dummy-password-for-timing")
 
 
 class TooManyAttempts(DomainError):
@@ -66,9 +41,9 @@ def authenticate(ctx: AppContext, staff_no: str, password: str, ip: str) -> tupl
             retry_after=wait,
         )
     with ctx.engine.begin() as conn:
-        row = queries.staff_account(conn, staff_no) if staff_no else None
+        row = directory.staff_account(conn, staff_no) if staff_no else None
     if row is None or not row.password_hash:
-        verify_password(password, _dummy_hash())  # the same time as a wrong password
+        verify_password(password, dummy_hash())  # the same time as a wrong password
         ok = False
     else:
         ok = bool(password) and verify_password(password, row.password_hash)

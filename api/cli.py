@@ -130,7 +130,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     """Add a staff member."""
-    from api.auth import hash_password
+    from cases.security import hash_password
 
     app = App()
     password_hash = None

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from cases.notify.delivery import deliver
+from cases.notify.worker import deliver
 from cases.reports.briefing import briefing, briefing_hour, run_briefing
 from cases.settings import parse_instant
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cases.organisation import roster
-from cases.reports import closure, stats
+from cases.reports import closure, counting, exports, pdf, stats
 from cases.store import staff
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
@@ -101,9 +101,7 @@ def report_closure(args: argparse.Namespace) -> int:
     if out.suffix.lower() == ".html":
         out.write_text(closure_html(env, reports), encoding="utf-8")
     else:
-        out.write_bytes(
-            closure.merged_pdf((closure_html(env, [r]) for r in reports), progress=bar.update)
-        )
+        out.write_bytes(pdf.merged((closure_html(env, [r]) for r in reports), progress=bar.update))
     bar.close()
     print(
         f"已生成结案报告 {len(reports)} 件：{out} / closure report written ({len(reports)} cases)"
@@ -113,11 +111,11 @@ def report_closure(args: argparse.Namespace) -> int:
 
 def report_stats(args: argparse.Namespace) -> int:
     """Print or write the office statistics for a date range (json, csv, xlsx or pdf)."""
-    from api.reports import stats_csv, stats_html, stats_xlsx, template_env
+    from api.reports import stats_html, template_env
 
     app = _app()
     today = local_date(app.clock.now(), app.rt.tz)
-    period = stats.parse_period(args.from_, args.to, today=today)
+    period = counting.parse_period(args.from_, args.to, today=today)
     if args.format in ("xlsx", "pdf") and not args.output:
         raise InvalidInput(
             "report.output_required", f"{args.format} 格式需要用 -o 指定输出文件", field="output"
@@ -128,9 +126,9 @@ def report_stats(args: argparse.Namespace) -> int:
     if args.format == "json":
         content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     elif args.format == "csv":
-        content = stats_csv(data)
+        content = exports.stats_csv(data)
     elif args.format == "xlsx":
-        content = stats_xlsx(data)
+        content = exports.stats_xlsx(data)
     else:
         html = stats_html(
             template_env(app.rt.tz),
@@ -138,7 +136,7 @@ def report_stats(args: argparse.Namespace) -> int:
             printing=True,
             office_name=office.name if office is not None else "信访接待窗口",
         )
-        content = closure.pdf(html)
+        content = pdf.from_html(html)
     if not args.output:
         if args.format == "json":
             print(content.decode("utf-8"), end="")

@@ -25,7 +25,7 @@ from api.security import (
     password_fingerprint,
     permits,
 )
-from cases.casework import queries
+from cases.organisation import directory
 from cases.runtime import Runtime
 from cases.settings import Clock
 from workflow.errors import DomainError, PermissionDenied
@@ -105,7 +105,7 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 def load_user(ctx: AppContext, staff_no: str, fingerprint: str) -> User | None:
     """The active staff member a token or session names, if their password is still the same."""
     with ctx.engine.begin() as conn:
-        row = queries.staff_account(conn, staff_no)
+        row = directory.staff_account(conn, staff_no)
     if row is None or password_fingerprint(ctx.secret_key, row.password_hash) != fingerprint:
         return None
     return User(staff_no=row.staff_no, name=row.name, role=row.role, unit=row.unit)
@@ -187,12 +187,15 @@ ApiReader = Annotated[User, Depends(api_permission("read_cases"))]
 ApiIntake = Annotated[User, Depends(api_permission("intake"))]
 ApiActor = Annotated[User, Depends(api_permission("act"))]
 ApiEscalations = Annotated[User, Depends(api_permission("escalations"))]
+ApiWorker = Annotated[User, Depends(api_permission("work_queue"))]
 
 PageStaff = Annotated[User, Depends(page_permission("signed_in"))]
 PageReader = Annotated[User, Depends(page_permission("read_cases"))]
 PageIntake = Annotated[User, Depends(page_permission("intake"))]
 PageActor = Annotated[User, Depends(page_permission("act"))]
 PageEscalations = Annotated[User, Depends(page_permission("escalations"))]
+PageWorker = Annotated[User, Depends(page_permission("work_queue"))]
+PageDeliveries = Annotated[User, Depends(page_permission("manage_deliveries"))]
 PageAdmin = Annotated[User, Depends(page_permission("manage_staff"))]
 Public = Annotated[None, Depends(public)]
 

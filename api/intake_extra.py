@@ -31,8 +31,7 @@ from api.deps import (
 from api.routes import _ERRORS as _API_ERRORS
 from api.routes import _INTAKE_EXAMPLE, _PROBLEM
 from api.security import add_flash
-from cases.repeat import candidates, jurisdiction
-from cases.repeat import petitions as repeat
+from cases.repeat import candidates, contacts, history, jurisdiction, registration
 from cases.store import staff
 from workflow.errors import Conflict, InvalidInput
 from workflow.intake import validate_intake
@@ -128,7 +127,7 @@ def add_contact(
     with ctx.engine.begin() as conn:
         if kind == "on_site":
             size = data.get("group_size", 1)
-            result = repeat.record_on_site(
+            result = contacts.record_on_site(
                 conn,
                 ctx.rt,
                 case_no=case_no,
@@ -142,7 +141,7 @@ def add_contact(
             summary = _text(data, "summary")
             on_site = _flag(data, "on_site")
             handled_below = _flag(data, "handled_below")
-            result = repeat.record_repeat(
+            result = contacts.record_repeat(
                 conn,
                 ctx.rt,
                 case_no=case_no,
@@ -238,7 +237,7 @@ def _register(request: Request, ctx: AppContext, user: User, form: FormData) -> 
     body, rows = pages.intake_from_form(form, ctx.rt.tz)
     try:
         with ctx.engine.begin() as conn:
-            case = repeat.register(
+            case = registration.register(
                 conn,
                 ctx.rt,
                 body=body,
@@ -282,7 +281,7 @@ def intake_repeat(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
     body, rows = pages.intake_from_form(form, ctx.rt.tz)
     try:
         with ctx.engine.begin() as conn:
-            result = repeat.record_repeat(
+            result = contacts.record_repeat(
                 conn,
                 ctx.rt,
                 case_no=case_no,
@@ -312,19 +311,19 @@ def intake_repeat(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
 def petitioner_page(request: Request, ctx: Ctx, user: PageReader, petitioner_id: int) -> Response:
     """One person's cases and contacts (identity masked; accusations hidden from the accused)."""
     with ctx.engine.connect() as conn:
-        history = repeat.petitioner_history(
+        person = history.petitioner_history(
             conn,
             ctx.rt,
             petitioner_id=petitioner_id,
             viewer_staff_no=user.staff_no,
             now=ctx.clock.now(),
         )
-    return pages.render(request, "petitioner.html", user=user, history=history)
+    return pages.render(request, "petitioner.html", user=user, history=person)
 
 
 @router.get("/cases/{case_no}/petitioner", include_in_schema=False)
 def case_petitioner(ctx: Ctx, user: PageReader, case_no: str) -> Response:
     """From a case to its petitioner's history page."""
     with ctx.engine.connect() as conn:
-        petitioner_id = repeat.petitioner_of(conn, case_no=case_no, viewer_staff_no=user.staff_no)
+        petitioner_id = history.petitioner_of(conn, case_no=case_no, viewer_staff_no=user.staff_no)
     return pages.redirect(f"/petitioners/{petitioner_id}")

@@ -36,12 +36,13 @@ from api.security import (
     safe_next,
     wait_text,
 )
-from cases.casework import actions, intake, queries, reading
+from cases.casework import actions, desk, intake, reading, search, standing, tracking
 from cases.crypto import normalise_query_code
-from cases.notify import delivery as notify_delivery
-from cases.organisation import roster
-from cases.supervision import queue as escalation_queue
+from cases.notify import inbox
+from cases.organisation import directory, roster, wall
+from cases.supervision import labels, panels
 from workflow import lifecycle
+from workflow.actions import FIELDS as ACTION_FIELDS
 from workflow.errors import Conflict, DomainError, InvalidInput, NotFound
 from workflow.intake import MAX_REPRESENTATIVES
 from workflow.lifecycle import ACTION_LABELS, CATEGORY_LABELS, CHANNEL_LABELS, STATE_LABELS, Actor
@@ -67,72 +68,6 @@ PETITIONER = Actor(staff_no="PETITIONER", role="petitioner", name="信访人")
 TRACK_GRANT_SECONDS = 3600
 
 
-# --- the fields of each action's form (workflow.lifecycle.validate_payload reads them) -----------
-
-
-def _choices(mapping: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(k, v[0] if isinstance(v, tuple) else v) for k, v in mapping.items()]
-
-
-ACTION_FIELDS: dict[str, list[dict[str, Any]]] = {
-    "reject": [
-        {
-            "name": "reason_code",
-            "label": "不予受理理由",
-            "kind": "select",
-            "choices": _choices(lifecycle.REJECT_REASONS),
-        },
-        {"name": "guidance", "label": "告知信访人（可不填，用默认告知语）", "kind": "textarea"},
-    ],
-    "transfer": [{"name": "organ", "label": "转送机关", "kind": "text", "required": True}],
-    "assign": [
-        {"name": "organ", "label": "交办机关", "kind": "text", "required": True},
-        {"name": "report_by", "label": "报结日期", "kind": "date", "required": True},
-    ],
-    "record_partner_acceptance": [
-        {"name": "accepted_on", "label": "转送机关受理日期", "kind": "date", "required": True}
-    ],
-    "report_back": [{"name": "summary", "label": "办结报告", "kind": "textarea", "required": True}],
-    "extend": [
-        {"name": "days", "label": "延长天数（1至30日）", "kind": "number", "required": True},
-        {"name": "reason", "label": "延期理由", "kind": "textarea", "required": True},
-    ],
-    "reply": [
-        {
-            "name": "outcome",
-            "label": "处理意见",
-            "kind": "select",
-            "choices": _choices(lifecycle.OUTCOMES),
-        },
-        {"name": "opinion", "label": "处理意见书内容", "kind": "textarea", "required": True},
-    ],
-    "reply_review": [
-        {"name": "opinion", "label": "复查意见书内容", "kind": "textarea", "required": True}
-    ],
-    "reply_reexamination": [
-        {"name": "opinion", "label": "复核意见书内容", "kind": "textarea", "required": True}
-    ],
-    "reassign": [
-        {"name": "to_staff_no", "label": "新的首接责任人", "kind": "staff", "required": True},
-        {
-            "name": "reason_code",
-            "label": "变更原因",
-            "kind": "select",
-            "choices": _choices(lifecycle.REASSIGN_REASONS),
-        },
-        {"name": "reason", "label": "变更说明", "kind": "textarea", "required": True},
-    ],
-    "note": [{"name": "text", "label": "跟踪记录", "kind": "textarea", "required": True}],
-    "record_evaluation": [
-        {
-            "name": "rating",
-            "label": "信访人评价",
-            "kind": "select",
-            "choices": _choices(lifecycle.RATINGS),
-        },
-        {"name": "comment", "label": "评价意见（可不填）", "kind": "textarea"},
-    ],
-}
 #: Actions that end or refuse a matter: drawn apart, as a warning.
 GRAVE_ACTIONS = frozenset({"reject", "withdraw", "close", "reply_reexamination"})
 
@@ -164,7 +99,7 @@ _PAYLOAD_LABELS = {
     "old_due_date": "原届满日",
     "new_due_date": "新届满日",
     "why": "原因",
-    **escalation_queue.PAYLOAD_LABELS,
+    **labels.PAYLOAD_LABELS,
 }
 
 
@@ -269,7 +204,7 @@ def render(
     if user is not None:
         # One index range per page (ix_outbox_recipient_read_at): the count in the top bar.
         with ctx.engine.connect() as conn:
-            unread = notify_delivery.unread_count(conn, user.staff_no)
+            unread = inbox.unread_count(conn, user.staff_no)
     html = ctx.templates.get_template(name).render(
         request=request,
         user=user,
@@ -365,10 +300,8 @@ def desk_page(request: Request, ctx: Ctx, user: PageStaff) -> Response:
     if user.role == "auditor":
         return redirect("/cases")
     with ctx.engine.begin() as conn:
-        data = queries.desk(
-            conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now()
-        )
-        extras = escalation_queue.desk_extras(
+        data = desk.desk(conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now())
+        extras = panels.desk_extras(
             conn, ctx.rt, staff_no=user.staff_no, role=user.role, now=ctx.clock.now()
         )
     return render(request, "desk.html", user=user, desk=data, extras=extras)
@@ -389,7 +322,7 @@ def cases_page(
     """Search by case number, petitioner name, phone or ID number; filter by state and owner."""
     state = state if state in STATE_LABELS else ""
     with ctx.engine.begin() as conn:
-        found = queries.search_cases(
+        found = search.search_cases(
             conn,
             ctx.rt,
             viewer_staff_no=user.staff_no,
@@ -554,10 +487,12 @@ def _case_page(
     with ctx.engine.begin() as conn:
         case = _show(ctx, conn, case_no, user)
         events = reading.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
-        levels = queries.clock_levels(conn, ctx.rt, case_no, now)
-        names = queries.staff_names(conn, (e["actor"] for e in events))
-        candidates = queries.owner_candidates(conn) if "reassign" in case["allowed_actions"] else []
-        extras = escalation_queue.case_extras(
+        levels = standing.clock_levels(conn, ctx.rt, case_no, now)
+        names = directory.staff_names(conn, (e["actor"] for e in events))
+        candidates = (
+            directory.owner_candidates(conn) if "reassign" in case["allowed_actions"] else []
+        )
+        extras = panels.case_extras(
             conn, ctx.rt, case_no=case_no, staff_no=user.staff_no, role=user.role, now=now
         )
     hidden = bool(case["petitioner"].get("confidential"))
@@ -570,7 +505,7 @@ def _case_page(
     timeline = [
         {
             **e,
-            "label": escalation_queue.EVENT_LABELS.get(e["action"], e["action_label"]),
+            "label": labels.EVENT_LABELS.get(e["action"], e["action_label"]),
             "actor_name": names.get(e["actor"], "系统" if e["actor"] == "SYSTEM" else ""),
             # For the accused unit a step shows only what happened and when, never its contents.
             "lines": [] if hidden else event_lines(e, ctx.rt.tz),
@@ -609,7 +544,7 @@ def case_action(
     if action not in lifecycle.ACTIONS:
         raise InvalidInput("action.unknown", f"未知的操作：{action}", field="action")
     refuse_action(user, action)
-    payload = {f["name"]: form_str(form, f["name"]) for f in ACTION_FIELDS.get(action, [])}
+    payload = {f.name: form_str(form, f.name) for f in ACTION_FIELDS.get(action, ())}
     payload = {k: v for k, v in payload.items() if v != ""}
     version = form_str(form, "version")
     try:
@@ -680,7 +615,7 @@ def track_submit(request: Request, ctx: Ctx, _: Public, user: OptionalUser, form
             status=429,
         )
     with ctx.engine.begin() as conn:
-        ok = bool(case_no and code) and queries.check_query_code(conn, case_no, code)
+        ok = bool(case_no and code) and tracking.check_query_code(conn, case_no, code)
     if not ok:
         wait = max(ctx.track_by_ip.fail(ip_key), ctx.track_by_case.fail(case_key))
         error = "案件编号或查询码不正确，请核对回执后重新输入"
@@ -711,7 +646,7 @@ def track_case(request: Request, ctx: Ctx, _: Public, user: OptionalUser, case_n
         add_flash(request.session, "请输入案件编号和查询码", "info")
         return redirect("/track")
     with ctx.engine.begin() as conn:
-        view = queries.public_view(conn, ctx.rt, case_no=case_no, now=ctx.clock.now())
+        view = tracking.public_view(conn, ctx.rt, case_no=case_no, now=ctx.clock.now())
     return render(request, "track_case.html", user=user, view=view, ratings=lifecycle.RATINGS)
 
 
@@ -750,7 +685,7 @@ def track_rate(request: Request, ctx: Ctx, _: Public, case_no: str, form: Form) 
 def staff_page(request: Request, ctx: Ctx, _: Public, user: OptionalUser) -> Response:
     """The public staff wall (党员公示): photo, 工号, name, group and pledge."""
     with ctx.engine.begin() as conn:
-        people = queries.staff_wall(conn)
+        people = wall.staff_wall(conn)
     groups: dict[str, list[dict[str, Any]]] = {}
     for person in people:
         groups.setdefault(person["group_name"] or "其他工作人员", []).append(person)
@@ -761,7 +696,7 @@ def staff_page(request: Request, ctx: Ctx, _: Public, user: OptionalUser) -> Res
 def staff_photo(ctx: Ctx, _: Public, staff_no: str) -> Response:
     """A staff member's photo (public, like the wall)."""
     with ctx.engine.begin() as conn:
-        found = queries.staff_photo(conn, staff_no)
+        found = wall.staff_photo(conn, staff_no)
     if found is None:
         raise NotFound("photo.not_found", "没有照片", staff_no=staff_no)
     data, kind = found
@@ -772,7 +707,7 @@ def staff_photo(ctx: Ctx, _: Public, staff_no: str) -> Response:
 def admin_staff_page(request: Request, ctx: Ctx, user: PageAdmin) -> Response:
     """Staff administration: photos and pledges for the wall."""
     with ctx.engine.begin() as conn:
-        people = queries.staff_admin_list(conn)
+        people = wall.staff_admin_list(conn)
     return render(request, "admin_staff.html", user=user, people=people)
 
 
@@ -786,10 +721,10 @@ def admin_staff_update(
     try:
         with ctx.engine.begin() as conn:
             if isinstance(upload, UploadFile) and upload.filename:
-                data = upload.file.read(queries.MAX_PHOTO_BYTES + 1)
-                queries.set_staff_photo(conn, staff_no=staff_no, data=data)
+                data = upload.file.read(wall.MAX_PHOTO_BYTES + 1)
+                wall.set_staff_photo(conn, staff_no=staff_no, data=data)
             if isinstance(pledge, str):
-                queries.set_staff_pledge(conn, staff_no=staff_no, pledge=pledge)
+                wall.set_staff_pledge(conn, staff_no=staff_no, pledge=pledge)
     except InvalidInput as exc:
         add_flash(request.session, f"{staff_no}：{exc.message}", "error")
         return redirect("/admin/staff")

@@ -1,7 +1,7 @@
 """The supervisor queue, supervision notices, extension requests, the inbox, the daily briefing and
 the admins' delivery page — pages and their JSON API equivalents.
 
-Each POST is one unit of work (``cases.queue``, ``cases.delivery``); pages answer with
+Each POST is one unit of work (``cases.supervision``, ``cases.notify``); pages answer with
 post/redirect/get and a flash message, the API with the changed object or problem+json.
 """
 
@@ -10,17 +10,36 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.deps import AppContext, Ctx, Form, User, api_permission, form_str, page_permission
+from api.deps import (
+    ApiActor,
+    ApiEscalations,
+    ApiReader,
+    ApiStaff,
+    ApiWorker,
+    AppContext,
+    Ctx,
+    Form,
+    PageActor,
+    PageDeliveries,
+    PageEscalations,
+    PageReader,
+    PageStaff,
+    PageWorker,
+    User,
+    form_str,
+)
 from api.pages import case_url, redirect, render
 from api.security import add_flash, safe_next
-from cases.casework import actions, queries
-from cases.notify import delivery
+from cases.casework import actions
+from cases.notify import admin, channels, inbox, preferences
+from cases.organisation import directory
 from cases.reports import briefing as briefings
-from cases.supervision import queue as q
+from cases.supervision import acks, extensions, followups, guards, labels, notices
+from cases.supervision import queue as escalation_queue
 from workflow import lifecycle
 from workflow.calendar import local_date
 from workflow.errors import DomainError
@@ -29,18 +48,6 @@ from workflow.periods import LEVELS, PERIODS
 
 page_router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["escalations"])
-
-PageQueue = Annotated[User, Depends(page_permission("escalations"))]
-PageWorker = Annotated[User, Depends(page_permission("work_queue"))]
-PageActor = Annotated[User, Depends(page_permission("act"))]
-PageStaff = Annotated[User, Depends(page_permission("signed_in"))]
-PageReader = Annotated[User, Depends(page_permission("read_cases"))]
-PageDeliveries = Annotated[User, Depends(page_permission("manage_deliveries"))]
-ApiQueue = Annotated[User, Depends(api_permission("escalations"))]
-ApiWorker = Annotated[User, Depends(api_permission("work_queue"))]
-ApiActor = Annotated[User, Depends(api_permission("act"))]
-ApiStaff = Annotated[User, Depends(api_permission("signed_in"))]
-ApiReader = Annotated[User, Depends(api_permission("read_cases"))]
 
 _PROBLEM = {"content": {"application/problem+json": {}}}
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -99,13 +106,15 @@ def _queue_page(
     flagged: bool = False,
 ) -> Response:
     now = ctx.clock.now()
-    status = status if status in q.QUEUE_STATUSES else "active"
+    status = status if status in escalation_queue.QUEUE_STATUSES else "active"
     with ctx.engine.begin() as conn:
-        items, counts = q.queue_items(conn, ctx.rt, now=now, status=status, **filters)
-        extensions = q.pending_extensions(conn, ctx.rt) if not flagged else []
-        unhappy = q.dissatisfied(conn, ctx.rt) if not flagged else []
-        groups = q.group_names(conn)
-        people = queries.owner_candidates(conn)
+        items, counts = escalation_queue.queue_items(
+            conn, ctx.rt, now=now, status=status, **filters
+        )
+        to_decide = extensions.pending_extensions(conn, ctx.rt) if not flagged else []
+        unhappy = followups.dissatisfied(conn, ctx.rt) if not flagged else []
+        groups = escalation_queue.group_names(conn)
+        people = directory.owner_candidates(conn)
     query = {k: v for k, v in {"status": status, **filters}.items() if v}
     without_level = {k: v for k, v in query.items() if k != "level"}
     level_links = {
@@ -127,19 +136,19 @@ def _queue_page(
         query=query,
         here=request.url.path + ("?" + urlencode(query) if query else ""),
         level_links=level_links,
-        extensions=extensions,
+        extensions=to_decide,
         dissatisfied=unhappy,
         groups=groups,
         people=people,
         periods=PERIODS,
         levels=LEVELS,
         flagged_view=flagged,
-        can_work=user.role in q.SUPERVISING_ROLES,
+        can_work=user.role in guards.SUPERVISING_ROLES,
         reassign_reasons=lifecycle.REASSIGN_REASONS,
         today=today,
         notice_default=today + timedelta(days=3),
-        notice_max=today + timedelta(days=q.NOTICE_MAX_DAYS),
-        labels=q.labels(),
+        notice_max=today + timedelta(days=notices.NOTICE_MAX_DAYS),
+        labels=labels.for_pages(),
     )
 
 
@@ -147,7 +156,7 @@ def _queue_page(
 def queue_page(
     request: Request,
     ctx: Ctx,
-    user: PageQueue,
+    user: PageEscalations,
     status: str = "active",
     level: str = "",
     group: str = "",
@@ -167,14 +176,14 @@ def queue_page(
 
 @page_router.get("/escalations")
 def escalations_page(
-    request: Request, ctx: Ctx, user: PageQueue, status: str = "active"
+    request: Request, ctx: Ctx, user: PageEscalations, status: str = "active"
 ) -> Response:
     """The queue's old address: the same page, so bookmarks and links keep working."""
     return _queue_page(request, ctx, user, status=status, filters=_filters("", "", "", "", ""))
 
 
 @page_router.get("/queue/flagged")
-def flagged_page(request: Request, ctx: Ctx, user: PageQueue) -> Response:
+def flagged_page(request: Request, ctx: Ctx, user: PageEscalations) -> Response:
     """The leaders' view: cases under 挂牌督办, the longest overdue first."""
     return _queue_page(
         request,
@@ -196,7 +205,7 @@ def acknowledge_submit(
         ctx,
         _back(form, "/queue"),
         "已签收",
-        lambda conn: q.acknowledge(
+        lambda conn: acks.acknowledge(
             conn,
             ctx.rt,
             escalation_id=escalation_id,
@@ -217,7 +226,7 @@ def notice_submit(
         ctx,
         _back(form, "/queue"),
         "已下达督办单",
-        lambda conn: q.issue_notice(
+        lambda conn: notices.issue_notice(
             conn,
             ctx.rt,
             escalation_id=escalation_id,
@@ -236,7 +245,7 @@ def reassign_submit(
     """变更首接责任人 from the queue, with a reason (the case's own ``reassign`` action)."""
 
     def work(conn: Any) -> None:
-        case_no = q.escalation_case_no(conn, escalation_id)
+        case_no = escalation_queue.escalation_case_no(conn, escalation_id)
         payload = {
             k: form_str(form, k)
             for k in ("to_staff_no", "reason", "reason_code")
@@ -266,7 +275,7 @@ def extension_decide_submit(
         ctx,
         _back(form, "/queue"),
         "已批准延期，并记录延期告知" if approve else "已不予批准延期",
-        lambda conn: q.decide_extension(
+        lambda conn: extensions.decide_extension(
             conn,
             ctx.rt,
             request_id=request_id,
@@ -288,7 +297,7 @@ def followup_submit(
         ctx,
         _back(form, "/queue"),
         "已登记跟进情况",
-        lambda conn: q.record_followup(
+        lambda conn: followups.record_followup(
             conn,
             ctx.rt,
             case_no=case_no,
@@ -312,7 +321,7 @@ def extension_request_submit(
         ctx,
         case_url(case_no),
         "已提交延期申请，等待督办审批",
-        lambda conn: q.request_extension(
+        lambda conn: extensions.request_extension(
             conn,
             ctx.rt,
             case_no=case_no,
@@ -334,7 +343,7 @@ def notice_answer_submit(
         ctx,
         _back(form, "/"),
         "已答复督办单",
-        lambda conn: q.answer_notice(
+        lambda conn: notices.answer_notice(
             conn,
             ctx.rt,
             notice_id=notice_id,
@@ -352,8 +361,8 @@ def notice_answer_submit(
 def inbox_page(request: Request, ctx: Ctx, user: PageStaff, unread: str = "") -> Response:
     """My messages, and how I want to receive them."""
     with ctx.engine.begin() as conn:
-        messages = delivery.inbox(conn, ctx.rt, user.staff_no, unread_only=bool(unread))
-        prefs = delivery.preferences(conn, user.staff_no)
+        messages = inbox.messages_for(conn, ctx.rt, user.staff_no, unread_only=bool(unread))
+        prefs = preferences.preferences(conn, user.staff_no)
     return render(
         request, "inbox.html", user=user, messages=messages, prefs=prefs, unread_only=bool(unread)
     )
@@ -365,7 +374,7 @@ def inbox_read_submit(request: Request, ctx: Ctx, user: PageStaff, form: Form) -
     raw = form_str(form, "id")
     message_id = int(raw) if raw.isdigit() else None
     with ctx.engine.begin() as conn:
-        delivery.mark_read(conn, user.staff_no, ctx.clock.now(), message_id=message_id)
+        inbox.mark_read(conn, user.staff_no, ctx.clock.now(), message_id=message_id)
     target = _back(form, "/inbox")
     return redirect(target)
 
@@ -373,14 +382,14 @@ def inbox_read_submit(request: Request, ctx: Ctx, user: PageStaff, form: Form) -
 @page_router.post("/inbox/preferences")
 def preferences_submit(request: Request, ctx: Ctx, user: PageStaff, form: Form) -> Response:
     """Save my channels, e-mail address and mobile number."""
-    enabled = {c: form_str(form, f"channel.{c}") == "on" for c in delivery.CHANNELS}
+    enabled = {c: form_str(form, f"channel.{c}") == "on" for c in channels.CHANNELS}
     phone = form_str(form, "phone")
     return _do(
         request,
         ctx,
         "/inbox",
         "已保存通知设置",
-        lambda conn: delivery.set_preferences(
+        lambda conn: preferences.set_preferences(
             conn,
             ctx.rt,
             user.staff_no,
@@ -408,11 +417,11 @@ def deliveries_page(
     request: Request, ctx: Ctx, user: PageDeliveries, status: str = "failed"
 ) -> Response:
     """Notifications that failed (with their errors), pending or sent; send a failed one again."""
-    status = status if status in (*delivery.DELIVERY_STATUS_LABELS, "all") else "failed"
-    config = delivery.ChannelConfig.from_env()
+    status = status if status in (*admin.DELIVERY_STATUS_LABELS, "all") else "failed"
+    config = channels.ChannelConfig.from_env()
     with ctx.engine.begin() as conn:
-        rows = delivery.deliveries(conn, ctx.rt, status=status)
-        counts = delivery.delivery_counts(conn)
+        rows = admin.deliveries(conn, ctx.rt, status=status)
+        counts = admin.delivery_counts(conn)
     return render(
         request,
         "admin_deliveries.html",
@@ -421,8 +430,8 @@ def deliveries_page(
         counts=counts,
         shown=status,
         configured=config.configured(),
-        channel_labels=delivery.CHANNEL_LABELS,
-        status_labels=delivery.DELIVERY_STATUS_LABELS,
+        channel_labels=channels.CHANNEL_LABELS,
+        status_labels=admin.DELIVERY_STATUS_LABELS,
     )
 
 
@@ -436,7 +445,7 @@ def delivery_retry_submit(
         ctx,
         "/admin/deliveries",
         "已重新排队发送",
-        lambda conn: delivery.retry(conn, delivery_id, ctx.clock.now()),
+        lambda conn: admin.retry(conn, delivery_id, ctx.clock.now()),
     )
 
 
@@ -446,7 +455,7 @@ def delivery_retry_submit(
 @api.get("/escalations", summary="督办队列（按级别、超期时间排序）", responses=_ERRORS)
 def list_escalations(
     ctx: Ctx,
-    user: ApiQueue,
+    user: ApiEscalations,
     status: Annotated[
         str,
         Query(
@@ -464,7 +473,7 @@ def list_escalations(
     """Escalations with their case, owner, clock and notice: the highest level first, then the
     longest overdue."""
     with ctx.engine.begin() as conn:
-        items, _ = q.queue_items(
+        items, _ = escalation_queue.queue_items(
             conn,
             ctx.rt,
             now=ctx.clock.now(),
@@ -481,7 +490,7 @@ def list_escalations(
 @api.get("/escalations/counts", summary="督办队列各级别数量", responses=_ERRORS)
 def escalation_counts(
     ctx: Ctx,
-    user: ApiQueue,
+    user: ApiEscalations,
     status: str = "active",
     group: str | None = None,
     owner: str | None = None,
@@ -490,7 +499,7 @@ def escalation_counts(
 ) -> dict[str, int]:
     """How many escalations per level (and in all), under the same filters as the list."""
     with ctx.engine.begin() as conn:
-        _, counts = q.queue_items(
+        _, counts = escalation_queue.queue_items(
             conn,
             ctx.rt,
             now=ctx.clock.now(),
@@ -505,7 +514,7 @@ def escalation_counts(
 
 def _one(ctx: AppContext, escalation_id: int) -> dict[str, Any]:
     with ctx.engine.begin() as conn:
-        items, _ = q.queue_items(
+        items, _ = escalation_queue.queue_items(
             conn, ctx.rt, now=ctx.clock.now(), status="all", escalation_id=escalation_id
         )
     return items[0]
@@ -523,7 +532,7 @@ def acknowledge_api(
 ) -> dict[str, Any]:
     """Acknowledge an open escalation; returns its queue row."""
     with ctx.engine.begin() as conn:
-        q.acknowledge(
+        acks.acknowledge(
             conn,
             ctx.rt,
             escalation_id=escalation_id,
@@ -550,7 +559,7 @@ class NoticeBody(BaseModel):
 def notice_api(ctx: Ctx, user: ApiWorker, escalation_id: int, body: NoticeBody) -> dict[str, Any]:
     """Issue a 督办单 on an escalation; the owner must answer by ``reply_by``."""
     with ctx.engine.begin() as conn:
-        return q.issue_notice(
+        return notices.issue_notice(
             conn,
             ctx.rt,
             escalation_id=escalation_id,
@@ -570,7 +579,7 @@ def answer_api(
 ) -> dict[str, Any]:
     """The case's owner (or a supervisor or leader) answers a supervision notice: ``answer``."""
     with ctx.engine.begin() as conn:
-        return q.answer_notice(
+        return notices.answer_notice(
             conn,
             ctx.rt,
             notice_id=notice_id,
@@ -599,7 +608,7 @@ def extension_request_api(
     # extended at all: a stranger to the case hears "not yours" before "days missing".
     body = body or {}
     with ctx.engine.begin() as conn:
-        return q.request_extension(
+        return extensions.request_extension(
             conn,
             ctx.rt,
             case_no=case_no,
@@ -611,10 +620,10 @@ def extension_request_api(
 
 
 @api.get("/extension-requests", summary="待审批的延期申请", responses=_ERRORS)
-def extension_requests_api(ctx: Ctx, user: ApiQueue) -> list[dict[str, Any]]:
+def extension_requests_api(ctx: Ctx, user: ApiEscalations) -> list[dict[str, Any]]:
     """Extension requests waiting for a decision, the oldest first."""
     with ctx.engine.begin() as conn:
-        return q.pending_extensions(conn, ctx.rt)
+        return extensions.pending_extensions(conn, ctx.rt)
 
 
 class DecisionBody(BaseModel):
@@ -630,7 +639,7 @@ def extension_decision_api(
 ) -> dict[str, Any]:
     """Approve (performs ``extend`` and records the notice to the petitioner) or refuse."""
     with ctx.engine.begin() as conn:
-        return q.decide_extension(
+        return extensions.decide_extension(
             conn,
             ctx.rt,
             request_id=request_id,
@@ -656,7 +665,7 @@ class FollowupBody(BaseModel):
 def followup_api(ctx: Ctx, user: ApiWorker, case_no: str, body: FollowupBody) -> dict[str, Any]:
     """Record that a 不满意 rating was followed up."""
     with ctx.engine.begin() as conn:
-        q.record_followup(
+        followups.record_followup(
             conn,
             ctx.rt,
             case_no=case_no,
@@ -672,8 +681,8 @@ def inbox_api(ctx: Ctx, user: ApiStaff, unread: bool = False) -> dict[str, Any]:
     """My messages, the newest first, and how many are unread."""
     with ctx.engine.begin() as conn:
         return {
-            "unread": delivery.unread_count(conn, user.staff_no),
-            "messages": delivery.inbox(conn, ctx.rt, user.staff_no, unread_only=unread),
+            "unread": inbox.unread_count(conn, user.staff_no),
+            "messages": inbox.messages_for(conn, ctx.rt, user.staff_no, unread_only=unread),
         }
 
 
@@ -681,8 +690,8 @@ def inbox_api(ctx: Ctx, user: ApiStaff, unread: bool = False) -> dict[str, Any]:
 def inbox_read_api(ctx: Ctx, user: ApiStaff, message_id: int) -> dict[str, Any]:
     """Mark one of my messages as read."""
     with ctx.engine.begin() as conn:
-        changed = delivery.mark_read(conn, user.staff_no, ctx.clock.now(), message_id=message_id)
-        unread = delivery.unread_count(conn, user.staff_no)
+        changed = inbox.mark_read(conn, user.staff_no, ctx.clock.now(), message_id=message_id)
+        unread = inbox.unread_count(conn, user.staff_no)
     return {"marked": changed, "unread": unread}
 
 

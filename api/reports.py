@@ -7,9 +7,7 @@ accused unit (条例第三十条第三款).
 """
 
 import base64
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -25,7 +23,7 @@ from sqlalchemy import Connection
 from api import pages
 from api.deps import ApiReader, Ctx, PageReader, User
 from cases.organisation import roster
-from cases.reports import closure, stats
+from cases.reports import closure, counting, exports, pdf, stats
 from cases.runtime import Runtime
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, PermissionDenied
@@ -106,96 +104,6 @@ def chart_uris(data: Mapping[str, Any]) -> dict[str, str]:
     return {name: charts.data_uri(png) for name, png in charts.stats_charts(data).items()}
 
 
-# --- exports ----------------------------------------------------------------------------------------
-
-COLUMNS: list[tuple[str, str]] = list(stats.MEASURE_LABELS.items())
-HEADERS = ["维度", "项目", *(label for _, label in COLUMNS)]
-_DIMENSIONS = [
-    ("by_category", "类别"),
-    ("by_channel", "信访形式"),
-    ("by_region", "地区"),
-    ("by_owner", "首接责任人"),
-    ("by_group", "党小组"),
-]
-
-
-def stats_rows(data: Mapping[str, Any]) -> list[list[Any]]:
-    """The statistics as one table: overall now and before, each breakdown, the hotspots."""
-    rows: list[list[Any]] = []
-
-    def row(dimension: str, item: str, values: Mapping[str, Any]) -> None:
-        rows.append([dimension, item, *(values.get(key) for key, _ in COLUMNS)])
-
-    overall = dict(data, previous_intakes=data["previous"]["intakes"])
-    row("总体", f"本期 {data['from']} 至 {data['to']}", overall)
-    previous = data["previous"]
-    row("总体", f"上期 {previous['from']} 至 {previous['to']}", previous)
-    for key, name in _DIMENSIONS:
-        for value in data[key].values():
-            row(name, value["label"], value)
-    for item in data["hotspots"]["topics"]:
-        row(
-            "上升热点词",
-            item["keyword"],
-            {"intakes": item["count"], "previous_intakes": item["previous"]},
-        )
-    for item in data["hotspots"]["regions"]:
-        row(
-            "上升地区",
-            item["label"],
-            {"intakes": item["count"], "previous_intakes": item["previous"]},
-        )
-    return rows
-
-
-def _is_rate(index: int) -> bool:
-    return index >= 2 and COLUMNS[index - 2][0].endswith("_rate")
-
-
-def stats_csv(data: Mapping[str, Any]) -> bytes:
-    """CSV in UTF-8 with a BOM (so Excel reads the Chinese), rates as decimals, "" for none."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for r in stats_rows(data):
-        writer.writerow(
-            ["" if v is None else round(v, 4) if _is_rate(i) else v for i, v in enumerate(r)]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def stats_xlsx(data: Mapping[str, Any]) -> bytes:
-    """An Excel workbook: the statistics table (rates as percentages) and the definitions."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "统计"
-    ws.append([f"统计期间 {data['from']} 至 {data['to']}（{data['days']}日）"])
-    ws.append(HEADERS)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="F1EDE8")
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for r in stats_rows(data):
-        ws.append(r)
-        for i, cell in enumerate(ws[ws.max_row]):
-            if _is_rate(i) and cell.value is not None:
-                cell.number_format = "0.0%"
-    ws.freeze_panes = "C3"
-    for i in range(1, len(HEADERS) + 1):
-        ws.column_dimensions[get_column_letter(i)].width = 22 if i <= 2 else 11
-    notes = wb.create_sheet("口径说明")
-    for line in (stats.__doc__ or "").split("\n\n")[2:]:
-        notes.append([" ".join(line.split())])
-    notes.column_dimensions["A"].width = 140
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 # --- helpers ----------------------------------------------------------------------------------------
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
@@ -232,7 +140,7 @@ def _office_name(conn: Connection) -> str:
 
 def _statistics(ctx: Any, start: str | None, end: str | None) -> tuple[dict[str, Any], str]:
     today = local_date(ctx.clock.now(), ctx.rt.tz)
-    period = stats.parse_period(start, end, today=today)
+    period = counting.parse_period(start, end, today=today)
     with ctx.engine.begin() as conn:
         data = stats.office_stats(conn, period=period, tz=ctx.rt.tz)
         name = _office_name(conn)
@@ -268,11 +176,11 @@ def _closure(ctx: Any, user: User, case_no: str) -> tuple[dict[str, Any], str]:
 def _stats_export(data: Mapping[str, Any], kind: str, html: str | None = None) -> Response:
     name = f"shoujie-stats-{data['from']}-{data['to']}.{kind}"
     if kind == "csv":
-        return _download(stats_csv(data), "csv", name)
+        return _download(exports.stats_csv(data), "csv", name)
     if kind == "xlsx":
-        return _download(stats_xlsx(data), "xlsx", name)
+        return _download(exports.stats_xlsx(data), "xlsx", name)
     assert html is not None
-    return _download(closure.pdf(html), "pdf", name)
+    return _download(pdf.from_html(html), "pdf", name)
 
 
 # --- routes -----------------------------------------------------------------------------------------
@@ -325,7 +233,7 @@ def closure_page(
     report, _ = _closure(ctx, user, case_no)
     if kind == "pdf":
         html = closure_html(ctx.templates, [report])
-        return _download(closure.pdf(html), "pdf", f"closure-{case_no}.pdf", inline=True)
+        return _download(pdf.from_html(html), "pdf", f"closure-{case_no}.pdf", inline=True)
     html = closure_html(
         ctx.templates,
         [report],
@@ -373,4 +281,4 @@ def closure_pdf_api(ctx: Ctx, user: ApiReader, case_no: str) -> Response:
     """One case's closure report as a PDF (A4, Chinese text in the installed CJK font)."""
     report, _ = _closure(ctx, user, case_no)
     html = closure_html(ctx.templates, [report])
-    return _download(closure.pdf(html), "pdf", f"closure-{case_no}.pdf", inline=True)
+    return _download(pdf.from_html(html), "pdf", f"closure-{case_no}.pdf", inline=True)

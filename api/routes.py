@@ -19,7 +19,7 @@ from api.deps import (
     client_ip,
     refuse_action,
 )
-from cases.casework import actions, intake, queries, reading
+from cases.casework import actions, intake, reading, search
 from workflow import lifecycle
 from workflow.errors import Conflict, DomainError, InvalidInput
 
@@ -129,7 +129,7 @@ def list_cases(
 ) -> list[dict[str, Any]]:
     """Cases, newest first, as the user may see them."""
     with ctx.engine.begin() as conn:
-        return queries.search_cases(
+        return search.search_cases(
             conn,
             ctx.rt,
             viewer_staff_no=user.staff_no,

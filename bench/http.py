@@ -181,8 +181,8 @@ def bare_app() -> FastAPI:
 
 def prepare_database(url: str) -> None:
     """Create the bench's own database when missing, migrate it, and add the benching staff."""
-    from api.auth import hash_password
     from cases.db import upgrade
+    from cases.security import hash_password
 
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")

@@ -52,8 +52,9 @@ from cases.audit import GENESIS, case_link, event_hash, verify
 from cases.casework import actions, intake
 from cases.crypto import generate_query_code, hash_query_code
 from cases.models import CaseKeyword
-from cases.repeat.candidates import keyword_rows, matter_vector
+from cases.repeat.index import keyword_rows
 from cases.repeat.jurisdiction import classify, office_jurisdiction
+from cases.repeat.matter import matter_vector
 from cases.runtime import Runtime
 from cases.store import fastsql, statements, tables
 from workflow import sla

@@ -17,7 +17,7 @@ purpose:
 - **neighbour or colleague**: another person about the very same matter (a group's members);
 - **family member**: same phone, another name, the same matter.
 
-Each query is answered by ``cases.candidates.find`` against a database holding the labelled
+Each query is answered by ``cases.repeat.candidates.find`` against a database holding the labelled
 people's earlier cases among ``--cases`` background cases of the same kinds (a pool of analysed
 matters spread over sixty regions). The detector's answer is the first candidate it marks as a
 likely repeat; precision = right answers ÷ answers given, recall = right answers ÷ repeats.
@@ -45,7 +45,8 @@ from cases.casework import reading
 from cases.crypto import FieldCipher
 from cases.db import upgrade
 from cases.models import CaseKeyword
-from cases.repeat import candidates
+from cases.repeat import candidates, index
+from cases.repeat.matter import matter_vector
 from cases.store import tables
 from workflow.intake import ValidIntake, ValidPerson, mask_id_number, mask_phone
 
@@ -644,7 +645,7 @@ def build(
         kind = rng.choice(KINDS)
         m = Matter(kind, kind.slots(rng, pp.fk), "")
         s, c, r, _ = m.write(rng)
-        pool.append((s, c, r, kind.category, candidates.matter_vector(s, c, r)))
+        pool.append((s, c, r, kind.category, matter_vector(s, c, r)))
     names = [pp.fk.name() for _ in range(3000)]
     kt = CaseKeyword.__table__
     started = time.perf_counter()
@@ -692,7 +693,7 @@ def build(
             case_ids = _insert_returning_ids(conn, tables.case_t, case_rows)
             rows = []
             for case_id, (vector, region, when) in zip(case_ids, keyword_rows, strict=True):
-                rows += candidates.keyword_rows(case_id, vector, region, when)
+                rows += index.keyword_rows(case_id, vector, region, when)
             conn.execute(insert(kt), rows)
         next_id += len(part)
         if not quiet and (part.stop % 100000 == 0 or part.stop == background):
@@ -721,7 +722,7 @@ def build(
                 ),
             ).scalar_one()
             next_id += 1
-            candidates.index_case(conn, e.case_id)
+            index.index_case(conn, e.case_id)
     if engine.dialect.name == "postgresql":
         # What autovacuum does in service after a bulk load (it may be off here): fresh statistics
         # (without them the planner guesses 290 000 keywords per case and runs a parallel plan
@@ -773,7 +774,7 @@ def evaluate(engine: Engine, earlier: list[Earlier], queries: list[Query]) -> Ou
     out = Outcome()
     with engine.connect() as conn:
         # One warm-up: jieba's dictionary and the IDF table load on first use.
-        candidates.matter_vector("预热", "预热")
+        matter_vector("预热", "预热")
         for q in queries:
             valid = ValidIntake(
                 channel="visit",

@@ -12,10 +12,10 @@ assigned and reported back, rejected or withdrawn; a share of the decisions and 
 some handling periods are extended, owners make tracking notes every week or so (some late), two
 thirds of the replies are rated, one case in twenty-five has a repeat contact (重复访). About 7
 events and 7 clock runs per case. Like ``actions.act``, each decision, reply and tracking note also
-writes what the statistics count of it (``cases.stats.step_facts``): the case's ``decided_at`` and
+writes what the statistics count of it (``workflow.measures.step_facts``): the case's ``decided_at`` and
 ``replied_at`` with whether each was in time, and the note event's ``on_time``.
 
-Then it times ``cases.stats.office_stats`` for 2025 (every measure, every breakdown, the previous
+Then it times ``cases.reports.stats.office_stats`` for 2025 (every measure, every breakdown, the previous
 year 2024 beside it, and the hotspots) after one warm-up run, and one bare SQL aggregate over the same year's
 case rows through the bare driver (``sqlite3`` / ``psycopg``): the intakes by category with
 their repeat, skip-level and group-visit counts. It prints both times and their ratio. Target:
@@ -53,7 +53,7 @@ from bench.common import (
 )
 from cases.models import CaseContact
 from cases.organisation import roster
-from cases.reports import stats
+from cases.reports import aggregates, counting, hotspots, stats
 from cases.store import statements, tables
 from workflow.calendar import end_of_day, local_date, reckon
 
@@ -221,7 +221,7 @@ class Generator:
             notes: list[datetime] = []
             met: dict[datetime, bool] = {}
             reply_at: datetime | None = None
-            # What actions.act writes for the statistics (cases.stats.step_facts).
+            # What actions.act writes for the statistics (workflow.measures.step_facts).
             decided_at = decided_on_time = replied_on_time = None
             if path < 0.04:  # still registered (or simply not yet decided)
                 self._clock(clock_rows, case_id, "acceptance", received, 15, None)
@@ -541,7 +541,7 @@ GROUP BY category
 """
 
 
-def _bare(backend: Backend, period: stats.Period) -> Callable[[], list[Any]]:
+def _bare(backend: Backend, period: counting.Period) -> Callable[[], list[Any]]:
     """One bare SQL aggregate over the year's case rows, through the bare driver."""
     first, after = period.instants(TZ)
     if backend.path:
@@ -570,19 +570,19 @@ def _time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-def _breakdown(engine: Engine, period: stats.Period) -> dict[str, float]:
+def _breakdown(engine: Engine, period: counting.Period) -> dict[str, float]:
     """One run of each query of the statistics, timed alone (for the record, not the target)."""
     first, after = period.instants(TZ)
     out = {}
     with engine.connect() as conn:
         stats.office_stats(conn, period=period, tz=TZ)  # the same session settings
-        for query in stats.MEASURES:
+        for query in aggregates.MEASURES:
             t = time.perf_counter()
             for span in ((first, after), (period.previous().instants(TZ)[0], first)):
                 list(query(conn, span))
             out[query.__name__.strip("_")] = time.perf_counter() - t
         t = time.perf_counter()
-        stats._subjects(conn, (period.previous().instants(TZ)[0], after), first)
+        hotspots.subjects(conn, (period.previous().instants(TZ)[0], after), first)
         out["subjects"] = time.perf_counter() - t
     return out
 
@@ -596,7 +596,7 @@ def run(backend: Backend, total: int, years: int, repeat: int) -> dict[str, Any]
     t = time.perf_counter()
     load(backend, engine.dialect, gen, total)
     built = time.perf_counter() - t
-    period = stats.Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
+    period = counting.Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
 
     def full() -> dict[str, Any]:
         with engine.connect() as conn:

@@ -107,7 +107,7 @@ def verify(conn: Connection, key: bytes) -> VerifyResult:
                 return VerifyResult(
                     events,
                     cases,
-                    f"{year}年第{expected_seq}号信访件缺失（case {year}-{expected_seq:06d} missing）",
+                    f"信访件 {year}-{expected_seq:06d} 缺失（case {year}-{expected_seq:06d} missing）",
                 )
             first = conn.execute(
                 select(event_t.c.hash).where(event_t.c.case_id == row.id, event_t.c.seq == 1)
@@ -128,6 +128,15 @@ def verify(conn: Connection, key: bytes) -> VerifyResult:
             cases += 1
             if broken:
                 return VerifyResult(events, cases, broken)
+        if counter is not None and counter.last_seq > len(rows):
+            # The year's last numbers are gone: the counter says how far the year had come.
+            missing = f"{year}-{len(rows) + 1:06d}"
+            return VerifyResult(
+                events,
+                cases,
+                f"信访件 {missing} 缺失，年度信访件链尾不符（case {missing} missing: year {year}"
+                " chain head mismatch）",
+            )
         if (
             counter is None
             or counter.last_seq != len(rows)

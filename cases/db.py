@@ -1,7 +1,5 @@
 """Engines and sessions: SQLite with WAL and foreign keys, or PostgreSQL, behaving the same."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -9,7 +7,6 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
-from sqlmodel import Session
 
 from cases.store import fastsql
 
@@ -49,13 +46,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def engine_for(url: str) -> Engine:
     """The process's shared engine for a URL."""
     return make_engine(url)
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session whose work is one transaction: committed on success, rolled back on error."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
 
 
 def alembic_config(url: str) -> Config:

@@ -43,9 +43,23 @@ def _kept_key(name: str, env: str, database_url: str) -> bytes:
     # dev/test: generated once and kept beside the SQLite file, so restarts can still decrypt.
     path = _key_dir(database_url) / f".shoujie-{name.lower()}"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        _write_private_once(path, secrets.token_urlsafe(48))
     return path.read_text().strip().encode()
+
+
+def _write_private_once(path: Path, value: str) -> None:
+    """Create ``path`` holding ``value``, readable by its owner only from the first byte; if
+    another process created it first, keep theirs (the link is atomic: never a half-written key)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(value)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
 
 
 def load_settings() -> Settings:

@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 import cases.models  # noqa: F401  (registers the tables)
 from cases.casework import reading
 from cases.models import CaseContact, Outbox
-from cases.repeat import candidates, jurisdiction
-from cases.repeat import petitions as repeat
-from cases.reports import stats
+from cases.repeat import candidates, contacts, jurisdiction, registration
+from cases.reports import counting, stats
 from cases.store import tables
 from features.conftest import WHEN, WHO, World, table_fields
 from tests.factories import intake_body
@@ -98,7 +97,7 @@ def reason_says(repeat_state: dict[str, Any], text: str) -> None:
 def confirms(world: World, repeat_state: dict[str, Any], who: str, when: datetime) -> None:
     world.now = when
     with world.engine.begin() as conn:
-        repeat_state["contact"] = repeat.record_repeat(
+        repeat_state["contact"] = contacts.record_repeat(
             conn,
             world.rt,
             case_no=world.case_no,
@@ -112,7 +111,7 @@ def confirms(world: World, repeat_state: dict[str, Any], who: str, when: datetim
 def registers_anew(world: World, repeat_state: dict[str, Any], who: str, when: datetime) -> None:
     world.now = when
     with world.engine.begin() as conn:
-        repeat_state["new"] = repeat.register(
+        repeat_state["new"] = registration.register(
             conn, world.rt, body=repeat_state["body"], actor_staff_no=who, now=when
         )
 
@@ -182,9 +181,9 @@ MEASURES = {
 def statistics_are(
     world: World, repeat_state: dict[str, Any], first: date, last: date, datatable: list[list[str]]
 ) -> None:
-    """The office statistics of the period (cases/stats.py), measure by measure."""
+    """The office statistics of the period (cases/reports/stats.py), measure by measure."""
     with world.engine.begin() as conn:
-        figures = stats.office_stats(conn, period=stats.Period(first, last), tz=world.rt.tz)
+        figures = stats.office_stats(conn, period=counting.Period(first, last), tz=world.rt.tz)
     repeat_state["stats"] = figures
     for label, expected in datatable[1:]:  # | 指标 | 值 |
         value = figures[MEASURES[label]]
@@ -224,7 +223,7 @@ def registers_region(
     below: str | None,
 ) -> None:
     with world.engine.begin() as conn:
-        repeat_state["new"] = repeat.register(
+        repeat_state["new"] = registration.register(
             conn,
             world.rt,
             body=intake_body(region_code=region),
@@ -267,7 +266,7 @@ def registers_group(
     body = intake_body(group_size=size, representatives=representatives)
     validate_intake(body, now=when)
     with world.engine.begin() as conn:
-        repeat_state["new"] = repeat.register(
+        repeat_state["new"] = registration.register(
             conn,
             world.rt,
             body=body,

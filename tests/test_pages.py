@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from cases.casework import queries
+from cases.casework import search, tracking
 from cases.runtime import Runtime
 from cases.store import tables
 from tests.factories import intake_body
@@ -203,7 +203,7 @@ def test_group_visit_with_representatives(c: TestClient, app: Any, engine: Engin
     case = c.get(f"/cases/{no}").text
     assert "集体访 12人" in case
     with engine.begin() as conn:
-        reps = conn.execute(select(queries.rep_t)).all()
+        reps = conn.execute(select(search.rep_t)).all()
     assert len(reps) == 2
 
 
@@ -220,7 +220,7 @@ def test_intake_then_receipt_shows_the_query_code_once(c: TestClient, engine: En
     code = m.group(1) + m.group(2)
     assert code not in url
     with engine.begin() as conn:
-        assert queries.check_query_code(conn, no, code)
+        assert tracking.check_query_code(conn, no, code)
     text = text_of(receipt)
     assert "信访事项登记回执" in text and no in text
     assert "受理告知期限" in text and "2026-12-11（周五）" in text

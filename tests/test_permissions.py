@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from api.security import PERMISSIONS, permits
 from cases.runtime import Runtime
 from cases.store import tables
-from cases.supervision import queue
+from cases.supervision import notices
 from cases.supervision.sweeper import sweep
 from tests.web import (
     NOW,
@@ -170,7 +170,7 @@ def world(engine: Engine, rt: Runtime) -> dict[str, Any]:
             .scalars()
             .first()
         )
-        notice = queue.issue_notice(
+        notice = notices.issue_notice(
             conn,
             rt,
             escalation_id=escalation_id,

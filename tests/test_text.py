@@ -11,10 +11,10 @@ SCRIPT = """
 import json
 import jieba
 from cases import text
-from cases.repeat import candidates
+from cases.repeat import matter
 subject = "关于违法建设迟迟未解决"
 before = text.topic_words(subject)
-candidates.matter_vector("小区违法建设", "邻居私搭乱建", "拆除")  # the matter index's words
+matter.matter_vector("小区违法建设", "邻居私搭乱建", "拆除")  # the matter index's words
 jieba.add_word("建设迟迟", freq=10**6)  # a stranger mutating jieba's global dictionary
 text.topic_words.cache_clear()
 after = text.topic_words(subject)

@@ -29,7 +29,7 @@ def password_hash() -> str:
     """One argon2 hash for every test account, with cheap parameters.
 
     Verification reads the parameters from the hash, so sign-in takes a millisecond in tests
-    instead of the 0.1 s the production parameters cost (api.auth.hash_password).
+    instead of the 0.1 s the production parameters cost (cases.security.hash_password).
     """
     return Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 

@@ -5,18 +5,43 @@ organisation: owner → group leader → branch secretary → office leader. Pur
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Protocol
 
 from workflow.calendar import OfficialCalendar, end_of_day
 from workflow.periods import DEFAULT_POLICY, PERIODS, OfficePolicy
 
-if TYPE_CHECKING:
-    from workflow.sla import Clock
+
+class Clock(Protocol):
+    """What the ladder reads of a clock (``workflow.sla.Clock`` has it)."""
+
+    @property
+    def name(self) -> str:
+        """The clock's period, e.g. ``handling``."""
+
+    @property
+    def status(self) -> str:
+        """running · paused · stopped · lapsed."""
+
+    @property
+    def started_at(self) -> datetime:
+        """When it started."""
+
+    @property
+    def due_date(self) -> date:
+        """The statutory last day."""
+
+    @property
+    def due_at(self) -> datetime:
+        """24:00 of the last day, local time."""
+
+    @property
+    def level(self) -> str | None:
+        """The highest level fired on it so far."""
 
 
 def level_times(
-    clock: "Clock",
+    clock: Clock,
     *,
     calendar: OfficialCalendar,
     tz: tzinfo,
@@ -39,7 +64,7 @@ def level_times(
 
 
 def next_fire_at(
-    clock: "Clock",
+    clock: Clock,
     *,
     calendar: OfficialCalendar,
     tz: tzinfo,
@@ -58,7 +83,7 @@ def next_fire_at(
 
 
 def levels_due(
-    clock: "Clock",
+    clock: Clock,
     now: datetime,
     *,
     calendar: OfficialCalendar,

@@ -16,7 +16,6 @@ from typing import Any
 from transitions import Machine
 
 from workflow.errors import ActionNotAllowed, InvalidInput, PermissionDenied
-from workflow.periods import MAX_EXTENSION_DAYS
 
 
 class State(StrEnum):
@@ -126,19 +125,6 @@ TRANSITIONS: list[tuple[str, list[str], str | None]] = [
 
 #: Actions a person may take (``lapse`` is the sweeper's alone).
 ACTIONS: list[str] = list(dict.fromkeys(t[0] for t in TRANSITIONS if t[0] != "lapse"))
-
-
-class Role(StrEnum):
-    """Staff roles of domain.md."""
-
-    RECEPTIONIST = "receptionist"
-    HANDLER = "handler"
-    SUPERVISOR = "supervisor"
-    LEADER = "leader"
-    ADMIN = "admin"
-    AUDITOR = "auditor"
-    SYSTEM = "system"
-    PETITIONER = "petitioner"
 
 
 ROLE_LABELS: dict[str, str] = {
@@ -478,111 +464,3 @@ def fire(action: str, facts: CaseFacts) -> str:
     if not MACHINE.events[action].trigger(facts):
         raise _not_now(action, facts)
     return facts.state
-
-
-# --- payloads -------------------------------------------------------------------------------
-
-
-def _text(payload: Mapping[str, Any], key: str, label: str, *, max_len: int = 5000) -> str:
-    value = payload.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"payload.{key}_required", f"请填写{label}", field=key)
-    value = value.strip()
-    if len(value) > max_len:
-        raise InvalidInput(f"payload.{key}_too_long", f"{label}不能超过{max_len}个字", field=key)
-    return value
-
-
-def _choice(payload: Mapping[str, Any], key: str, label: str, choices: Mapping[str, str]) -> str:
-    value = payload.get(key)
-    if value not in choices:
-        names = "、".join(f"{k}（{v}）" for k, v in choices.items())
-        raise InvalidInput(f"payload.{key}_invalid", f"{label}应为以下之一：{names}", field=key)
-    return str(value)
-
-
-def _date(payload: Mapping[str, Any], key: str, label: str) -> date:
-    value = payload.get(key)
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        raise InvalidInput(
-            f"payload.{key}_invalid", f"{label}应为日期，格式如2026-12-31", field=key
-        ) from None
-
-
-def validate_payload(
-    action: str, payload: Mapping[str, Any], facts: CaseFacts, today: date
-) -> dict[str, Any]:
-    """Check an action's fields and return them normalised; raise ``InvalidInput`` when wrong."""
-    out: dict[str, Any] = {}
-    if action == "reject":
-        out["reason_code"] = _choice(
-            payload, "reason_code", "不予受理理由", {k: v[0] for k, v in REJECT_REASONS.items()}
-        )
-        guidance = payload.get("guidance")
-        out["guidance"] = (
-            guidance.strip()
-            if isinstance(guidance, str) and guidance.strip()
-            else REJECT_REASONS[out["reason_code"]][1]
-        )
-    elif action == "transfer":
-        out["organ"] = _text(payload, "organ", "转送机关", max_len=200)
-    elif action == "assign":
-        out["organ"] = _text(payload, "organ", "交办机关", max_len=200)
-        report_by = _date(payload, "report_by", "报结日期")
-        if report_by <= today:
-            raise InvalidInput("payload.report_by_past", "报结日期应晚于今天", field="report_by")
-        out["report_by"] = report_by.isoformat()
-    elif action == "record_partner_acceptance":
-        accepted_on = _date(payload, "accepted_on", "受理日期")
-        if accepted_on > today:
-            raise InvalidInput(
-                "payload.accepted_on_future", "受理日期不能晚于今天", field="accepted_on"
-            )
-        if facts.transferred_on and accepted_on < facts.transferred_on:
-            raise InvalidInput(
-                "payload.accepted_on_before_transfer",
-                "受理日期不能早于转送日期",
-                field="accepted_on",
-            )
-        out["accepted_on"] = accepted_on.isoformat()
-    elif action == "report_back":
-        out["summary"] = _text(payload, "summary", "办结报告")
-    elif action == "extend":
-        days = payload.get("days")
-        if isinstance(days, str) and days.strip().isdigit():
-            days = int(days)
-        if (
-            not isinstance(days, int)
-            or isinstance(days, bool)
-            or not 1 <= days <= MAX_EXTENSION_DAYS
-        ):
-            raise InvalidInput(
-                "payload.days_invalid",
-                f"延长期限应为1至{MAX_EXTENSION_DAYS}日（《信访工作条例》第三十四条）",
-                field="days",
-            )
-        out["days"] = days
-        out["reason"] = _text(payload, "reason", "延期理由", max_len=1000)
-    elif action == "reply":
-        out["outcome"] = _choice(payload, "outcome", "处理意见", OUTCOMES)
-        out["opinion"] = _text(payload, "opinion", "处理意见书内容", max_len=20000)
-    elif action in ("reply_review", "reply_reexamination"):
-        out["opinion"] = _text(payload, "opinion", "意见书内容", max_len=20000)
-    elif action == "reassign":
-        out["to_staff_no"] = _text(payload, "to_staff_no", "新的首接责任人工号", max_len=32)
-        out["reason"] = _text(payload, "reason", "变更理由", max_len=1000)
-        code = payload.get("reason_code")
-        if code is not None:
-            out["reason_code"] = _choice(payload, "reason_code", "变更原因", REASSIGN_REASONS)
-    elif action == "note":
-        out["text"] = _text(payload, "text", "跟踪记录内容", max_len=5000)
-    elif action == "record_evaluation":
-        out["rating"] = _choice(payload, "rating", "满意度", RATINGS)
-        comment = payload.get("comment")
-        if isinstance(comment, str) and comment.strip():
-            out["comment"] = comment.strip()[:1000]
-    return out

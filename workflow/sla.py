@@ -152,8 +152,8 @@ def recompute(clock: Clock, ctx: Context) -> Clock:
     return replace(new, next_fire_at=None) if clock.status == "paused" else new
 
 
-# What each action does to the clocks, as the table of domain.md reads.
-_STOPS: dict[str, tuple[str, ...]] = {
+#: Which clocks each action stops (the table of domain.md).
+STOPS: dict[str, tuple[str, ...]] = {
     "accept": ("acceptance",),
     "transfer": ("acceptance",),
     "assign": ("acceptance",),
@@ -210,7 +210,7 @@ def apply_action(
             changed[name] = stop_clock(clock, at, lapsed=lapsed)
         return ClockChanges(list(changed.values()), [])
 
-    for name in _STOPS.get(action, ()):
+    for name in STOPS.get(action, ()):
         if name in active:
             changed[name] = stop_clock(active[name], at)
 

@@ -8,14 +8,14 @@ from sqlalchemy import Connection, select
 
 from cases.casework.reading import not_found
 from cases.casework.view import case_facts, render, repeat_of_no
-from cases.reports import stats
 from cases.runtime import Runtime
 from cases.store.chain import append_event
 from cases.store.outbox import notify
 from cases.store.records import load_case, load_clocks, write_clocks
 from cases.store.staff import get_actor, org_chain
 from cases.store.tables import staff_t
-from workflow import lifecycle, sla
+from workflow import lifecycle, measures, sla
+from workflow.actions import validate_payload
 from workflow.calendar import local_date
 from workflow.errors import Conflict, InvalidInput
 from workflow.lifecycle import Actor
@@ -78,7 +78,7 @@ def act(
     tz = rt.tz
     facts = case_facts(record, clocks, now, tz)
     lifecycle.check(action, facts, actor)
-    data = lifecycle.validate_payload(action, payload or {}, facts, local_date(now, tz))
+    data = validate_payload(action, payload or {}, facts, local_date(now, tz))
 
     values: dict[str, Any] = {}
     if action == "reassign":
@@ -99,8 +99,8 @@ def act(
     new_state = lifecycle.fire(action, facts)
     active = {c.name: c for c in clocks if c.active}
     changes = sla.apply_action(action, new_state, active, data, now, rt.ctx(conn))
-    # What the statistics count of this step, committed with it (cases/stats.py).
-    counted = stats.step_facts(action, changes.changed, now)
+    # What the statistics count of this step, committed with it (workflow/measures.py).
+    counted = measures.step_facts(action, changes.changed, now)
     values.update(counted.case)
 
     if action == "extend":

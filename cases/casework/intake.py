@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select
 from cases.audit import GENESIS, case_link, event_hash
 from cases.casework.view import render
 from cases.crypto import generate_query_code, hash_query_code
-from cases.repeat.candidates import index_new_case
+from cases.repeat.index import index_new_case
 from cases.repeat.jurisdiction import classify_here
 from cases.runtime import Runtime
 from cases.store import fastsql, statements

@@ -67,7 +67,7 @@ class Case(SQLModel, table=True):
     outcome: str | None = None
     rating: str | None = None
     rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # What the statistics count, written by the step itself (cases/stats.py): the acceptance
+    # What the statistics count, written by the step itself (workflow/measures.py): the acceptance
     # decision (受理、不予受理、转送、交办) and the reply (答复、报结), each at most once per case,
     # with whether it met the due date of the clock it stopped.
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -112,7 +112,7 @@ class CaseEvent(SQLModel, table=True):
     prev_hash: str
     hash: str
     # A tracking note (跟踪记录) that stopped a running tracking clock: whether it met its due
-    # date; None for every other event (cases/stats.py counts these, per staff member).
+    # date; None for every other event (cases/reports/stats.py counts these, per staff member).
     on_time: bool | None = None
 
 

@@ -4,7 +4,7 @@ A matter belongs to the lowest level of its region code; a visit to that level o
 above is lawful (第二十条); a visit two or more levels above, about a matter not yet handled below,
 is skip-level, and the office offers the transfer to the organ with authority (第二十二条). The
 office's own level, region and the organs it transfers to are configured on the ``office`` row.
-Every path that registers a case classifies it here (``cases.intake.intake``).
+Every path that registers a case classifies it here (``cases.casework.intake.intake``).
 """
 
 from collections.abc import Mapping
@@ -75,6 +75,7 @@ def matter_chain(region_code: str) -> list[tuple[str, str]]:
 
 
 def _covers(level: str, office_region: str, region_code: str) -> bool:
+    """Whether an office of this level and region has the region code in its area."""
     if level == "national":
         return True
     if level == "province":

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from cases.casework import queries, reading
+from cases.casework import reading
 from cases.models import CaseRepresentative
-from cases.organisation import roster
+from cases.organisation import directory, roster
 from cases.runtime import Runtime
 from cases.store.tables import case_t, event_t, petitioner_t
 from workflow.calendar import local_date
@@ -30,7 +30,7 @@ from workflow.lifecycle import (
     TERMINAL_STATES,
 )
 from workflow.periods import PERIODS
-from workflow.sla import _STOPS as CLOCK_STOPS  # which clocks each action stops
+from workflow.sla import STOPS as CLOCK_STOPS
 
 rep_t = CaseRepresentative.__table__
 
@@ -177,7 +177,7 @@ def closure_report(
     if hidden:
         # For the accused unit a step shows what happened and when, never its contents.
         events = [{**e, "payload": {}} for e in events]
-    names = queries.staff_names(conn, (e["actor"] for e in events))
+    names = directory.staff_names(conn, (e["actor"] for e in events))
     names.setdefault("SYSTEM", "系统")
     names.setdefault("PETITIONER", "信访人")
     steps = [

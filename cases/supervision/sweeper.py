@@ -20,7 +20,7 @@ from cases.store.records import clock_from_row
 from cases.store.staff import org_chain
 from cases.store.tables import case_t, clock_t, escalation_t
 from cases.store.upsert import insert_ignore
-from cases.supervision.queue import sweep_notices
+from cases.supervision.notice_sweep import sweep_notices
 from workflow.errors import DomainError
 from workflow.escalation import Chain, levels_due, next_fire_at, recipients
 from workflow.lifecycle import SYSTEM_ACTOR
@@ -84,7 +84,7 @@ def sweep(engine: Engine, rt: Runtime, *, now: datetime, batch_size: int = 500) 
                 )
         if len(rows) < batch_size:
             break
-    # Supervision notices unanswered at their reply date go up one post (cases.queue).
+    # Supervision notices unanswered at their reply date go up one post (notice_sweep).
     notices = sweep_notices(engine, rt, now, batch_size=batch_size)
     return {
         "now": now.isoformat(),

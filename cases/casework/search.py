@@ -1,0 +1,79 @@
+"""Finding cases by number, by a petitioner's or representative's name, phone or ID number."""
+
+import contextlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+
+from cases.casework import reading
+from cases.casework.desk import render_rows
+from cases.models import CaseRepresentative
+from cases.runtime import Runtime
+from cases.store import statements
+from cases.store.tables import case_t, petitioner_t, staff_t
+from workflow import confidentiality, lifecycle
+from workflow.errors import InvalidInput
+from workflow.intake import validate_id_number, validate_phone
+
+rep_t = CaseRepresentative.__table__
+
+
+def search_cases(
+    conn: Connection,
+    rt: Runtime,
+    *,
+    viewer_staff_no: str,
+    now: datetime,
+    q: str = "",
+    state: str | None = None,
+    owner: str | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Cases matching a case number, a petitioner's (or representative's) name, phone or ID number.
+
+    Phone and ID numbers are found through their blind index: the typed value is normalised as at
+    intake and hashed with the same key. A search by person never returns an accusation to the
+    accused unit or person (条例第三十条第三款): that would tell them who accused them.
+    """
+    viewer, viewer_row = reading.viewer(conn, viewer_staff_no)
+    assert viewer is not None
+    stmt = statements.CASE_QUERY.order_by(case_t.c.received_at.desc(), case_t.c.id.desc()).limit(
+        limit
+    )
+    q = q.strip()
+    by_person = False
+    if q:
+        person = [petitioner_t.c.name.contains(q, autoescape=True)]
+        for validate, column in (
+            (validate_phone, petitioner_t.c.phone_index),
+            (validate_id_number, petitioner_t.c.id_number_index),
+        ):
+            with contextlib.suppress(InvalidInput):
+                person.append(column == rt.cipher.blind_index(validate(q)))
+        people = select(petitioner_t.c.id).where(or_(*person))
+        stmt = stmt.where(
+            or_(
+                case_t.c.case_no.startswith(q, autoescape=True),
+                case_t.c.petitioner_id.in_(people),
+                case_t.c.id.in_(select(rep_t.c.case_id).where(rep_t.c.petitioner_id.in_(people))),
+            )
+        )
+        by_person = True
+    if owner:
+        stmt = stmt.where(
+            case_t.c.owner_id
+            == select(staff_t.c.id).where(staff_t.c.staff_no == owner).scalar_subquery()
+        )
+    if state:
+        if state not in lifecycle.STATE_LABELS:
+            raise InvalidInput("case.bad_state", f"未知的状态：{state}", field="state")
+        stmt = stmt.where(case_t.c.state == state)
+    found = conn.execute(stmt).all()
+    unit = viewer_row.unit if viewer_row is not None else None
+    if by_person:
+        found = [
+            r for r in found if r.case_no == q or not confidentiality.hidden_from(viewer, unit, r)
+        ]
+    rendered, _ = render_rows(conn, rt, found, viewer=viewer, viewer_unit=unit, now=now)
+    return rendered

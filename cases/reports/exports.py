@@ -1,0 +1,101 @@
+"""The statistics as a table, exported as CSV or Excel bytes (the pages, the API and the command
+line send or write them)."""
+
+import csv
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from cases.reports import stats
+from cases.reports.counting import MEASURE_LABELS
+
+COLUMNS: list[tuple[str, str]] = list(MEASURE_LABELS.items())
+HEADERS = ["维度", "项目", *(label for _, label in COLUMNS)]
+#: The breakdowns, in the order the table lists them, with their Chinese names.
+DIMENSIONS = [
+    ("by_category", "类别"),
+    ("by_channel", "信访形式"),
+    ("by_region", "地区"),
+    ("by_owner", "首接责任人"),
+    ("by_group", "党小组"),
+]
+#: The definitions sheet: the statistics module's docstring from its third paragraph on.
+DEFINITIONS = (stats.__doc__ or "").split("\n\n")[2:]
+
+
+def stats_rows(data: Mapping[str, Any]) -> list[list[Any]]:
+    """The statistics as one table: overall now and before, each breakdown, the hotspots."""
+    rows: list[list[Any]] = []
+
+    def row(dimension: str, item: str, values: Mapping[str, Any]) -> None:
+        rows.append([dimension, item, *(values.get(key) for key, _ in COLUMNS)])
+
+    overall = dict(data, previous_intakes=data["previous"]["intakes"])
+    row("总体", f"本期 {data['from']} 至 {data['to']}", overall)
+    previous = data["previous"]
+    row("总体", f"上期 {previous['from']} 至 {previous['to']}", previous)
+    for key, name in DIMENSIONS:
+        for value in data[key].values():
+            row(name, value["label"], value)
+    for item in data["hotspots"]["topics"]:
+        row(
+            "上升热点词",
+            item["keyword"],
+            {"intakes": item["count"], "previous_intakes": item["previous"]},
+        )
+    for item in data["hotspots"]["regions"]:
+        row(
+            "上升地区",
+            item["label"],
+            {"intakes": item["count"], "previous_intakes": item["previous"]},
+        )
+    return rows
+
+
+def _is_rate(index: int) -> bool:
+    return index >= 2 and COLUMNS[index - 2][0].endswith("_rate")
+
+
+def stats_csv(data: Mapping[str, Any]) -> bytes:
+    """CSV in UTF-8 with a BOM (so Excel reads the Chinese), rates as decimals, "" for none."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for r in stats_rows(data):
+        writer.writerow(
+            ["" if v is None else round(v, 4) if _is_rate(i) else v for i, v in enumerate(r)]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def stats_xlsx(data: Mapping[str, Any]) -> bytes:
+    """An Excel workbook: the statistics table (rates as percentages) and the definitions."""
+    # openpyxl loads only when a workbook is made.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "统计"
+    ws.append([f"统计期间 {data['from']} 至 {data['to']}（{data['days']}日）"])
+    ws.append(HEADERS)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F1EDE8")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for r in stats_rows(data):
+        ws.append(r)
+        for i, cell in enumerate(ws[ws.max_row]):
+            if _is_rate(i) and cell.value is not None:
+                cell.number_format = "0.0%"
+    ws.freeze_panes = "C3"
+    for i in range(1, len(HEADERS) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 22 if i <= 2 else 11
+    notes = wb.create_sheet("口径说明")
+    for line in DEFINITIONS:
+        notes.append([" ".join(line.split())])
+    notes.column_dimensions["A"].width = 140
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,78 @@
+"""研判分析: the topics and regions rising period over period.
+
+The topic words come from the cases' subjects through ``cases.text.topic_words`` (the one owner of
+jieba, so a repeat look-up never changes them); each distinct subject is read once, with how many
+cases bore it in each period.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, case, func, select
+
+from cases import text
+from cases.repeat import jurisdiction
+from cases.reports.aggregates import Window
+from cases.reports.counting import ratio
+from cases.store.tables import case_t
+
+
+def subjects(conn: Connection, window: Window, cur: datetime) -> list[tuple[str, int, int]]:
+    """(subject, cases now, cases before) for every distinct subject of the two periods, the
+    current one starting at ``cur``."""
+    c = case_t.c
+    now_flag = case((c.received_at >= cur, 1), else_=0)
+    rows = conn.execute(
+        select(c.subject, func.sum(now_flag), func.count())
+        .where(c.received_at >= window[0], c.received_at < window[1])
+        .group_by(c.subject)
+    )
+    return [(r[0], int(r[1] or 0), int(r[2]) - int(r[1] or 0)) for r in rows]
+
+
+def rising(
+    current: Mapping[str, int], previous: Mapping[str, int], limit: int
+) -> list[dict[str, Any]]:
+    """Keys that grew from the previous period, the largest rise first."""
+    out = []
+    for key in set(current) | set(previous):
+        now, before = current.get(key, 0), previous.get(key, 0)
+        if now > before:
+            out.append(
+                {
+                    "key": key,
+                    "count": now,
+                    "previous": before,
+                    "change": now - before,
+                    "growth": ratio(now - before, before),
+                }
+            )
+    out.sort(key=lambda h: (-h["change"], -h["count"], h["key"]))
+    return out[:limit]
+
+
+def hotspots(
+    subject_counts: Iterable[tuple[str, int, int]],
+    regions_now: Mapping[str, int],
+    regions_before: Mapping[str, int],
+    *,
+    limit: int = 10,
+    names: Mapping[str, str] | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """The topic words (from the subjects) and the regions rising period over period."""
+    now: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    for subject, n_now, n_before in subject_counts:
+        for word in text.topic_words(subject or ""):
+            now[word] += n_now
+            before[word] += n_before
+    topics = rising(now, before, limit)
+    for t in topics:
+        t["keyword"] = t["key"]
+    regions = rising(regions_now, regions_before, limit)
+    for r in regions:
+        r["region_code"] = r["key"]
+        r["label"] = jurisdiction.region_label(r["key"], names or {})
+    return {"topics": topics, "regions": regions}

@@ -1,0 +1,102 @@
+"""The supervisor queue as supervisors and leaders read it: sorting, filters and counts; reassigning
+from the queue; the leaders' view of flagged cases."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from cases.runtime import Runtime
+from cases.supervision.sweeper import sweep
+from tests.supervision.helpers import late_case, messages, queue_json, row_of
+from tests.web import NOW, bearer, sign_in
+
+
+def test_queue_sorted_by_level_then_lateness_with_filters_and_counts(
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
+) -> None:
+    flagged = late_case(app, c, "flagged")
+    older = late_case(app, c, "supervision", received_at="2026-10-30T09:00:00+08:00")
+    supervision = late_case(app, c, "supervision", owner="A003", category="suggestion")
+    overdue = late_case(app, c, "overdue")
+    warning = late_case(app, c, "warning", owner="A003")
+    sweep(engine, rt, now=NOW)
+
+    items = [i for i in queue_json(app, c, status="active") if i["clock"] == "acceptance"]
+    assert [(i["case_no"], i["level"]) for i in items] == [
+        (flagged, "flagged"),
+        (older, "supervision"),  # the same level: the longer overdue first
+        (supervision, "supervision"),
+        (overdue, "overdue"),
+        (warning, "warning"),
+    ]
+    first = items[0]
+    assert first["owner"] == {"staff_no": "A001", "name": "张敏"}
+    assert first["group"] == "第一党小组" and first["clock_label"] == "受理告知期限"
+    assert first["days_late"] > 30 and first["due_date"] < "2026-11-26"
+
+    by = {
+        "level": ("supervision", {older, supervision}),
+        "owner": ("A003", {supervision, warning}),
+        "group": ("第二党小组", {supervision, warning}),
+        "category": ("suggestion", {supervision}),
+        "clock": ("acceptance", {flagged, older, supervision, overdue, warning}),
+    }
+    for name, (value, expected) in by.items():
+        found = {i["case_no"] for i in queue_json(app, c, status="active", **{name: value})}
+        assert found == expected, name
+    r = c.get("/api/v1/escalations?level=purple", headers=bearer(app, "G001"))
+    assert r.status_code == 422 and r.json()["code"] == "escalation.bad_level"
+
+    counts = c.get("/api/v1/escalations/counts", headers=bearer(app, "G001")).json()
+    assert counts["flagged"] == 1 and counts["supervision"] == 2 and counts["warning"] >= 1
+    assert counts["total"] == sum(
+        counts[k] for k in ("warning", "overdue", "supervision", "flagged")
+    )
+
+    sign_in(c, "B001")
+    page = c.get("/queue").text
+    assert page.index(flagged) < page.index(older) < page.index(overdue) < page.index(warning)
+    assert '张敏 <span class="muted">（A001）</span>' in page
+    assert f'data-level="supervision">{counts["supervision"]}<' in page
+    filtered = c.get("/queue", params={"owner": "A003"}).text
+    assert supervision in filtered and flagged not in filtered
+    # The old address shows the same queue.
+    assert flagged in c.get("/escalations").text
+
+
+def test_reassign_from_the_queue_with_a_reason(
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
+) -> None:
+    no = late_case(app, c, "overdue")
+    sweep(engine, rt, now=NOW)
+    esc = row_of(queue_json(app, c), no)["id"]
+    token = sign_in(c, "G001")
+    r = c.post(
+        f"/queue/escalations/{esc}/reassign",
+        data={"csrf_token": token, "to_staff_no": "A001", "reason": "x", "reason_code": "leave"},
+    )
+    assert "新的首接责任人与原责任人相同" in c.get("/queue").text
+    r = c.post(
+        f"/queue/escalations/{esc}/reassign",
+        data={
+            "csrf_token": token,
+            "to_staff_no": "A002",
+            "reason_code": "leave",
+            "reason": "原责任人休假",
+        },
+    )
+    assert r.status_code == 303
+    row = row_of(queue_json(app, c), no)
+    assert row["owner"]["staff_no"] == "A002"
+    assert [m.payload["role"] for m in messages(engine, "A002", "reassigned")] == ["new_owner"]
+
+
+def test_leaders_see_the_flagged_cases(app: Any, c: TestClient, engine: Engine, rt: Any) -> None:
+    flagged = late_case(app, c, "flagged")
+    overdue = late_case(app, c, "overdue")
+    sweep(engine, rt, now=NOW)
+    sign_in(c, "L001")
+    page = c.get("/queue/flagged").text
+    assert "挂牌督办" in page and flagged in page and overdue not in page
+    assert 'href="/queue/flagged"' in c.get("/").text
