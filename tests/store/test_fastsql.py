@@ -19,6 +19,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
@@ -384,6 +385,16 @@ class Reversed(TypeDecorator[str]):
     def process_result_value(self, value: str | None, dialect: Any) -> str | None:
         """Reverse on the way out."""
         return None if value is None else value[::-1]
+
+
+def test_sqlite_keeps_sqlalchemys_datetime_text(sqlite_engine: Engine) -> None:
+    # UTCDateTime writes SQLite's DATETIME text itself (faster): the same text as SQLAlchemy's.
+    standard = sqlite_dialect.DATETIME().bind_processor(sqlite_engine.dialect)
+    with sqlite_engine.begin() as conn:
+        fastsql.first(conn, statements.INSERT_PERSON, _person())
+        stored = conn.execute(text("SELECT created_at FROM petitioner")).scalar_one()
+    assert stored == standard(LOCAL.astimezone(UTC).replace(tzinfo=None))
+    assert stored == "2026-11-05 10:00:01.000250"
 
 
 def test_a_type_decorator_is_applied_both_ways(engine: Engine) -> None:
