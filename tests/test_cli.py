@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from api.cli import main
+from api.cli.main import main
 from cases import db as cases_db
 from cases.models import CaseEvent
 from cases.settings import settings
