@@ -5,23 +5,16 @@ import json
 import os
 import sys
 import time
-from typing import Any
 
+from api.cli.context import App, Subcommands
 from cases.notify.worker import deliver
 from cases.reports.briefing import briefing, briefing_hour, run_briefing
 from cases.settings import parse_instant
 
 
-def _app() -> Any:
-    # api.cli builds its parser with these commands: import it when a command runs, not before.
-    from api.cli import App
-
-    return App()
-
-
 def cmd_briefing(args: argparse.Namespace) -> int:
     """Produce today's briefing for every owner and branch (``--now``: now, whatever the hour)."""
-    app = _app()
+    app = App()
     now = parse_instant(args.now) if args.now else app.clock.now()
     result = run_briefing(app.engine, app.rt, now, force=args.now is not None)
     with app.engine.begin() as conn:
@@ -57,7 +50,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
 
 def cmd_deliver(args: argparse.Namespace) -> int:
     """Deliver the outbox: one pass (``--once``), or every few seconds until interrupted."""
-    app = _app()
+    app = App()
     interval = args.interval or float(os.environ.get("SHOUJIE_DELIVER_INTERVAL", "10") or 10)
     try:
         while True:
@@ -81,8 +74,8 @@ def cmd_deliver(args: argparse.Namespace) -> int:
         return 0
 
 
-def add_notify_commands(sub: Any) -> None:
-    """Register ``briefing`` and ``deliver`` on the ``shoujie`` sub-command parser."""
+def register(sub: Subcommands) -> None:
+    """Register ``briefing`` and ``deliver``."""
     s = sub.add_parser("briefing", help="每日例会（按首接责任人、按党支部）")
     s.add_argument(
         "--now",

@@ -1,7 +1,7 @@
 """``shoujie report closure`` and ``shoujie report stats`` (contract.md, "Command line").
 
-Registered on the ``shoujie`` parser by ``add_report_commands``; errors are ``DomainError``s, so
-``api.cli.main`` turns them into the contract's exit codes and one line on stderr.
+Errors are ``DomainError``s, so ``api.cli.main.main`` turns them into the contract's exit codes and
+one line on stderr.
 """
 
 import argparse
@@ -9,8 +9,8 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
+from api.cli.context import App, Subcommands
 from cases.organisation import roster
 from cases.reports import closure, counting, exports, pdf, stats
 from cases.store import staff
@@ -20,13 +20,7 @@ from workflow.errors import InvalidInput, NotFound, PermissionDenied
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def _app() -> Any:
-    from api.cli import App  # at call time: api.cli registers these commands
-
-    return App()
-
-
-def _output(path: str, suffixes: tuple[str, ...]) -> Path:
+def output_path(path: str, suffixes: tuple[str, ...]) -> Path:
     out = Path(path)
     if out.suffix.lower() not in suffixes:
         raise InvalidInput(
@@ -39,7 +33,7 @@ def _output(path: str, suffixes: tuple[str, ...]) -> Path:
     return out
 
 
-def report_closure(args: argparse.Namespace) -> int:
+def cmd_report_closure(args: argparse.Namespace) -> int:
     """Write one case's closure report, or a month's, to a PDF or HTML file."""
     if bool(args.case_no) == bool(args.month):
         raise InvalidInput(
@@ -50,8 +44,8 @@ def report_closure(args: argparse.Namespace) -> int:
     # The page templates (and FastAPI with them) load only when a report is made.
     from api.reports import closure_context, closure_html, template_env
 
-    out = _output(args.output, (".pdf", ".html"))
-    app = _app()
+    out = output_path(args.output, (".pdf", ".html"))
+    app = App()
     now = app.clock.now()
     tz = app.rt.tz
     env = template_env(tz)
@@ -109,11 +103,11 @@ def report_closure(args: argparse.Namespace) -> int:
     return 0
 
 
-def report_stats(args: argparse.Namespace) -> int:
+def cmd_report_stats(args: argparse.Namespace) -> int:
     """Print or write the office statistics for a date range (json, csv, xlsx or pdf)."""
     from api.reports import stats_html, template_env
 
-    app = _app()
+    app = App()
     today = local_date(app.clock.now(), app.rt.tz)
     period = counting.parse_period(args.from_, args.to, today=today)
     if args.format in ("xlsx", "pdf") and not args.output:
@@ -145,7 +139,7 @@ def report_stats(args: argparse.Namespace) -> int:
             sys.stdout.buffer.write(content)
             sys.stdout.buffer.flush()
         return 0
-    out = _output(args.output, (f".{args.format}",))
+    out = output_path(args.output, (f".{args.format}",))
     out.write_bytes(content)
     print(
         f"已导出统计 {data['from']} 至 {data['to']}：{out} / statistics written",
@@ -154,8 +148,8 @@ def report_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_report_commands(sub: Any) -> None:
-    """Register ``report closure`` and ``report stats`` on the ``shoujie`` subcommands."""
+def register(sub: Subcommands) -> None:
+    """Register ``report closure`` and ``report stats``."""
     report = sub.add_parser("report", help="报告：结案报告、统计分析").add_subparsers(
         dest="report_command", required=True
     )
@@ -169,11 +163,11 @@ def add_report_commands(sub: Any) -> None:
         metavar="STAFF_NO",
         help="以该工作人员能看到的内容出具（检举控告类对被检举单位保密）",
     )
-    s.set_defaults(func=report_closure)
+    s.set_defaults(func=cmd_report_closure)
 
     s = report.add_parser("stats", help="统计分析")
     s.add_argument("--from", dest="from_", required=True, metavar="DATE")
     s.add_argument("--to", required=True, metavar="DATE")
     s.add_argument("--format", choices=["json", "csv", "xlsx", "pdf"], default="json")
     s.add_argument("-o", "--output", metavar="FILE")
-    s.set_defaults(func=report_stats)
+    s.set_defaults(func=cmd_report_stats)
