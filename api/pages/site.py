@@ -1,0 +1,37 @@
+"""The whole site: every page router, in the order the app includes them."""
+
+from fastapi import APIRouter
+
+from api.pages import (
+    admin,
+    auth,
+    briefing,
+    cases,
+    desk,
+    inbox,
+    intake,
+    petitioners,
+    queue,
+    reports,
+    staff,
+    track,
+)
+
+router = APIRouter(include_in_schema=False)
+
+# The intake's /cases/new comes before the case page's /cases/{case_no}, which would take it.
+for pages in (
+    auth,
+    desk,
+    intake,
+    cases,
+    petitioners,
+    track,
+    staff,
+    queue,
+    inbox,
+    briefing,
+    reports,
+    admin,
+):
+    router.include_router(pages.router)
