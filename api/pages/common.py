@@ -63,7 +63,7 @@ def case_url(case_no: str) -> str:
 
 
 def back_to(form: FormData, default: str) -> str:
-    """Where a form goes back to: its ``next`` field when it stays on this site, else ``default``."""
+    """Where a form goes back to: its ``next`` field on this site, else ``default``."""
     return safe_next(form_str(form, "next") or default)
 
 

@@ -43,7 +43,7 @@ CONTROL_FIELDS = frozenset(
 )
 
 
-# --- the form and its errors ---------------------------------------------------------------------
+# --- the form and its errors ----------------------------------------------------------------------
 
 
 def intake_from_form(form: FormData, tz: Any) -> tuple[dict[str, Any], dict[int, int]]:
@@ -143,7 +143,7 @@ def _to_receipt(
     return redirect(case_url(case["case_no"]) + "/receipt")
 
 
-# --- the plain form ------------------------------------------------------------------------------
+# --- the plain form -------------------------------------------------------------------------------
 
 
 @router.get("/cases/new")
@@ -169,7 +169,7 @@ def intake_submit(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
     return _to_receipt(request, ctx, case, f"已登记，案件编号 {case['case_no']}")
 
 
-# --- the candidates step -------------------------------------------------------------------------
+# --- the candidates step --------------------------------------------------------------------------
 
 
 def _check_page(

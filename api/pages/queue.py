@@ -41,7 +41,7 @@ def _filters(
     }
 
 
-# --- the queue -----------------------------------------------------------------------------------------
+# --- the queue ------------------------------------------------------------------------------------
 
 
 def _queue_page(
@@ -143,7 +143,7 @@ def flagged_page(request: Request, ctx: Ctx, user: PageEscalations) -> Response:
     )
 
 
-# --- the supervisor's forms ------------------------------------------------------------------------
+# --- the supervisor's forms -----------------------------------------------------------------------
 
 
 @router.post("/queue/escalations/{escalation_id}/acknowledge")
@@ -259,7 +259,7 @@ def followup_submit(
     )
 
 
-# --- the owner's side: extension requests and answers -------------------------------------------------
+# --- the owner's side: extension requests and answers ---------------------------------------------
 
 
 @router.post("/cases/{case_no}/extension-request")

@@ -39,7 +39,7 @@ From = Annotated[
 ]
 To = Annotated[str | None, Query(alias="to", description="截止日期 YYYY-MM-DD（默认今天）")]
 
-# --- what the pages and the API share --------------------------------------------------------------
+# --- what the pages and the API share -------------------------------------------------------------
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
@@ -128,7 +128,7 @@ def stats_export(data: Mapping[str, Any], kind: str, html: str | None = None) ->
     return download(pdf.from_html(html), "pdf", name)
 
 
-# --- pages -----------------------------------------------------------------------------------------
+# --- pages ----------------------------------------------------------------------------------------
 
 
 @router.get("/reports")
