@@ -4,7 +4,7 @@ PDF), and a case's closure report as a print view (or PDF).
 Readers of cases may read them; a receptionist gets the closure report of the cases they own
 only. The closure report shows a case as ``reading.show`` shows it to the viewer, so an
 accusation's author stays hidden from the accused unit (条例第三十条第三款). The JSON API's
-statistics and closure PDF (``api.reports``) load and answer through the same functions.
+statistics and closure PDF load and answer through the same functions.
 """
 
 import base64

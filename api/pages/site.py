@@ -19,8 +19,9 @@ from api.pages import (
 
 router = APIRouter(include_in_schema=False)
 
-# The intake's /cases/new comes before the case page's /cases/{case_no}, which would take it.
-for pages in (
+#: In the order they are matched: the intake's /cases/new before the case page's /cases/{case_no},
+#: which would take it.
+DOMAINS = (
     auth,
     desk,
     intake,
@@ -33,5 +34,7 @@ for pages in (
     briefing,
     reports,
     admin,
-):
-    router.include_router(pages.router)
+)
+
+for domain in DOMAINS:
+    router.include_router(domain.router)
