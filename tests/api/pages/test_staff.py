@@ -12,6 +12,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
 def upload(c: TestClient, token: str, staff_no: str, data: bytes, name: str = "p.png") -> Any:
+    """Post a photo (declared a PNG, whatever it is) and a pledge for ``staff_no``."""
     return c.post(
         f"/admin/staff/{staff_no}",
         data={"csrf_token": token, "pledge": "群众利益无小事"},

@@ -11,6 +11,7 @@ from tests.web import api_act, api_intake, client, csrf_of
 
 
 def track(c: TestClient, no: str, code: str) -> Any:
+    """Post the tracking form with a case number and a 查询码."""
     token = csrf_of(c.get("/track").text)
     return c.post("/track", data={"case_no": no, "code": code, "csrf_token": token})
 
