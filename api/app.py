@@ -23,9 +23,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import intake_extra, pages, reports, routes
+from api import intake_extra, reports, routes
 from api.auth import TooManyAttempts
 from api.deps import AppContext, LoginRequired, Public, Unauthenticated
+from api.pages import site
+from api.pages.common import error_page
+from api.pages.templating import template_env
 from api.queue import router as queue_router
 from api.security import SESSION_MAX_AGE, BackOff, TokenIssuer, derive_key
 from cases.db import engine_for, ping
@@ -73,7 +76,7 @@ def create_app(
         engine=engine,
         rt=rt,
         clock=clock,
-        templates=reports.template_env(rt.tz),
+        templates=template_env(rt.tz),
         tokens=TokenIssuer(secret),
         login_by_staff=BackOff(threshold=5),
         login_by_ip=BackOff(threshold=20),
@@ -123,7 +126,7 @@ def create_app(
 
     _error_handlers(app)
     app.include_router(routes.router)
-    app.include_router(pages.router)
+    app.include_router(site.router)
     app.include_router(queue_router)
     app.include_router(intake_extra.router)
     app.include_router(reports.router)
@@ -226,7 +229,7 @@ def _error_handlers(app: FastAPI) -> None:
             if isinstance(exc, Unauthenticated):
                 response.headers["WWW-Authenticate"] = "Bearer"
         else:
-            response = pages.error_page(request, status, exc.message)
+            response = error_page(request, status, exc.message)
         if isinstance(exc, TooManyAttempts):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -239,7 +242,7 @@ def _error_handlers(app: FastAPI) -> None:
             detail += f"（另有{len(errors) - 1}处需要更正）"
         if is_api(request):
             return problem(422, "request.invalid", detail, errors=errors)
-        return pages.error_page(request, 422, detail)
+        return error_page(request, 422, detail)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -247,7 +250,7 @@ def _error_handlers(app: FastAPI) -> None:
         if is_api(request) or exc.status_code == 413:
             response = problem(exc.status_code, code, detail)
         else:
-            response = pages.error_page(request, exc.status_code, detail)
+            response = error_page(request, exc.status_code, detail)
         for k, v in (exc.headers or {}).items():
             response.headers[k] = v
         return response
@@ -262,7 +265,7 @@ def _error_handlers(app: FastAPI) -> None:
         # Logged with its traceback by the server; the user gets one Chinese sentence.
         if is_api(request):
             return problem(500, "server.error", "服务器内部错误，请稍后重试")
-        return pages.error_page(request, 500, "服务器内部错误，请稍后重试")
+        return error_page(request, 500, "服务器内部错误，请稍后重试")
 
     app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(DomainError, domain_error)

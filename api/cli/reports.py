@@ -42,7 +42,8 @@ def cmd_report_closure(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     # The page templates (and FastAPI with them) load only when a report is made.
-    from api.reports import closure_context, closure_html, template_env
+    from api.pages.documents import closure_context, closure_html
+    from api.pages.templating import template_env
 
     out = output_path(args.output, (".pdf", ".html"))
     app = App()
@@ -105,7 +106,8 @@ def cmd_report_closure(args: argparse.Namespace) -> int:
 
 def cmd_report_stats(args: argparse.Namespace) -> int:
     """Print or write the office statistics for a date range (json, csv, xlsx or pdf)."""
-    from api.reports import stats_html, template_env
+    from api.pages.documents import stats_html
+    from api.pages.templating import template_env
 
     app = App()
     today = local_date(app.clock.now(), app.rt.tz)

@@ -5,84 +5,22 @@ thread on a free loopback port, on a temporary SQLite database. Screenshots go t
 """
 
 import re
-import socket
 import struct
-import threading
-import time
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from cases.runtime import Runtime
-from tests.web import PASSWORD, make_app, make_web_office
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser import CHROMIUM, open_page, serve, shot, sign_in, sign_out
+from tests.web import make_app, make_web_office
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a thread; yield its base URL."""
-    import uvicorn
-
-    port = free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-
-
-@contextmanager
-def open_page(base_url: str, width: int = 1280) -> Iterator[Any]:
-    """A page of Debian's Chromium, driven by Playwright, on ``base_url``."""
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(
-            base_url=base_url, viewport={"width": width, "height": 900}, locale="zh-CN"
-        )
-        context.set_default_timeout(10_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
 
 
 @pytest.fixture
@@ -127,23 +65,6 @@ def portrait_png(width: int = 96, height: int = 120) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"".join(rows)))
         + chunk(b"IEND", b"")
     )
-
-
-def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Any, staff_no: str) -> None:
-    page.goto("/login")
-    page.get_by_label("工号").fill(staff_no)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/(admin/staff)?$"))
-
-
-def sign_out(page: Any) -> None:
-    page.get_by_role("button", name="退出").click()
-    page.wait_for_url("**/login")
 
 
 def test_register_accept_reply_track_and_rate(page: Any) -> None:
