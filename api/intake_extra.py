@@ -1,9 +1,7 @@
 """Repeat, skip-level and group petitions on the web: the candidates step before saving, repeat
 contacts, and one petitioner's history.
 
-JSON API: ``POST /api/v1/intake/candidates`` (contract.md: an intake body in, the petitioner's
-earlier and similar matters out, best first, nothing saved) and ``POST /api/v1/cases/{case_no}/
-contacts`` (a confirmed repeat becomes a contact on the original case). Pages: ``/cases/new/check``
+Their JSON API is ``api.routes.intake``. Pages: ``/cases/new/check``
 (where the intake form posts) shows the candidates with why each matched, the skip-level verdict
 and the group, or registers at once when there is nothing to decide; from there
 ``/cases/new/repeat`` records the repeat and ``/cases/new/register`` registers a new matter
@@ -11,15 +9,12 @@ and the group, or registers at once when there is nothing to decide; from there
 person's history; ``/cases/{case_no}/petitioner`` leads there from a case.
 """
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from api import pages
 from api.deps import (
-    ApiIntake,
     AppContext,
     Ctx,
     Form,
@@ -28,8 +23,6 @@ from api.deps import (
     User,
     form_str,
 )
-from api.routes import _ERRORS as _API_ERRORS
-from api.routes import _INTAKE_EXAMPLE, _PROBLEM
 from api.security import add_flash
 from cases.repeat import candidates, contacts, history, jurisdiction, registration
 from cases.store import staff
@@ -38,11 +31,6 @@ from workflow.intake import validate_intake
 
 router = APIRouter()
 
-# The API's error shapes and its example intake body are the main routes' (api/routes.py).
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    **_API_ERRORS,
-    422: {"description": "登记内容有误（errors 列出每个字段）", **_PROBLEM},
-}
 #: Fields of the candidates step that are not part of the intake body.
 CONTROL_FIELDS = frozenset(
     {
@@ -56,106 +44,6 @@ CONTROL_FIELDS = frozenset(
         "transfer",
     }
 )
-
-
-# --- JSON API ------------------------------------------------------------------------------------
-
-
-@router.post(
-    "/api/v1/intake/candidates",
-    tags=["intake"],
-    summary="登记前查找信访人的历史事项和相似事项（不保存）",
-    responses=_ERRORS,
-)
-def intake_candidates(
-    ctx: Ctx,
-    user: ApiIntake,
-    body: Annotated[dict[str, Any], Body(examples=[_INTAKE_EXAMPLE])],
-) -> list[dict[str, Any]]:
-    """The petitioner's earlier matters and similar recent ones, best first, each with its score
-    and the reasons it matched; ``likely_repeat`` marks the same person's same matter."""
-    with ctx.engine.connect() as conn:
-        found = candidates.find_for_intake(
-            conn, ctx.rt, body=body, viewer_staff_no=user.staff_no, now=ctx.clock.now()
-        )
-    return [c.as_json(ctx.rt.tz) for c in found]
-
-
-def _flag(body: dict[str, Any], name: str) -> bool:
-    value = body.pop(name, False)
-    if not isinstance(value, bool):
-        raise InvalidInput(f"contact.{name}_invalid", f"「{name}」应为 true 或 false", field=name)
-    return value
-
-
-def _text(body: dict[str, Any], name: str) -> str:
-    value = body.pop(name, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(f"contact.{name}_invalid", f"「{name}」应为文字", field=name)
-    return value
-
-
-@router.post(
-    "/api/v1/cases/{case_no}/contacts",
-    status_code=201,
-    tags=["cases"],
-    summary="确认重复访：在原信访事项上记录来访，不重复受理",
-    responses={
-        **_ERRORS,
-        404: {"description": "没有该信访事项", **_PROBLEM},
-        409: {"description": "原信访事项已撤回，应作为新事项登记", **_PROBLEM},
-    },
-)
-def add_contact(
-    ctx: Ctx,
-    user: ApiIntake,
-    case_no: str,
-    response: Response,
-    body: Annotated[
-        dict[str, Any], Body(examples=[{**_INTAKE_EXAMPLE, "summary": "再次来访催办"}])
-    ],
-) -> dict[str, Any]:
-    """A repeat petition: the intake body as given to the candidates look-up, plus optional
-    ``summary``, ``on_site`` (下移接待) and ``handled_below``. ``{"kind": "on_site", "place": …,
-    "summary": …, "group_size": N}`` records an on-site reception instead. The original's owner
-    stays responsible and is told; a concluded matter is refused with Art. 36 ¶3's words."""
-    data = dict(body)
-    kind = data.pop("kind", "repeat")
-    now = ctx.clock.now()
-    with ctx.engine.begin() as conn:
-        if kind == "on_site":
-            size = data.get("group_size", 1)
-            result = contacts.record_on_site(
-                conn,
-                ctx.rt,
-                case_no=case_no,
-                actor_staff_no=user.staff_no,
-                now=now,
-                place=_text(data, "place"),
-                summary=_text(data, "summary"),
-                group_size=size if isinstance(size, int) else -1,
-            )
-        elif kind == "repeat":
-            summary = _text(data, "summary")
-            on_site = _flag(data, "on_site")
-            handled_below = _flag(data, "handled_below")
-            result = contacts.record_repeat(
-                conn,
-                ctx.rt,
-                case_no=case_no,
-                body=data,
-                actor_staff_no=user.staff_no,
-                now=now,
-                summary=summary,
-                on_site=on_site,
-                handled_below=handled_below,
-            )
-        else:
-            raise InvalidInput("contact.kind_invalid", "kind 应为 repeat 或 on_site", field="kind")
-    response.headers["Location"] = f"/api/v1/cases/{case_no}"
-    return result
 
 
 # --- pages ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Reports: the statistics page and API, the closure report's print view and its PDF.
+"""Reports: the statistics page, the closure report's print view and its PDF (their JSON API is
+``api.routes.reports``).
 
 Readers of cases (receptionist, handler, supervisor, leader, auditor) may read them; a
 receptionist gets the closure report of the cases they own only. The closure report shows a case
@@ -6,9 +7,6 @@ as ``reading.show`` shows it to the viewer, so an accusation's author stays hidd
 accused unit (条例第三十条第三款).
 """
 
-import base64
-import hashlib
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -16,12 +14,13 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Connection
 
 from api import pages
-from api.deps import ApiReader, Ctx, PageReader, User
+from api.deps import Ctx, PageReader, User
+from api.middleware import with_style_hashes
 from cases.organisation import roster
 from cases.reports import closure, counting, exports, pdf, stats
 from cases.runtime import Runtime
@@ -106,25 +105,9 @@ def chart_uris(data: Mapping[str, Any]) -> dict[str, str]:
 
 # --- helpers ----------------------------------------------------------------------------------------
 
-_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
-
-def with_style_hashes(response: HTMLResponse) -> HTMLResponse:
-    """Allow the page's own inline ``<style>`` blocks (by hash) and nothing else inline."""
-    from api.app import SecurityHeaders  # at call time: api.app includes this router
-
-    body = bytes(response.body).decode("utf-8")
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(m.encode("utf-8")).digest()).decode() + "'"
-        for m in _STYLE.findall(body)
-    )
-    response.headers["Content-Security-Policy"] = SecurityHeaders.CSP.replace(
-        "style-src 'self'", f"style-src 'self' {hashes}".rstrip()
-    )
-    return response
-
-
-def _download(content: bytes, kind: str, filename: str, *, inline: bool = False) -> Response:
+def download(content: bytes, kind: str, filename: str, *, inline: bool = False) -> Response:
+    """A file to save (or, ``inline``, to show in the browser) under its Chinese-safe name."""
     disposition = "inline" if inline else "attachment"
     return Response(
         content,
@@ -133,21 +116,24 @@ def _download(content: bytes, kind: str, filename: str, *, inline: bool = False)
     )
 
 
-def _office_name(conn: Connection) -> str:
+def office_name(conn: Connection) -> str:
+    """The office's name as the reports print it."""
     office = roster.office(conn)
     return office.name if office is not None else "信访接待窗口"
 
 
-def _statistics(ctx: Any, start: str | None, end: str | None) -> tuple[dict[str, Any], str]:
+def statistics(ctx: Any, start: str | None, end: str | None) -> tuple[dict[str, Any], str]:
+    """The office statistics for ``from``–``to`` (defaults: the 90 days to today), and its name."""
     today = local_date(ctx.clock.now(), ctx.rt.tz)
     period = counting.parse_period(start, end, today=today)
     with ctx.engine.begin() as conn:
         data = stats.office_stats(conn, period=period, tz=ctx.rt.tz)
-        name = _office_name(conn)
+        name = office_name(conn)
     return data, name
 
 
-def _check_format(value: str, allowed: Iterable[str]) -> str:
+def check_format(value: str, allowed: Iterable[str]) -> str:
+    """The export format asked for, if it is one of ``allowed`` (else 422 in Chinese)."""
     allowed = list(allowed)
     if value not in allowed:
         raise InvalidInput(
@@ -156,7 +142,7 @@ def _check_format(value: str, allowed: Iterable[str]) -> str:
     return value
 
 
-def _closure(ctx: Any, user: User, case_no: str) -> tuple[dict[str, Any], str]:
+def closure_for(ctx: Any, user: User, case_no: str) -> tuple[dict[str, Any], str]:
     """The case's closure report for this user; a receptionist only for a case they own."""
     with ctx.engine.begin() as conn:
         report = closure_context(
@@ -173,14 +159,15 @@ def _closure(ctx: Any, user: User, case_no: str) -> tuple[dict[str, Any], str]:
     return report, name
 
 
-def _stats_export(data: Mapping[str, Any], kind: str, html: str | None = None) -> Response:
+def stats_export(data: Mapping[str, Any], kind: str, html: str | None = None) -> Response:
+    """The statistics as a CSV, Excel or PDF download."""
     name = f"shoujie-stats-{data['from']}-{data['to']}.{kind}"
     if kind == "csv":
-        return _download(exports.stats_csv(data), "csv", name)
+        return download(exports.stats_csv(data), "csv", name)
     if kind == "xlsx":
-        return _download(exports.stats_xlsx(data), "xlsx", name)
+        return download(exports.stats_xlsx(data), "xlsx", name)
     assert html is not None
-    return _download(pdf.from_html(html), "pdf", name)
+    return download(pdf.from_html(html), "pdf", name)
 
 
 # --- routes -----------------------------------------------------------------------------------------
@@ -201,13 +188,13 @@ def reports_page(
     format: str = "html",
 ) -> Response:
     """The statistics for a date range, with charts; or their CSV, Excel or PDF."""
-    kind = _check_format(format, ("html", "csv", "xlsx", "pdf"))
-    data, office_name = _statistics(ctx, start, end)
+    kind = check_format(format, ("html", "csv", "xlsx", "pdf"))
+    data, office_name = statistics(ctx, start, end)
     if kind in ("csv", "xlsx"):
-        return _stats_export(data, kind)
+        return stats_export(data, kind)
     if kind == "pdf":
         env = ctx.templates
-        return _stats_export(
+        return stats_export(
             data, "pdf", stats_html(env, data, printing=True, office_name=office_name)
         )
     response = pages.render(
@@ -229,11 +216,11 @@ def closure_page(
     request: Request, ctx: Ctx, user: PageReader, case_no: str, format: str = "html"
 ) -> Response:
     """The closure report's print view (A4), or its PDF."""
-    kind = _check_format(format, ("html", "pdf"))
-    report, _ = _closure(ctx, user, case_no)
+    kind = check_format(format, ("html", "pdf"))
+    report, _ = closure_for(ctx, user, case_no)
     if kind == "pdf":
         html = closure_html(ctx.templates, [report])
-        return _download(pdf.from_html(html), "pdf", f"closure-{case_no}.pdf", inline=True)
+        return download(pdf.from_html(html), "pdf", f"closure-{case_no}.pdf", inline=True)
     html = closure_html(
         ctx.templates,
         [report],
@@ -241,44 +228,3 @@ def closure_page(
         pdf_url=f"/cases/{quote(case_no)}/closure-report?format=pdf",
     )
     return with_style_hashes(HTMLResponse(html))
-
-
-@router.get(
-    "/api/v1/stats",
-    tags=["reports"],
-    summary="统计分析（按期受理率、按期办结率、满意率等，与上期对比）",
-    responses={
-        200: {
-            "content": {MEDIA["csv"]: {}, MEDIA["xlsx"]: {}},
-            "description": "统计结果（JSON；format=csv 或 xlsx 时为导出文件）",
-        }
-    },
-)
-def stats_api(
-    ctx: Ctx,
-    user: ApiReader,
-    start: From = None,
-    end: To = None,
-    format: Annotated[str, Query(description="json · csv · xlsx")] = "json",
-) -> Any:
-    """The office statistics (contract.md: the keys of ``shoujie report stats --format json``);
-    a rate is a number in [0, 1], or null where nothing was counted."""
-    kind = _check_format(format, ("json", "csv", "xlsx"))
-    data, _ = _statistics(ctx, start, end)
-    if kind == "json":
-        return JSONResponse(data)
-    return _stats_export(data, kind)
-
-
-@router.get(
-    "/api/v1/cases/{case_no}/closure-report.pdf",
-    tags=["reports"],
-    summary="结案报告（PDF）",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "结案报告 PDF"}},
-)
-def closure_pdf_api(ctx: Ctx, user: ApiReader, case_no: str) -> Response:
-    """One case's closure report as a PDF (A4, Chinese text in the installed CJK font)."""
-    report, _ = _closure(ctx, user, case_no)
-    html = closure_html(ctx.templates, [report])
-    return _download(pdf.from_html(html), "pdf", f"closure-{case_no}.pdf", inline=True)
