@@ -110,7 +110,7 @@ def list_cases(
     summary="查看信访事项",
     response_model=Case,
     response_model_exclude_unset=True,
-    responses=problems(*SIGNED_IN, 404),
+    responses=problems(*SIGNED_IN, 404, 422),
 )
 def get_case(ctx: Ctx, user: ApiReader, case_no: str, response: Response) -> dict[str, Any]:
     """One case with its clocks and the actions this user may take now."""
@@ -127,7 +127,7 @@ def get_case(ctx: Ctx, user: ApiReader, case_no: str, response: Response) -> dic
     summary="信访事项办理过程",
     response_model=list[Event],
     response_model_exclude_unset=True,
-    responses=problems(*SIGNED_IN, 404),
+    responses=problems(*SIGNED_IN, 404, 422),
 )
 def get_events(ctx: Ctx, user: ApiReader, case_no: str) -> list[dict[str, Any]]:
     """The case's steps, oldest first (for the accused unit, without their contents)."""

@@ -57,7 +57,7 @@ def stats_api(
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}}, "description": "结案报告 PDF"},
-        **problems(*SIGNED_IN, 404),
+        **problems(*SIGNED_IN, 404, 422),
     },
 )
 def closure_pdf_api(ctx: Ctx, user: ApiReader, case_no: str) -> Response:

@@ -28,7 +28,10 @@ from sqlalchemy import select, update
 
 from cases.db import make_engine, upgrade
 from cases.demo.loader import load_demo
+from cases.runtime import Runtime
+from cases.settings import Settings
 from cases.store import tables
+from conftest import TZ
 from tests.web import NOW, bearer, make_app, password_hash
 
 #: Requests per operation (routes without parameters need one).
@@ -61,10 +64,6 @@ CHECKS = [
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[str, str]]]:
     """The demo office on its own SQLite file, and a supervisor's bearer token."""
-    from conftest import TZ
-    from cases.runtime import Runtime
-    from cases.settings import Settings
-
     url = f"sqlite:///{tmp_path_factory.mktemp('openapi') / 'demo.db'}"
     upgrade(url)
     engine = make_engine(url)
