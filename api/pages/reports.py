@@ -7,8 +7,6 @@ accusation's author stays hidden from the accused unit (条例第三十条第三
 statistics and closure PDF load and answer through the same functions.
 """
 
-import base64
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
@@ -19,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Connection
 
 from api.deps import AppContext, Ctx, PageReader, User
+from api.middleware import with_style_hashes
 from api.pages.common import render
 from api.pages.documents import CHART_TITLES, chart_uris, closure_context, closure_html, stats_html
 from cases.organisation import roster
@@ -42,21 +41,6 @@ To = Annotated[str | None, Query(alias="to", description="截止日期 YYYY-MM-D
 # --- what the pages and the API share -------------------------------------------------------------
 
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
-
-
-def with_style_hashes(response: HTMLResponse) -> HTMLResponse:
-    """Allow the page's own inline ``<style>`` blocks (by hash) and nothing else inline."""
-    from api.app import SecurityHeaders  # at call time: api.app includes this router
-
-    body = bytes(response.body).decode("utf-8")
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(m.encode("utf-8")).digest()).decode() + "'"
-        for m in _STYLE.findall(body)
-    )
-    response.headers["Content-Security-Policy"] = SecurityHeaders.CSP.replace(
-        "style-src 'self'", f"style-src 'self' {hashes}".rstrip()
-    )
-    return response
 
 
 def download(content: bytes, kind: str, filename: str, *, inline: bool = False) -> Response:

@@ -1,100 +1,56 @@
-"""The JSON API under /api/v1 (contract.md, "HTTP"): bearer tokens, cases, actions.
-
-The escalation queue's API lives with its pages in ``api.queue``.
-"""
+"""Cases: register, list, read, their steps, and the actions taken on them."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Header, Path, Query, Response
+from pydantic import WithJsonSchema
 
-from api.auth import authenticate
 from api.deps import (
+    SIGNED_IN,
+    WITH_BODY,
+    ActionBody,
     ApiActor,
     ApiIntake,
     ApiReader,
-    ApiStaff,
     Ctx,
-    Public,
-    client_ip,
+    IntakeBody,
+    enum_param,
+    problems,
     refuse_action,
 )
+from api.schemas.cases import Case, Event, NewCase
 from cases.casework import actions, intake, reading, search
 from workflow import lifecycle
 from workflow.errors import Conflict, DomainError, InvalidInput
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", tags=["cases"])
 
-_PROBLEM = {"content": {"application/problem+json": {}}}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "未登录或访问令牌无效", **_PROBLEM},
-    403: {"description": "无权操作", **_PROBLEM},
-}
-
-_INTAKE_EXAMPLE = {
-    "channel": "visit",
-    "category": "appeal",
-    "petitioner": {
-        "name": "王建国",
-        "id_number": "11010519491231002X",
-        "phone": "13800138000",
-        "address": "南京市玄武区中山路1号",
-    },
-    "region_code": "320102",
-    "subject": "拆迁补偿款未发放",
-    "content": "2025年签订拆迁协议后补偿款至今未到位。",
-    "requests": "尽快发放补偿款",
-}
-
-
-@router.post(
-    "/auth/token",
-    tags=["auth"],
-    summary="以工号和密码换取访问令牌（OAuth2 password）",
-    responses={
-        401: {"description": "工号或密码不正确", **_PROBLEM},
-        429: {"description": "失败次数过多，暂时锁定", **_PROBLEM},
-    },
-)
-def issue_token(
-    request: Request,
-    ctx: Ctx,
-    _: Public,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
-) -> dict[str, Any]:
-    """A bearer token for the JSON API; ``username`` is the 工号."""
-    user, fingerprint = authenticate(ctx, form.username, form.password, client_ip(request))
-    return {
-        "access_token": ctx.tokens.issue(user.staff_no, fingerprint),
-        "token_type": "bearer",
-        "expires_in": ctx.tokens.lifetime,
-    }
-
-
-@router.get("/me", tags=["auth"], summary="当前用户", responses=_ERRORS)
-def me(user: ApiStaff) -> dict[str, Any]:
-    """The signed-in staff member."""
-    return {
-        "staff_no": user.staff_no,
-        "name": user.name,
-        "role": user.role,
-        "role_label": user.role_label,
-    }
+#: ``3``, ``"3"``, ``W/"3"`` or ``*`` (any version).
+IF_MATCH = r'^\s*(\*|(W/)?"?[0-9]+"?)\s*$'
 
 
 @router.post(
     "/cases",
     status_code=201,
-    tags=["cases"],
     summary="登记信访事项",
-    responses={**_ERRORS, 422: {"description": "登记内容有误（errors 列出每个字段）", **_PROBLEM}},
+    response_model=NewCase,
+    response_model_exclude_unset=True,
+    responses=problems(
+        *SIGNED_IN,
+        *WITH_BODY,
+        409,
+        s409="同一 Idempotency-Key 已被他人使用",
+        s422="登记内容有误（errors 列出每个字段）",
+    ),
 )
 def create_case(
     ctx: Ctx,
     user: ApiIntake,
     response: Response,
-    body: Annotated[dict[str, Any], Body(examples=[_INTAKE_EXAMPLE])],
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    body: IntakeBody,
+    idempotency_key: Annotated[
+        str | None, Header(max_length=200, description="重试时用同一个值，只登记一次")
+    ] = None,
     handled_below: Annotated[
         bool,
         Query(description="信访人持有下级机关的处理意见（此时不计越级访，第二十条）"),
@@ -118,12 +74,20 @@ def create_case(
     return case
 
 
-@router.get("/cases", tags=["cases"], summary="信访事项列表", responses=_ERRORS)
+@router.get(
+    "/cases",
+    summary="信访事项列表",
+    response_model=list[Case],
+    response_model_exclude_unset=True,
+    responses=problems(*SIGNED_IN, 422),
+)
 def list_cases(
     ctx: Ctx,
     user: ApiReader,
     owner: Annotated[str | None, Query(description="首接责任人工号")] = None,
-    state: Annotated[str | None, Query(description="状态，如 registered")] = None,
+    state: Annotated[
+        str | None, enum_param(lifecycle.STATE_LABELS, "状态，如 registered"), Query()
+    ] = None,
     q: Annotated[str | None, Query(description="案件编号、信访人姓名、电话或身份证号")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
@@ -141,7 +105,13 @@ def list_cases(
         )
 
 
-@router.get("/cases/{case_no}", tags=["cases"], summary="查看信访事项", responses=_ERRORS)
+@router.get(
+    "/cases/{case_no}",
+    summary="查看信访事项",
+    response_model=Case,
+    response_model_exclude_unset=True,
+    responses=problems(*SIGNED_IN, 404, 422),
+)
 def get_case(ctx: Ctx, user: ApiReader, case_no: str, response: Response) -> dict[str, Any]:
     """One case with its clocks and the actions this user may take now."""
     with ctx.engine.begin() as conn:
@@ -153,7 +123,11 @@ def get_case(ctx: Ctx, user: ApiReader, case_no: str, response: Response) -> dic
 
 
 @router.get(
-    "/cases/{case_no}/events", tags=["cases"], summary="信访事项办理过程", responses=_ERRORS
+    "/cases/{case_no}/events",
+    summary="信访事项办理过程",
+    response_model=list[Event],
+    response_model_exclude_unset=True,
+    responses=problems(*SIGNED_IN, 404, 422),
 )
 def get_events(ctx: Ctx, user: ApiReader, case_no: str) -> list[dict[str, Any]]:
     """The case's steps, oldest first (for the accused unit, without their contents)."""
@@ -193,26 +167,32 @@ class PreconditionFailed(DomainError):
 
 @router.post(
     "/cases/{case_no}/actions/{action}",
-    tags=["cases"],
     summary="办理操作（受理、转送、答复……）",
-    responses={
-        **_ERRORS,
-        409: {
-            "description": "当前状态不能执行该操作（allowed_actions 列出可执行的操作）",
-            **_PROBLEM,
-        },
-        412: {"description": "If-Match 版本已过期", **_PROBLEM},
-        422: {"description": "操作内容有误", **_PROBLEM},
-    },
+    response_model=Case,
+    response_model_exclude_unset=True,
+    responses=problems(
+        *SIGNED_IN,
+        *WITH_BODY,
+        404,
+        409,
+        412,
+        s409="当前状态不能执行该操作（allowed_actions 列出可执行的操作），或版本已过期",
+        s412="If-Match 版本已过期（version 为当前版本）",
+        s422="未知的操作，或操作内容有误",
+    ),
 )
 def take_action(
     ctx: Ctx,
     user: ApiActor,
     case_no: str,
-    action: str,
+    action: Annotated[str, enum_param(lifecycle.ACTIONS, "操作"), Path()],
     response: Response,
-    payload: Annotated[dict[str, Any] | None, Body()] = None,
-    if_match: Annotated[str | None, Header()] = None,
+    payload: ActionBody = None,
+    if_match: Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "pattern": IF_MATCH}),
+        Header(description="信访事项的版本号：版本已变时拒绝（412）"),
+    ] = None,
 ) -> dict[str, Any]:
     """Perform one action on a case; an ``If-Match: <version>`` refuses it if the case changed."""
     if action not in lifecycle.ACTIONS:

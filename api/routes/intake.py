@@ -1,45 +1,27 @@
-"""Repeat, skip-level and group petitions on the JSON API: the candidates look-up before saving,
-and repeat contacts.
+"""Before and beside registering: the candidates look-up (contract.md: an intake body in, the
+petitioner's earlier and similar matters out, best first, nothing saved) and a contact on an
+earlier case (a confirmed repeat, or an on-site reception)."""
 
-``POST /api/v1/intake/candidates`` (contract.md: an intake body in, the petitioner's earlier and
-similar matters out, best first, nothing saved) and ``POST /api/v1/cases/{case_no}/contacts`` (a
-confirmed repeat becomes a contact on the original case). The pages' candidates step is
-``api.pages.intake``; one petitioner's history is ``api.pages.petitioners``.
-"""
+from typing import Any
 
-from typing import Annotated, Any
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Body, Response
-
-from api.deps import ApiIntake, Ctx
-from api.routes import _ERRORS as _API_ERRORS
-from api.routes import _INTAKE_EXAMPLE, _PROBLEM
+from api.deps import SIGNED_IN, WITH_BODY, ApiIntake, ContactBody, Ctx, IntakeBody, problems
+from api.schemas.intake import Candidate, ContactRecorded
 from cases.repeat import candidates, contacts
 from workflow.errors import InvalidInput
 
-router = APIRouter()
-
-# The API's error shapes and its example intake body are the main routes' (api/routes.py).
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    **_API_ERRORS,
-    422: {"description": "登记内容有误（errors 列出每个字段）", **_PROBLEM},
-}
-
-
-# --- JSON API ------------------------------------------------------------------------------------
+router = APIRouter(prefix="/api/v1")
 
 
 @router.post(
-    "/api/v1/intake/candidates",
+    "/intake/candidates",
     tags=["intake"],
     summary="登记前查找信访人的历史事项和相似事项（不保存）",
-    responses=_ERRORS,
+    response_model=list[Candidate],
+    responses=problems(*SIGNED_IN, *WITH_BODY, s422="登记内容有误（errors 列出每个字段）"),
 )
-def intake_candidates(
-    ctx: Ctx,
-    user: ApiIntake,
-    body: Annotated[dict[str, Any], Body(examples=[_INTAKE_EXAMPLE])],
-) -> list[dict[str, Any]]:
+def intake_candidates(ctx: Ctx, user: ApiIntake, body: IntakeBody) -> list[dict[str, Any]]:
     """The petitioner's earlier matters and similar recent ones, best first, each with its score
     and the reasons it matched; ``likely_repeat`` marks the same person's same matter."""
     with ctx.engine.connect() as conn:
@@ -49,14 +31,16 @@ def intake_candidates(
     return [c.as_json(ctx.rt.tz) for c in found]
 
 
-def _flag(body: dict[str, Any], name: str) -> bool:
+def flag(body: dict[str, Any], name: str) -> bool:
+    """Take a true/false member out of the body."""
     value = body.pop(name, False)
     if not isinstance(value, bool):
         raise InvalidInput(f"contact.{name}_invalid", f"「{name}」应为 true 或 false", field=name)
     return value
 
 
-def _text(body: dict[str, Any], name: str) -> str:
+def text(body: dict[str, Any], name: str) -> str:
+    """Take a text member out of the body ("" when absent or null)."""
     value = body.pop(name, "")
     if value is None:
         return ""
@@ -66,24 +50,24 @@ def _text(body: dict[str, Any], name: str) -> str:
 
 
 @router.post(
-    "/api/v1/cases/{case_no}/contacts",
+    "/cases/{case_no}/contacts",
     status_code=201,
     tags=["cases"],
     summary="确认重复访：在原信访事项上记录来访，不重复受理",
-    responses={
-        **_ERRORS,
-        404: {"description": "没有该信访事项", **_PROBLEM},
-        409: {"description": "原信访事项已撤回，应作为新事项登记", **_PROBLEM},
-    },
+    response_model=ContactRecorded,
+    response_model_exclude_unset=True,
+    responses=problems(
+        *SIGNED_IN,
+        *WITH_BODY,
+        404,
+        409,
+        s404="没有该信访事项",
+        s409="原信访事项已撤回，应作为新事项登记",
+        s422="登记内容有误（errors 列出每个字段）",
+    ),
 )
 def add_contact(
-    ctx: Ctx,
-    user: ApiIntake,
-    case_no: str,
-    response: Response,
-    body: Annotated[
-        dict[str, Any], Body(examples=[{**_INTAKE_EXAMPLE, "summary": "再次来访催办"}])
-    ],
+    ctx: Ctx, user: ApiIntake, case_no: str, response: Response, body: ContactBody
 ) -> dict[str, Any]:
     """A repeat petition: the intake body as given to the candidates look-up, plus optional
     ``summary``, ``on_site`` (下移接待) and ``handled_below``. ``{"kind": "on_site", "place": …,
@@ -101,14 +85,14 @@ def add_contact(
                 case_no=case_no,
                 actor_staff_no=user.staff_no,
                 now=now,
-                place=_text(data, "place"),
-                summary=_text(data, "summary"),
+                place=text(data, "place"),
+                summary=text(data, "summary"),
                 group_size=size if isinstance(size, int) else -1,
             )
         elif kind == "repeat":
-            summary = _text(data, "summary")
-            on_site = _flag(data, "on_site")
-            handled_below = _flag(data, "handled_below")
+            summary = text(data, "summary")
+            on_site = flag(data, "on_site")
+            handled_below = flag(data, "handled_below")
             result = contacts.record_repeat(
                 conn,
                 ctx.rt,
