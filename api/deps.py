@@ -1,4 +1,5 @@
-"""What routes depend on: the app's context, the signed-in user, and the permission checks.
+"""What routes depend on: the app's context, the signed-in user, the permission checks, and the
+error answers and body shapes the API documents.
 
 API routes take a bearer token; pages take the signed session cookie. Both end in the same
 ``require`` check against ``api.security.PERMISSIONS``.
@@ -9,12 +10,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Body, Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from jinja2 import Environment
+from pydantic import BaseModel, WithJsonSchema
 from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
+from api.schemas.cases import ActionIn
+from api.schemas.intake import INTAKE_EXAMPLE, ContactIn
+from api.schemas.supervision import AnswerIn, ExtensionRequestIn
 from api.security import (
     CSRF_FIELD,
     PERMISSION_LABELS,
@@ -29,6 +34,7 @@ from cases.organisation import directory
 from cases.runtime import Runtime
 from cases.settings import Clock
 from workflow.errors import DomainError, PermissionDenied
+from workflow.intake import IntakeIn
 from workflow.lifecycle import ACTION_LABELS, ROLE_LABELS
 
 
@@ -231,3 +237,94 @@ def refuse_action(user: User, action: str) -> None:
             action=action,
             role=user.role,
         )
+
+
+# --- what the API documents --------------------------------------------------------------------
+
+PROBLEM_JSON = "application/problem+json"
+#: Where the OpenAPI document keeps its schemas (api.openapi fills it).
+SCHEMAS = "#/components/schemas/"
+
+#: Each error status with what it means on this API.
+ERROR_MEANINGS: dict[int, str] = {
+    400: "请求无法解析（如请求内容不是 UTF-8）",
+    401: "未登录或访问令牌无效",
+    403: "无权操作",
+    404: "找不到",
+    409: "当前状态不能执行该操作，或与已有记录冲突",
+    412: "If-Match 版本已过期",
+    413: "提交的内容过大（不超过1MB）",
+    422: "内容有误（errors 列出每个需要更正的字段）",
+    429: "失败次数过多，暂时锁定（Retry-After 说明等待秒数）",
+    500: "服务器内部错误",
+    503: "数据库无法连接",
+}
+#: What every route behind a bearer token may answer.
+SIGNED_IN = (401, 403, 500)
+#: What a route reading a JSON body may answer besides.
+WITH_BODY = (400, 413, 422)
+
+
+def problems(*statuses: int, **meanings: str) -> dict[int | str, dict[str, Any]]:
+    """The problem+json answers a route documents; ``s409="…"`` says what 409 means there."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in sorted(set(statuses)):
+        out[status] = {
+            "description": meanings.get(f"s{status}", ERROR_MEANINGS[status]),
+            "content": {PROBLEM_JSON: {"schema": {"$ref": SCHEMAS + "Problem"}}},
+        }
+    return out
+
+
+#: Request bodies the rules check themselves, documented by these models (api.openapi adds them).
+RULE_CHECKED: dict[str, type[BaseModel]] = {}
+
+
+def rule_checked(model: type[BaseModel]) -> WithJsonSchema:
+    """A JSON object body documented by ``model`` but checked by the rules, after who may act and
+    whether the case allows it, so each refusal keeps its own code and Chinese message."""
+    RULE_CHECKED[model.__name__] = model
+    return WithJsonSchema({"$ref": SCHEMAS + model.__name__})
+
+
+def enum_param(values: Any, description: str = "") -> WithJsonSchema:
+    """A text parameter documented as one of ``values``; the rules refuse any other in Chinese."""
+    return WithJsonSchema({"type": "string", "enum": list(values), "description": description})
+
+
+#: A row's id in a path: the database's integers are 32-bit (a larger number names nothing).
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+IntakeBody = Annotated[
+    dict[str, Any],
+    rule_checked(IntakeIn),
+    Body(openapi_examples={"visit": {"summary": "来访登记", "value": INTAKE_EXAMPLE}}),
+]
+ContactBody = Annotated[
+    dict[str, Any],
+    rule_checked(ContactIn),
+    Body(
+        openapi_examples={
+            "repeat": {"summary": "重复访", "value": {**INTAKE_EXAMPLE, "summary": "再次来访催办"}},
+            "on_site": {
+                "summary": "下移接待",
+                "value": {"kind": "on_site", "place": "某街道办事处", "summary": "现场接待"},
+            },
+        }
+    ),
+]
+ActionBody = Annotated[
+    dict[str, Any] | None,
+    rule_checked(ActionIn),
+    Body(openapi_examples={"note": {"summary": "跟踪记录", "value": {"text": "已电话联系"}}}),
+]
+AnswerBody = Annotated[
+    dict[str, Any] | None,
+    rule_checked(AnswerIn),
+    Body(openapi_examples={"answer": {"value": {"answer": "已受理，正在核查"}}}),
+]
+ExtensionBody = Annotated[
+    dict[str, Any] | None,
+    rule_checked(ExtensionRequestIn),
+    Body(openapi_examples={"days": {"value": {"days": 15, "reason": "需要实地调查"}}}),
+]

@@ -58,7 +58,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/staff/{staff_no}/photo", "public"),
     ("GET", "/admin/staff", "manage_staff"),
     ("POST", "/admin/staff/{staff_no}", "manage_staff"),
-    # the supervisor queue, notices, extensions, inbox, briefing, deliveries (api/queue.py)
+    # the supervisor queue, notices, extensions, inbox, briefing, deliveries (api/pages/queue.py, api/routes/…)
     ("GET", "/queue", "escalations"),
     ("GET", "/queue/flagged", "escalations"),
     ("POST", "/queue/escalations/{escalation_id}/acknowledge", "work_queue"),
@@ -85,12 +85,12 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/inbox", "signed_in"),
     ("POST", "/api/v1/inbox/{message_id}/read", "signed_in"),
     ("GET", "/api/v1/briefing", "read_cases"),
-    # reports (api/reports.py): a receptionist reads closure reports of their own cases only
+    # reports (api/pages/reports.py, api/routes/reports.py): a receptionist reads closure reports of their own cases only
     ("GET", "/reports", "read_cases"),
     ("GET", "/api/v1/stats", "read_cases"),
     ("GET", "/cases/{case_no}/closure-report", "read_cases"),
     ("GET", "/api/v1/cases/{case_no}/closure-report.pdf", "read_cases"),
-    # repeat petitions and petitioner history (api/intake_extra.py)
+    # repeat petitions and petitioner history (api/pages/intake.py, api/routes/intake.py)
     ("POST", "/api/v1/intake/candidates", "intake"),
     ("POST", "/api/v1/cases/{case_no}/contacts", "intake"),
     ("POST", "/cases/new/check", "intake"),

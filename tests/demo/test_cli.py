@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli import main
+from api.cli.main import main
 from cases import db as cases_db
 from cases.settings import settings
 

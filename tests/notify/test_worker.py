@@ -159,7 +159,7 @@ def test_killed_mid_batch_and_restarted_delivers_everything_none_twice(
 def test_shoujie_deliver_once(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch, http: tuple[Receiver, str], capsys: Any
 ) -> None:
-    from api.cli import main
+    from api.cli.main import main
     from cases import db as cases_db
     from cases.settings import settings
 

@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, func, select
 
 import cases.models  # noqa: F401  (registers the tables)
-from api import intake_extra
 from cases.models import CaseContact, Outbox
 from cases.repeat import contacts, registration
 from cases.runtime import Runtime
@@ -41,12 +40,8 @@ def register(
 
 
 def app_with_repeat(engine: Engine, rt: Runtime, now: datetime) -> FastAPI:
-    """The app on a fixed clock, with the intake-extra routes (included once)."""
-    app = make_app(engine, rt, now)
-    paths = {getattr(r, "path", None) for r in app.routes}
-    if "/api/v1/intake/candidates" not in paths:
-        app.include_router(intake_extra.router)
-    return app
+    """The app on a fixed clock (its routers include the intake-extra routes)."""
+    return make_app(engine, rt, now)
 
 
 def totals(engine: Engine) -> dict[str, int]:

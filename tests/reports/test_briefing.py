@@ -144,7 +144,7 @@ def test_the_briefing_by_email(office: dict[str, Any], rt: Any, smtp: tuple[Mail
 def test_shoujie_briefing_now(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from api.cli import main
+    from api.cli.main import main
     from cases import db as cases_db
     from cases.settings import settings
 

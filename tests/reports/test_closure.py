@@ -294,7 +294,7 @@ def test_a_rejection_is_the_acceptance_decision(month_cases: dict[str, Any], rt:
 @pytest.fixture
 def shoujie(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """``shoujie …`` in-process on a SQLite file at a fixed instant, with three November cases."""
-    from api.cli import main
+    from api.cli.main import main
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("SHOUJIE_DATABASE_URL", url)

@@ -18,8 +18,8 @@ from cases.runtime import Runtime
 from cases.settings import Clock
 from cases.store import tables
 from cases.supervision.sweeper import sweep
+from tests.browser import CHROMIUM, open_page, serve, shot, sign_in, sign_out
 from tests.factories import intake_body
-from tests.test_browser import CHROMIUM, open_page, serve, shot, sign_in, sign_out
 from tests.web import NOW, make_web_office
 
 pytestmark = [

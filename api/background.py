@@ -1,0 +1,74 @@
+"""The loops the server runs beside the requests: the SLA sweeper, and the notification worker
+with the daily briefing. Each pass is one unit of work; a failed pass is logged and tried again."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AppContext
+from cases.notify.worker import deliver
+from cases.reports.briefing import run_briefing
+from cases.supervision.sweeper import sweep
+
+log = logging.getLogger("shoujie")
+
+
+async def sweep_loop(ctx: AppContext, interval: float) -> None:
+    """Sweep now, then every ``interval`` seconds; a failed pass is logged and retried later."""
+    while True:
+        try:
+            result = await run_in_threadpool(sweep, ctx.engine, ctx.rt, now=ctx.clock.now())
+            if result["examined"]:
+                log.info("sweep: %s", result)
+        except Exception:  # noqa: BLE001  (the server must outlive a failed pass)
+            log.exception("sweep failed")
+        await asyncio.sleep(interval)
+
+
+async def deliver_loop(ctx: AppContext, interval: float) -> None:
+    """Deliver the outbox (and, at its hour, the daily briefing) now, then every ``interval`` s."""
+
+    def one_pass() -> dict[str, Any]:
+        now = ctx.clock.now()
+        try:
+            run_briefing(ctx.engine, ctx.rt, now)
+        except Exception:  # noqa: BLE001  (a failed briefing must not hold up the deliveries)
+            log.exception("daily briefing failed")
+        return deliver(ctx.engine, ctx.rt, now)
+
+    while True:
+        try:
+            result = await run_in_threadpool(one_pass)
+            if any(result.values()):
+                log.info("deliver: %s", result)
+        except Exception:  # noqa: BLE001  (the server must outlive a failed pass; nothing is lost)
+            log.exception("delivery failed")
+        await asyncio.sleep(interval)
+
+
+def lifespan(
+    ctx: AppContext, *, sweep_interval: float, deliver_interval: float
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    """The app's lifespan: both loops run while it serves (an interval of 0 turns one off)."""
+
+    @contextlib.asynccontextmanager
+    async def running(app: FastAPI) -> AsyncIterator[None]:
+        loops = [
+            asyncio.create_task(loop(ctx, interval))
+            for loop, interval in ((sweep_loop, sweep_interval), (deliver_loop, deliver_interval))
+            if interval
+        ]
+        try:
+            yield
+        finally:
+            for task in loops:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    return running

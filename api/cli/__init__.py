@@ -1,0 +1,1 @@
+"""The ``shoujie`` command line, one module per group of commands; ``main`` holds the parser."""

@@ -1,0 +1,70 @@
+"""``shoujie office show`` and ``shoujie office set``: the office's level, region, the organs it
+transfers to and the regions' names (越级访 is judged from them)."""
+
+import argparse
+
+from api.cli.context import App, Subcommands, print_json, read_json
+from cases.repeat import jurisdiction
+from workflow.errors import InvalidInput
+
+
+def names_by_code(source: str | None, what: str) -> dict[str, str] | None:
+    """A JSON object of 6-digit region codes to names (organs or regions), or None (keep)."""
+    if source is None:
+        return None
+    names = read_json(source)
+    bad = [k for k, v in names.items() if not (len(k) == 6 and k.isdigit() and isinstance(v, str))]
+    if bad:
+        raise InvalidInput(
+            "office.bad_names", f"{what}应为“6位行政区划代码: 名称”，有误：{'、'.join(bad[:5])}"
+        )
+    return {k: v.strip() for k, v in names.items()}
+
+
+def cmd_office_show(args: argparse.Namespace) -> int:
+    """Show the office's level, region, the organs it transfers to and the regions' names."""
+    app = App()
+    with app.engine.begin() as conn:
+        level, region, organs = jurisdiction.office_jurisdiction(conn)
+        names = jurisdiction.region_names(conn)
+    if args.json:
+        print_json({"level": level, "region_code": region, "organs": organs, "regions": names})
+        return 0
+    print(f"本机关：{jurisdiction.LEVEL_LABELS[level]}信访工作机构，行政区划代码 {region}")
+    print(f"转送机关 {len(organs)} 个，地区名称 {len(names)} 个")
+    for code, organ in sorted(organs.items()):
+        print(f"  {jurisdiction.region_label(code, names)} → {organ}")
+    return 0
+
+
+def cmd_office_set(args: argparse.Namespace) -> int:
+    """Set the office's level and region (越级访 is judged from them), organs and region names."""
+    app = App()
+    with app.engine.begin() as conn:
+        jurisdiction.configure_office(
+            conn,
+            level=args.level,
+            region_code=args.region,
+            name=args.name,
+            organs=names_by_code(args.organs, "转送机关"),
+            regions=names_by_code(args.regions, "地区名称"),
+        )
+    print(f"已设置本机关为{jurisdiction.LEVEL_LABELS[args.level]}，行政区划代码 {args.region}")
+    return 0
+
+
+def register(sub: Subcommands) -> None:
+    """Register ``office show`` and ``office set``."""
+    office = sub.add_parser("office", help="本机关层级与管辖").add_subparsers(
+        dest="office_command", required=True
+    )
+    s = office.add_parser("show", help="查看本机关层级、转送机关与地区名称")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_office_show)
+    s = office.add_parser("set", help="设置本机关层级与行政区划（据此认定越级访）")
+    s.add_argument("--level", required=True, choices=list(jurisdiction.LEVELS))
+    s.add_argument("--region", required=True, metavar="CODE", help="本机关的6位行政区划代码")
+    s.add_argument("--name", help="机关名称")
+    s.add_argument("--organs", metavar="FILE|-", help='JSON：{"320102": "玄武区信访局", …}')
+    s.add_argument("--regions", metavar="FILE|-", help='JSON：{"320102": "南京市玄武区", …}')
+    s.set_defaults(func=cmd_office_set)

@@ -1,0 +1,192 @@
+"""The cases on the pages: the search list, one case with its deadlines, timeline and action
+forms (their fields come from ``workflow.actions``), and the printable registration receipt."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import AppContext, Ctx, Form, PageActor, PageReader, User, form_str, refuse_action
+from api.pages.common import case_url, redirect, render
+from api.pages.templating import event_lines
+from api.security import add_flash
+from cases.casework import actions, reading, search, standing
+from cases.organisation import directory, roster
+from cases.supervision import labels, panels
+from workflow import lifecycle
+from workflow.actions import FIELDS as ACTION_FIELDS
+from workflow.errors import Conflict, DomainError, InvalidInput
+from workflow.lifecycle import ACTION_LABELS, STATE_LABELS
+from workflow.periods import PERIODS
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/cases")
+def cases_page(
+    request: Request,
+    ctx: Ctx,
+    user: PageReader,
+    q: str = "",
+    state: str = "",
+    mine: str = "",
+) -> Response:
+    """Search by case number, petitioner name, phone or ID number; filter by state and owner."""
+    state = state if state in STATE_LABELS else ""
+    with ctx.engine.begin() as conn:
+        found = search.search_cases(
+            conn,
+            ctx.rt,
+            viewer_staff_no=user.staff_no,
+            now=ctx.clock.now(),
+            q=q[:100],
+            state=state or None,
+            owner=user.staff_no if mine else None,
+        )
+    return render(request, "cases.html", user=user, cases=found, q=q, state=state, mine=bool(mine))
+
+
+def _show(ctx: AppContext, conn: Any, case_no: str, user: User) -> dict[str, Any]:
+    return reading.show(
+        conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no, now=ctx.clock.now()
+    )
+
+
+@router.get("/cases/{case_no}/receipt")
+def receipt_page(request: Request, ctx: Ctx, user: PageReader, case_no: str) -> Response:
+    """The printable registration receipt (登记回执); the 查询码 appears on the first view only."""
+    with ctx.engine.begin() as conn:
+        case = _show(ctx, conn, case_no, user)
+        office = roster.office(conn)
+    code = None
+    receipt = request.session.get("receipt")
+    if isinstance(receipt, dict) and receipt.get("case_no") == case_no:
+        request.session.pop("receipt")
+        try:
+            code = ctx.rt.cipher.decrypt(str(receipt.get("code")))
+        except ValueError:
+            code = None
+    acceptance = next((c for c in case["clocks"] if c["name"] == "acceptance"), None)
+    track_url = str(request.base_url).rstrip("/") + "/track"
+    return render(
+        request,
+        "receipt.html",
+        user=user,
+        case=case,
+        code=code,
+        acceptance=acceptance,
+        office_name=office.name if office is not None else "信访接待窗口",
+        track_url=track_url,
+    )
+
+
+def _case_page(
+    request: Request,
+    ctx: AppContext,
+    user: User,
+    case_no: str,
+    *,
+    status: int = 200,
+    action_errors: Mapping[str, str] | None = None,
+    action_values: Mapping[str, Mapping[str, str]] | None = None,
+) -> HTMLResponse:
+    now = ctx.clock.now()
+    with ctx.engine.begin() as conn:
+        case = _show(ctx, conn, case_no, user)
+        events = reading.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
+        levels = standing.clock_levels(conn, ctx.rt, case_no, now)
+        names = directory.staff_names(conn, (e["actor"] for e in events))
+        candidates = (
+            directory.owner_candidates(conn) if "reassign" in case["allowed_actions"] else []
+        )
+        extras = panels.case_extras(
+            conn, ctx.rt, case_no=case_no, staff_no=user.staff_no, role=user.role, now=now
+        )
+    hidden = bool(case["petitioner"].get("confidential"))
+    clocks = [
+        {**c, "live_level": levels.get(i)}
+        for i, c in enumerate(case["clocks"])
+        if c["status"] in ("running", "paused")
+    ]
+    finished = [c for c in case["clocks"] if c["status"] not in ("running", "paused")]
+    timeline = [
+        {
+            **e,
+            "label": labels.EVENT_LABELS.get(e["action"], e["action_label"]),
+            "actor_name": names.get(e["actor"], "系统" if e["actor"] == "SYSTEM" else ""),
+            # For the accused unit a step shows only what happened and when, never its contents.
+            "lines": [] if hidden else event_lines(e, ctx.rt.tz),
+        }
+        for e in reversed(events)
+    ]
+    return render(
+        request,
+        "case.html",
+        user=user,
+        status=status,
+        case=case,
+        clocks=clocks,
+        finished_clocks=finished,
+        timeline=timeline,
+        hidden=hidden,
+        candidates=candidates,
+        action_errors=action_errors or {},
+        action_values=action_values or {},
+        periods=PERIODS,
+        extras=extras,
+    )
+
+
+@router.get("/cases/{case_no}")
+def case_page(request: Request, ctx: Ctx, user: PageReader, case_no: str) -> Response:
+    """One case: facts, deadlines with their reckoning, the timeline, and the actions open to me."""
+    return _case_page(request, ctx, user, case_no)
+
+
+@router.post("/cases/{case_no}/actions/{action}")
+def case_action(
+    request: Request, ctx: Ctx, user: PageActor, case_no: str, action: str, form: Form
+) -> Response:
+    """Take one action from its small form, then back to the case page with a message."""
+    if action not in lifecycle.ACTIONS:
+        raise InvalidInput("action.unknown", f"未知的操作：{action}", field="action")
+    refuse_action(user, action)
+    payload = {f.name: form_str(form, f.name) for f in ACTION_FIELDS.get(action, ())}
+    payload = {k: v for k, v in payload.items() if v != ""}
+    version = form_str(form, "version")
+    try:
+        with ctx.engine.begin() as conn:
+            actions.act(
+                conn,
+                ctx.rt,
+                case_no=case_no,
+                action=action,
+                actor_staff_no=user.staff_no,
+                payload=payload,
+                now=ctx.clock.now(),
+                expected_version=int(version) if version.isdigit() else None,
+            )
+    except InvalidInput as exc:
+        return _case_page(
+            request,
+            ctx,
+            user,
+            case_no,
+            status=422,
+            action_errors={action: exc.message},
+            action_values={action: payload},
+        )
+    except Conflict as exc:
+        message = exc.message
+        if exc.code == "case.stale_version":
+            message = "信访事项已被他人修改，请查看最新情况后重新操作"
+        add_flash(request.session, message, "error")
+        return redirect(case_url(case_no))
+    except DomainError as exc:
+        if exc.http_status in (403, 404):
+            raise  # a refusal or a missing case is a page of its own, not a flash
+        add_flash(request.session, exc.message, "error")
+        return redirect(case_url(case_no))
+    add_flash(request.session, f"已{ACTION_LABELS[action]}", "success")
+    return redirect(case_url(case_no))

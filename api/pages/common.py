@@ -1,0 +1,83 @@
+"""What every page shares: rendering a template for a request, error pages, post/redirect/get,
+and a form's one unit of work with its flash message."""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from api.deps import AppContext, User, form_str, page_user_or_none
+from api.security import add_flash, csrf_token, pop_flashes, safe_next
+from cases.notify import inbox
+from workflow.errors import DomainError
+
+#: A page that anyone may see, signed in or not (the top bar shows who is).
+OptionalUser = Annotated[User | None, Depends(page_user_or_none)]
+
+
+def render(
+    request: Request, name: str, *, user: User | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    """A page from templates/, with the user, the session's CSRF token and its flash messages."""
+    ctx: AppContext = request.app.state.ctx
+    unread = 0
+    if user is not None:
+        # One index range per page (ix_outbox_recipient_read_at): the count in the top bar.
+        with ctx.engine.connect() as conn:
+            unread = inbox.unread_count(conn, user.staff_no)
+    html = ctx.templates.get_template(name).render(
+        request=request,
+        user=user,
+        inbox_unread=unread,
+        csrf_token=csrf_token(request.session),
+        flashes=pop_flashes(request.session),
+        path=request.url.path,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """An error as a page (the API answers problem+json instead)."""
+    return render(
+        request,
+        "error.html",
+        user=None,
+        status=status,
+        status_code=status,
+        message=message,
+    )
+
+
+def redirect(url: str) -> RedirectResponse:
+    """303 See Other: the browser follows with a GET (post/redirect/get)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def case_url(case_no: str) -> str:
+    """The case page's address."""
+    return f"/cases/{quote(case_no)}"
+
+
+def back_to(form: FormData, default: str) -> str:
+    """Where a form goes back to: its ``next`` field on this site, else ``default``."""
+    return safe_next(form_str(form, "next") or default)
+
+
+def run_form(
+    request: Request, ctx: AppContext, back: str, done: str, work: Callable[[Any], Any]
+) -> Response:
+    """Run one unit of work for a page form; flash its outcome and go back (post/redirect/get)."""
+    try:
+        with ctx.engine.begin() as conn:
+            work(conn)
+    except DomainError as exc:
+        if exc.http_status == 403:
+            raise  # a refusal is a page of its own, not a flash
+        add_flash(request.session, exc.message, "error")
+        return redirect(back)
+    add_flash(request.session, done, "success")
+    return redirect(back)

@@ -1,0 +1,166 @@
+"""The reports on the pages: the statistics for a date range with their charts (or as CSV, Excel,
+PDF), and a case's closure report as a print view (or PDF).
+
+Readers of cases may read them; a receptionist gets the closure report of the cases they own
+only. The closure report shows a case as ``reading.show`` shows it to the viewer, so an
+accusation's author stays hidden from the accused unit (条例第三十条第三款). The JSON API's
+statistics and closure PDF load and answer through the same functions.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Connection
+
+from api.deps import AppContext, Ctx, PageReader, User
+from api.middleware import with_style_hashes
+from api.pages.common import render
+from api.pages.documents import CHART_TITLES, chart_uris, closure_context, closure_html, stats_html
+from cases.organisation import roster
+from cases.reports import counting, exports, pdf, stats
+from workflow.calendar import local_date
+from workflow.errors import InvalidInput, PermissionDenied
+
+router = APIRouter(include_in_schema=False)
+
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "json": "application/json",
+}
+From = Annotated[
+    str | None, Query(alias="from", description="起始日期 YYYY-MM-DD（默认截止日前89日）")
+]
+To = Annotated[str | None, Query(alias="to", description="截止日期 YYYY-MM-DD（默认今天）")]
+
+# --- what the pages and the API share -------------------------------------------------------------
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+def download(content: bytes, kind: str, filename: str, *, inline: bool = False) -> Response:
+    """A file to save (or, ``inline``, to show in the browser) with its Chinese-safe name."""
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        content,
+        media_type=MEDIA[kind],
+        headers={"Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(filename)}"},
+    )
+
+
+def _office_name(conn: Connection) -> str:
+    office = roster.office(conn)
+    return office.name if office is not None else "信访接待窗口"
+
+
+def statistics(ctx: AppContext, start: str | None, end: str | None) -> tuple[dict[str, Any], str]:
+    """The office statistics for the period (the last 90 days by default), and the office's name."""
+    today = local_date(ctx.clock.now(), ctx.rt.tz)
+    period = counting.parse_period(start, end, today=today)
+    with ctx.engine.begin() as conn:
+        data = stats.office_stats(conn, period=period, tz=ctx.rt.tz)
+        name = _office_name(conn)
+    return data, name
+
+
+def check_format(value: str, allowed: Iterable[str]) -> str:
+    """The requested format, if it is one of ``allowed`` (else 422)."""
+    allowed = list(allowed)
+    if value not in allowed:
+        raise InvalidInput(
+            "report.bad_format", f"导出格式应为 {'、'.join(allowed)} 之一", field="format"
+        )
+    return value
+
+
+def closure_for(ctx: AppContext, user: User, case_no: str) -> tuple[dict[str, Any], str]:
+    """The case's closure report for this user; a receptionist only for a case they own."""
+    with ctx.engine.begin() as conn:
+        report = closure_context(
+            conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no, now=ctx.clock.now()
+        )
+        name = report["office_name"]
+    if user.role == "receptionist" and report["case"]["owner"]["staff_no"] != user.staff_no:
+        raise PermissionDenied(
+            "permission.denied",
+            "接访员只能查看本人首接信访事项的结案报告",
+            case_no=case_no,
+            role=user.role,
+        )
+    return report, name
+
+
+def closure_pdf(ctx: AppContext, report: Mapping[str, Any], case_no: str) -> Response:
+    """One closure report as a PDF, shown in the browser."""
+    html = closure_html(ctx.templates, [report])
+    return download(pdf.from_html(html), "pdf", f"closure-{case_no}.pdf", inline=True)
+
+
+def stats_export(data: Mapping[str, Any], kind: str, html: str | None = None) -> Response:
+    """The statistics as a CSV, Excel or (from ``html``) PDF download."""
+    name = f"shoujie-stats-{data['from']}-{data['to']}.{kind}"
+    if kind == "csv":
+        return download(exports.stats_csv(data), "csv", name)
+    if kind == "xlsx":
+        return download(exports.stats_xlsx(data), "xlsx", name)
+    assert html is not None
+    return download(pdf.from_html(html), "pdf", name)
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+@router.get("/reports")
+def reports_page(
+    request: Request,
+    ctx: Ctx,
+    user: PageReader,
+    start: From = None,
+    end: To = None,
+    format: str = "html",
+) -> Response:
+    """The statistics for a date range, with charts; or their CSV, Excel or PDF."""
+    kind = check_format(format, ("html", "csv", "xlsx", "pdf"))
+    data, office_name = statistics(ctx, start, end)
+    if kind in ("csv", "xlsx"):
+        return stats_export(data, kind)
+    if kind == "pdf":
+        env = ctx.templates
+        return stats_export(
+            data, "pdf", stats_html(env, data, printing=True, office_name=office_name)
+        )
+    response = render(
+        request,
+        "reports.html",
+        user=user,
+        s=data,
+        charts=chart_uris(data),
+        chart_titles=CHART_TITLES,
+        printing=False,
+        layout=None,
+        office_name=office_name,
+    )
+    return with_style_hashes(response)
+
+
+@router.get("/cases/{case_no}/closure-report")
+def closure_page(
+    request: Request, ctx: Ctx, user: PageReader, case_no: str, format: str = "html"
+) -> Response:
+    """The closure report's print view (A4), or its PDF."""
+    kind = check_format(format, ("html", "pdf"))
+    report, _ = closure_for(ctx, user, case_no)
+    if kind == "pdf":
+        return closure_pdf(ctx, report, case_no)
+    html = closure_html(
+        ctx.templates,
+        [report],
+        screen=True,
+        pdf_url=f"/cases/{quote(case_no)}/closure-report?format=pdf",
+    )
+    return with_style_hashes(HTMLResponse(html))

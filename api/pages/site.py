@@ -1,0 +1,40 @@
+"""The whole site: every page router, in the order the app includes them."""
+
+from fastapi import APIRouter
+
+from api.pages import (
+    admin,
+    auth,
+    briefing,
+    cases,
+    desk,
+    inbox,
+    intake,
+    petitioners,
+    queue,
+    reports,
+    staff,
+    track,
+)
+
+router = APIRouter(include_in_schema=False)
+
+#: In the order they are matched: the intake's /cases/new before the case page's /cases/{case_no},
+#: which would take it.
+DOMAINS = (
+    auth,
+    desk,
+    intake,
+    cases,
+    petitioners,
+    track,
+    staff,
+    queue,
+    inbox,
+    briefing,
+    reports,
+    admin,
+)
+
+for domain in DOMAINS:
+    router.include_router(domain.router)

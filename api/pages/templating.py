@@ -1,0 +1,166 @@
+"""The one Jinja environment of the pages and the printed reports: its filters, its label tables,
+and an event's contents said in Chinese.
+
+It imports no web framework, so the command line renders reports without loading FastAPI.
+"""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from api.security import permits
+from cases.supervision import labels
+from workflow import lifecycle
+from workflow.actions import FIELDS as ACTION_FIELDS
+from workflow.intake import MAX_REPRESENTATIVES
+from workflow.lifecycle import ACTION_LABELS, CATEGORY_LABELS, CHANNEL_LABELS, STATE_LABELS
+from workflow.periods import LEVEL_LABELS
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+CLOCK_STATUS_LABELS = {
+    "running": "计时中",
+    "paused": "暂停",
+    "stopped": "已停止",
+    "lapsed": "已届满",
+}
+WEEKDAYS = "一二三四五六日"
+
+#: Actions that end or refuse a matter: drawn apart, as a warning.
+GRAVE_ACTIONS = frozenset({"reject", "withdraw", "close", "reply_reexamination"})
+
+_PAYLOAD_LABELS = {
+    "channel": "信访形式",
+    "category": "类别",
+    "region_code": "行政区划",
+    "group_size": "人数",
+    "received_at": "接收时间",
+    "reason_code": "理由",
+    "guidance": "告知",
+    "organ": "机关",
+    "report_by": "报结日期",
+    "accepted_on": "受理日期",
+    "summary": "办结报告",
+    "days": "延长天数",
+    "reason": "理由",
+    "outcome": "处理意见",
+    "opinion": "意见书",
+    "to_staff_no": "新责任人",
+    "from_staff_no": "原责任人",
+    "text": "记录",
+    "rating": "评价",
+    "comment": "评价意见",
+    "clock_label": "期限",
+    "level_label": "级别",
+    "due_date": "届满日",
+    "recipients": "通知",
+    "old_due_date": "原届满日",
+    "new_due_date": "新届满日",
+    "why": "原因",
+    **labels.PAYLOAD_LABELS,
+}
+
+
+def template_env(tz: Any) -> Environment:
+    """The pages' Jinja environment: the app's (one, in its context), and the command line's."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        # Every value put into a page is escaped, whatever a petitioner typed.
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    install_filters(env, tz)
+    return env
+
+
+def install_filters(env: Environment, tz: Any) -> None:
+    """Filters and label tables the templates use; instants are shown in ``tz``."""
+    env.filters["dt"] = lambda value: format_dt(value, tz)
+    env.filters["day"] = format_date
+    env.globals.update(
+        STATE_LABELS=STATE_LABELS,
+        ACTION_LABELS=ACTION_LABELS,
+        ROLE_LABELS=lifecycle.ROLE_LABELS,
+        CATEGORY_LABELS=CATEGORY_LABELS,
+        CHANNEL_LABELS=CHANNEL_LABELS,
+        LEVEL_LABELS=LEVEL_LABELS,
+        CLOCK_STATUS_LABELS=CLOCK_STATUS_LABELS,
+        OUTCOMES=lifecycle.OUTCOMES,
+        RATINGS=lifecycle.RATINGS,
+        ACTION_FIELDS=ACTION_FIELDS,
+        GRAVE_ACTIONS=GRAVE_ACTIONS,
+        MAX_REPRESENTATIVES=MAX_REPRESENTATIVES,
+        permits=permits,
+    )
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def format_dt(value: Any, tz: Any = None) -> str:
+    """An instant in the office's local time ``tz``: 2026-11-26 09:30."""
+    dt = _as_datetime(value)
+    if dt is None:
+        return ""
+    if dt.tzinfo is not None and tz is not None:
+        dt = dt.astimezone(tz)
+    return dt.strftime("%Y-%m-%d %H:%M")
+
+
+def format_date(value: Any) -> str:
+    """A date with its weekday: 2026-12-11（周五）."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        return ""
+    return f"{value.isoformat()}（周{WEEKDAYS[value.weekday()]}）"
+
+
+def _payload_value(action: str, key: str, value: Any, tz: Any) -> str:
+    if key == "reason_code":
+        table: Mapping[str, Any] = (
+            lifecycle.REASSIGN_REASONS if action == "reassign" else lifecycle.REJECT_REASONS
+        )
+        found = table.get(value, value)
+        return found[0] if isinstance(found, tuple) else str(found)
+    if key == "outcome":
+        return lifecycle.OUTCOMES.get(value, value)
+    if key == "rating":
+        return lifecycle.RATINGS.get(value, value)
+    if key == "category":
+        return CATEGORY_LABELS.get(value, value)
+    if key == "channel":
+        return CHANNEL_LABELS.get(value, value)
+    if key == "received_at":
+        return format_dt(value, tz)
+    if key == "days":
+        return f"{value}日"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def event_lines(event: Mapping[str, Any], tz: Any) -> list[tuple[str, str]]:
+    """An event's contents as (label, value) lines in Chinese."""
+    out = []
+    for key, value in (event.get("payload") or {}).items():
+        if key in _PAYLOAD_LABELS and value not in (None, "", []):
+            out.append((_PAYLOAD_LABELS[key], _payload_value(event["action"], key, value, tz)))
+    return out

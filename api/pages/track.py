@@ -1,0 +1,115 @@
+"""Public tracking: the petitioner looks up a case with its number and 查询码, and rates it once."""
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import AppContext, Ctx, Form, Public, User, client_ip, form_str
+from api.pages.common import OptionalUser, redirect, render
+from api.security import add_flash, wait_text
+from cases.casework import actions, tracking
+from cases.crypto import normalise_query_code
+from workflow import lifecycle
+from workflow.errors import DomainError
+from workflow.lifecycle import Actor
+
+router = APIRouter(include_in_schema=False)
+
+#: The petitioner rates through the tracking page with no account, as the ``petitioner`` role that
+#: may take only record_evaluation, and only after the 查询码 was checked; the audit trail records
+#: the 工号 "PETITIONER", not a staff member.
+PETITIONER = Actor(staff_no="PETITIONER", role="petitioner", name="信访人")
+
+TRACK_GRANT_SECONDS = 3600
+
+
+def _track_form(
+    request: Request, user: User | None, *, case_no: str = "", error: str = "", status: int = 200
+) -> HTMLResponse:
+    return render(request, "track.html", user=user, case_no=case_no, error=error, status=status)
+
+
+@router.get("/track")
+def track_page(request: Request, _: Public, user: OptionalUser) -> Response:
+    """The petitioner's tracking form: case number and 查询码."""
+    return _track_form(request, user)
+
+
+@router.post("/track")
+def track_submit(request: Request, ctx: Ctx, _: Public, user: OptionalUser, form: Form) -> Response:
+    """Check the case number and 查询码; guessing is slowed per address and per case number."""
+    case_no = form_str(form, "case_no").upper()[:20]
+    code = normalise_query_code(form_str(form, "code"))[:40]
+    ip_key, case_key = f"ip:{client_ip(request)}", f"case:{case_no}"
+    wait = max(ctx.track_by_ip.locked_for(ip_key), ctx.track_by_case.locked_for(case_key))
+    if wait > 0:
+        return _track_form(
+            request,
+            user,
+            case_no=case_no,
+            error=f"查询失败次数过多，请在{wait_text(wait)}后再试",
+            status=429,
+        )
+    with ctx.engine.begin() as conn:
+        ok = bool(case_no and code) and tracking.check_query_code(conn, case_no, code)
+    if not ok:
+        wait = max(ctx.track_by_ip.fail(ip_key), ctx.track_by_case.fail(case_key))
+        error = "案件编号或查询码不正确，请核对回执后重新输入"
+        if wait > 0:
+            error += f"。失败次数过多，请在{wait_text(wait)}后再试"
+        return _track_form(request, user, case_no=case_no, error=error, status=400)
+    ctx.track_by_case.succeed(case_key)
+    grants = dict(request.session.get("track") or {})
+    grants = {k: v for k, v in grants.items() if isinstance(v, int | float)}
+    grants[case_no] = ctx.clock.now().timestamp()
+    # Only the last few cases: the session cookie must stay small.
+    request.session["track"] = dict(sorted(grants.items(), key=lambda kv: kv[1])[-3:])
+    return redirect(f"/track/{quote(case_no)}")
+
+
+def _granted(request: Request, ctx: AppContext, case_no: str) -> bool:
+    grants = request.session.get("track") or {}
+    at = grants.get(case_no) if isinstance(grants, dict) else None
+    if not isinstance(at, int | float):
+        return False
+    return 0 <= ctx.clock.now().timestamp() - at <= TRACK_GRANT_SECONDS
+
+
+@router.get("/track/{case_no}")
+def track_case(request: Request, ctx: Ctx, _: Public, user: OptionalUser, case_no: str) -> Response:
+    """The public view of one case, once its 查询码 was given in this session."""
+    if not _granted(request, ctx, case_no):
+        add_flash(request.session, "请输入案件编号和查询码", "info")
+        return redirect("/track")
+    with ctx.engine.begin() as conn:
+        view = tracking.public_view(conn, ctx.rt, case_no=case_no, now=ctx.clock.now())
+    return render(request, "track_case.html", user=user, view=view, ratings=lifecycle.RATINGS)
+
+
+@router.post("/track/{case_no}/rating")
+def track_rate(request: Request, ctx: Ctx, _: Public, case_no: str, form: Form) -> Response:
+    """The petitioner rates the outcome once: 满意 · 基本满意 · 不满意."""
+    if not _granted(request, ctx, case_no):
+        add_flash(request.session, "请先输入案件编号和查询码", "error")
+        return redirect("/track")
+    rating = form_str(form, "rating")
+    comment = form_str(form, "comment")[:1000]
+    payload = {"rating": rating, **({"comment": comment} if comment else {})}
+    try:
+        with ctx.engine.begin() as conn:
+            actions.act(
+                conn,
+                ctx.rt,
+                case_no=case_no,
+                action="record_evaluation",
+                actor_staff_no=PETITIONER.staff_no,
+                payload=payload,
+                now=ctx.clock.now(),
+                actor=PETITIONER,
+            )
+    except DomainError as exc:
+        add_flash(request.session, exc.message, "error")
+        return redirect(f"/track/{quote(case_no)}")
+    add_flash(request.session, "感谢您的评价", "success")
+    return redirect(f"/track/{quote(case_no)}")

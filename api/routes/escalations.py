@@ -1,0 +1,187 @@
+"""The supervisor queue: escalations by level and lateness, 签收, 督办单, and the follow-up of a
+不满意 rating. Each POST is one unit of work (``cases.supervision``)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+
+from api.deps import (
+    SIGNED_IN,
+    WITH_BODY,
+    ApiEscalations,
+    ApiWorker,
+    AppContext,
+    Ctx,
+    Id,
+    enum_param,
+    problems,
+)
+from api.schemas.supervision import (
+    AckIn,
+    Escalation,
+    EscalationCounts,
+    FollowedUp,
+    FollowupIn,
+    Notice,
+    NoticeIn,
+)
+from cases.supervision import acks, followups, notices
+from cases.supervision import queue as escalation_queue
+from workflow.lifecycle import CATEGORY_LABELS
+from workflow.periods import LEVELS, PERIODS
+
+router = APIRouter(prefix="/api/v1", tags=["escalations"])
+
+Status = Annotated[
+    str,
+    enum_param(
+        escalation_queue.QUEUE_STATUSES,
+        "open · acknowledged · active（待签收和已签收）· superseded · resolved · all",
+    ),
+    Query(),
+]
+Level = Annotated[
+    str | None, enum_param(LEVELS, "warning · overdue · supervision · flagged"), Query()
+]
+Group = Annotated[str | None, Query(description="首接责任人所在党小组")]
+Owner = Annotated[str | None, Query(description="首接责任人工号")]
+Clock = Annotated[str | None, enum_param(PERIODS, "期限，如 acceptance"), Query()]
+Category = Annotated[
+    str | None, enum_param(CATEGORY_LABELS, "suggestion · accusation · appeal"), Query()
+]
+
+
+@router.get(
+    "/escalations",
+    summary="督办队列（按级别、超期时间排序）",
+    response_model=list[Escalation],
+    responses=problems(*SIGNED_IN, 422),
+)
+def list_escalations(
+    ctx: Ctx,
+    user: ApiEscalations,
+    status: Status = "open",
+    level: Level = None,
+    group: Group = None,
+    owner: Owner = None,
+    clock: Clock = None,
+    category: Category = None,
+) -> list[dict[str, Any]]:
+    """Escalations with their case, owner, clock and notice: the highest level first, then the
+    longest overdue."""
+    with ctx.engine.begin() as conn:
+        items, _ = escalation_queue.queue_items(
+            conn,
+            ctx.rt,
+            now=ctx.clock.now(),
+            status=status,
+            level=level,
+            group=group,
+            owner=owner,
+            clock=clock,
+            category=category,
+        )
+    return items
+
+
+@router.get(
+    "/escalations/counts",
+    summary="督办队列各级别数量",
+    response_model=EscalationCounts,
+    responses=problems(*SIGNED_IN, 422),
+)
+def escalation_counts(
+    ctx: Ctx,
+    user: ApiEscalations,
+    status: Status = "active",
+    group: Group = None,
+    owner: Owner = None,
+    clock: Clock = None,
+    category: Category = None,
+) -> dict[str, int]:
+    """How many escalations per level (and in all), under the same filters as the list."""
+    with ctx.engine.begin() as conn:
+        _, counts = escalation_queue.queue_items(
+            conn,
+            ctx.rt,
+            now=ctx.clock.now(),
+            status=status,
+            group=group,
+            owner=owner,
+            clock=clock,
+            category=category,
+        )
+    return {**counts, "total": sum(counts.values())}
+
+
+def queue_row(ctx: AppContext, escalation_id: int) -> dict[str, Any]:
+    """One escalation as the queue lists it."""
+    with ctx.engine.begin() as conn:
+        items, _ = escalation_queue.queue_items(
+            conn, ctx.rt, now=ctx.clock.now(), status="all", escalation_id=escalation_id
+        )
+    return items[0]
+
+
+@router.post(
+    "/escalations/{escalation_id}/acknowledge",
+    summary="签收督办事项",
+    response_model=Escalation,
+    responses=problems(*SIGNED_IN, *WITH_BODY, 404, 409),
+)
+def acknowledge_api(
+    ctx: Ctx, user: ApiWorker, escalation_id: Id, body: Annotated[AckIn | None, Body()] = None
+) -> dict[str, Any]:
+    """Acknowledge an open escalation; returns its queue row."""
+    with ctx.engine.begin() as conn:
+        acks.acknowledge(
+            conn,
+            ctx.rt,
+            escalation_id=escalation_id,
+            actor_staff_no=user.staff_no,
+            now=ctx.clock.now(),
+            note=body.note if body else "",
+        )
+    return queue_row(ctx, escalation_id)
+
+
+@router.post(
+    "/escalations/{escalation_id}/notices",
+    status_code=201,
+    summary="下达督办单",
+    response_model=Notice,
+    responses=problems(*SIGNED_IN, *WITH_BODY, 404, 409),
+)
+def notice_api(ctx: Ctx, user: ApiWorker, escalation_id: Id, body: NoticeIn) -> dict[str, Any]:
+    """Issue a 督办单 on an escalation; the owner must answer by ``reply_by``."""
+    with ctx.engine.begin() as conn:
+        return notices.issue_notice(
+            conn,
+            ctx.rt,
+            escalation_id=escalation_id,
+            actor_staff_no=user.staff_no,
+            reply_by=body.reply_by,
+            text=body.text,
+            now=ctx.clock.now(),
+        )
+
+
+@router.post(
+    "/cases/{case_no}/dissatisfaction-followup",
+    status_code=201,
+    summary="登记不满意评价的跟进",
+    response_model=FollowedUp,
+    responses=problems(*SIGNED_IN, *WITH_BODY, 404, 409),
+)
+def followup_api(ctx: Ctx, user: ApiWorker, case_no: str, body: FollowupIn) -> dict[str, Any]:
+    """Record that a 不满意 rating was followed up."""
+    with ctx.engine.begin() as conn:
+        followups.record_followup(
+            conn,
+            ctx.rt,
+            case_no=case_no,
+            actor_staff_no=user.staff_no,
+            note=body.note,
+            now=ctx.clock.now(),
+        )
+    return {"case_no": case_no, "followed_up": True}

@@ -1,0 +1,151 @@
+"""The case JSON of contract.md, its steps, and the body of an action."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.common import (
+    Action,
+    Answer,
+    Category,
+    Channel,
+    ClockName,
+    ClockStatus,
+    Day,
+    Instant,
+    Level,
+    Outcome,
+    Person,
+    Rating,
+    State,
+)
+from workflow import lifecycle
+from workflow.periods import MAX_EXTENSION_DAYS
+
+
+class Petitioner(Answer):
+    """The petitioner as this viewer may see them (``（保密）`` for the accused unit)."""
+
+    name: str
+    id_number_masked: str | None = Field(description="如 3201**********1234")
+    phone_masked: str | None = Field(description="如 138****8000")
+    confidential: bool | None = Field(
+        default=None, description="只在对该查看人保密时出现，为 true（条例第三十条第三款）"
+    )
+
+
+class Clock(Answer):
+    """One statutory period of the case and where it stands."""
+
+    name: ClockName
+    label: str
+    article: str = Field(description="依据的条文")
+    due_date: Day = Field(description="届满日")
+    due_at: Instant = Field(description="届满时刻（届满日次日零时）")
+    provisional: bool = Field(description="工作日历未载入时为推算值")
+    reckoning: str = Field(description="期限的计算说明")
+    status: ClockStatus
+    level: Level | None = Field(description="预警级别；未预警为 null")
+    started_at: Instant
+    stopped_at: Instant | None
+
+
+class Flags(Answer):
+    """Repeat, skip-level, group and confidentiality flags."""
+
+    repeat_of: str | None = Field(description="重复访的原信访事项编号")
+    skip_level: bool = Field(description="越级访")
+    group_size: int = Field(ge=1, description="来访人数")
+    confidential: bool = Field(description="检举控告类：信访人身份保密")
+
+
+class Case(Answer):
+    """A case as the requesting user may see it (contract.md, "Case JSON")."""
+
+    case_no: str = Field(examples=["2026-000123"])
+    state: State
+    state_label: str
+    category: Category
+    channel: Channel
+    subject: str
+    content: str | None = Field(description="对被检举单位保密时为 null")
+    requests: str | None = Field(description="对被检举单位保密时为 null")
+    region_code: str
+    owner: Person = Field(description="首接责任人")
+    petitioner: Petitioner
+    received_at: Instant
+    clocks: list[Clock]
+    allowed_actions: list[Action] = Field(description="请求用户当前可执行的操作")
+    flags: Flags
+    outcome: Outcome | None
+    rating: Rating | None
+    extended: bool
+    details: dict[str, Any]
+    version: int = Field(ge=1, description="版本号（ETag / If-Match）")
+
+
+class NewCase(Case):
+    """A case just registered: with its 查询码 (shown this once) and its jurisdiction."""
+
+    query_code: str = Field(description="查询码：只在登记时显示一次")
+    jurisdiction: dict[str, Any] = Field(description="管辖层级与越级访判断")
+
+
+class Event(Answer):
+    """One step of a case's record (its payload empty when the case is hidden from the viewer)."""
+
+    seq: int
+    action: str = Field(description="操作或系统事件，如 accept、escalated")
+    action_label: str
+    actor: str | None = Field(description="工号；系统事件为 SYSTEM")
+    at: Instant
+    from_state: State | None
+    to_state: State | None
+    payload: dict[str, Any]
+    public: bool = Field(description="信访人查询时可见")
+    hash: str = Field(description="审计链哈希")
+
+
+class ActionIn(BaseModel):
+    """An action's fields (contract.md, "Actions"); each action reads its own and needs no
+    others. The rules check them after who may act and whether the state allows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason_code: str | None = Field(
+        default=None,
+        description="reject：不予受理理由（"
+        + "、".join(lifecycle.REJECT_REASONS)
+        + "）；reassign：变更原因（"
+        + "、".join(lifecycle.REASSIGN_REASONS)
+        + "）",
+    )
+    guidance: str | None = Field(default=None, description="reject：告知信访人", max_length=5000)
+    organ: str | None = Field(
+        default=None, description="transfer、assign：机关名称", max_length=200
+    )
+    report_by: Day | None = Field(default=None, description="assign：报结日期")
+    accepted_on: Day | None = Field(
+        default=None, description="record_partner_acceptance：转送机关受理日期"
+    )
+    summary: str | None = Field(default=None, description="report_back：办结报告")
+    days: int | None = Field(
+        default=None, ge=1, le=MAX_EXTENSION_DAYS, description="extend：延长天数"
+    )
+    reason: str | None = Field(
+        default=None, description="extend、withdraw、reassign：理由", max_length=1000
+    )
+    outcome: Outcome | None = Field(default=None, description="reply：处理意见")
+    opinion: str | None = Field(
+        default=None, description="reply、reply_review、reply_reexamination：意见书内容"
+    )
+    waiver: dict[str, Any] | None = Field(
+        default=None,
+        description="close：信访人放弃复查、复核请求的记录 {date, how: 书面|当面|电话记录}",
+    )
+    to_staff_no: str | None = Field(default=None, description="reassign：新的首接责任人工号")
+    text: str | None = Field(default=None, description="note：跟踪记录")
+    rating: Rating | None = Field(default=None, description="record_evaluation：信访人评价")
+    comment: str | None = Field(
+        default=None, description="record_evaluation：评价意见", max_length=1000
+    )

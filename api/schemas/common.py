@@ -1,0 +1,75 @@
+"""What every answer shares: the problem+json error, people, enums and instants as strings."""
+
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from workflow import lifecycle
+from workflow.periods import LEVELS, PERIODS
+
+
+def one_of(values: Iterable[str]) -> Any:
+    """A ``Literal`` of these values (the enum an answer's field takes, read from the rules)."""
+    if isinstance(values, set | frozenset):
+        values = sorted(values)  # a set's order changes from one run to the next
+    return Literal[tuple(values)]  # type: ignore[valid-type]
+
+
+#: An instant as the API writes it: ISO 8601 with the office's offset, e.g. 2026-11-26T09:30:00+08:00.
+Instant = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+#: A calendar day: 2026-12-11.
+Day = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+Rate = Annotated[float | None, Field(ge=0, le=1, description="0 至 1；无可计数时为 null")]
+
+State = one_of(lifecycle.STATE_LABELS)
+Category = one_of(lifecycle.CATEGORY_LABELS)
+Channel = one_of(lifecycle.CHANNEL_LABELS)
+Action = one_of(lifecycle.ACTIONS)
+ClockName = one_of(PERIODS)
+ClockStatus = Literal["running", "paused", "stopped", "lapsed"]
+Level = one_of(LEVELS)
+Role = one_of(lifecycle.STAFF_ROLES)
+Rating = one_of(lifecycle.RATINGS)
+Outcome = one_of(lifecycle.OUTCOMES)
+
+
+class Answer(BaseModel):
+    """An answer's documented fields; any others it carries pass through unchanged."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class FieldError(BaseModel):
+    """One field that needs correcting."""
+
+    field: str | None = Field(description="字段，如 petitioner.phone；整个请求时为 null")
+    code: str = Field(description="机器可读的错误码，如 intake.phone_invalid")
+    message: str = Field(description="中文说明")
+
+
+class Problem(Answer):
+    """An error (RFC 9457, ``application/problem+json``): a machine ``code`` and a Chinese
+    ``detail``; some carry more (``errors``, ``allowed_actions``, ``version`` …)."""
+
+    type: str = "about:blank"
+    title: str = Field(description="HTTP 状态的英文名称")
+    status: int = Field(description="HTTP 状态码", ge=400, le=599)
+    code: str = Field(description="机器可读的错误码，如 action.not_allowed_in_state")
+    detail: str = Field(description="中文说明")
+    errors: list[FieldError] | None = Field(default=None, description="422：每个需要更正的字段")
+    allowed_actions: list[str] | None = Field(default=None, description="409：当前可执行的操作")
+    field: str | None = Field(default=None, description="出错的字段")
+
+
+class Person(BaseModel):
+    """A staff member by 工号 and name."""
+
+    staff_no: str = Field(description="工号")
+    name: str
+
+
+class Health(BaseModel):
+    """The server and its database answer."""
+
+    status: Literal["ok"]

@@ -1,0 +1,79 @@
+"""The office statistics (contract.md: the keys of ``shoujie report stats --format json``) and the
+daily briefing."""
+
+from typing import Any
+
+from pydantic import Field
+
+from api.schemas.common import Answer, Day, Instant, Rate
+
+
+class Counts(Answer):
+    """What was counted in one period, or for one category, channel, region or owner."""
+
+    intakes: int = Field(description="登记件数")
+    acceptance_on_time_rate: Rate = Field(description="按期受理率")
+    handling_on_time_rate: Rate = Field(description="按期办结率")
+    satisfaction_rate: Rate = Field(description="满意率")
+    rating_rate: Rate = Field(description="参评率")
+    repeat_rate: Rate = Field(description="重复访率")
+    skip_level_rate: Rate = Field(description="越级访率")
+    group_visits: int = Field(description="集体访批次")
+    group_visit_people: int = Field(description="集体访人次")
+
+
+class Period(Counts):
+    """One period's figures."""
+
+    start: Day = Field(alias="from", description="起始日期")
+    end: Day = Field(alias="to", description="截止日期")
+    days: int
+
+
+class Stats(Period):
+    """The office statistics for a period, with the period before it and the change."""
+
+    previous: Period = Field(description="上一个同样长的期间")
+    change: dict[str, int | float | None] = Field(description="与上期相比的变化")
+    by_category: dict[str, Counts] = Field(description="按类别")
+    by_channel: dict[str, Counts] = Field(description="按信访形式")
+    by_region: dict[str, Counts] = Field(description="按行政区划代码")
+    by_owner: dict[str, Counts] = Field(description="按首接责任人工号")
+    hotspots: dict[str, list[dict[str, Any]]] = Field(description="上升的热点话题和地区")
+
+
+class OwnerDay(Answer):
+    """One owner's day: due today, overdue, new, ratings."""
+
+    staff_no: str
+    name: str
+    due_today: list[dict[str, Any]]
+    overdue: list[dict[str, Any]]
+    new: list[dict[str, Any]]
+    ratings: list[dict[str, Any]]
+    counts: dict[str, int]
+
+
+class BranchDay(Answer):
+    """A party branch's day, owner by owner and in all."""
+
+    branch_id: int
+    name: str
+    owners: list[OwnerDay]
+    due_today: list[dict[str, Any]]
+    overdue: list[dict[str, Any]]
+    new: list[dict[str, Any]]
+    ratings: list[dict[str, Any]]
+    counts: dict[str, int]
+
+
+class Briefing(Answer):
+    """The daily briefing (每日例会) as of now: mine, and the branches' for those who lead them."""
+
+    day: Day
+    since: Instant
+    at: Instant
+    hour: int = Field(description="每日推送的时刻")
+    mine: OwnerDay | None = Field(description="我首接的事项（不是首接责任人时为 null）")
+    branches: list[BranchDay]
+    role_label: str

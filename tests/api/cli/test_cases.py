@@ -1,0 +1,102 @@
+"""`shoujie case intake|act|show|list`: the case JSON, the 查询码 once, 越级访, the exit codes."""
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.api.cli.helpers import intake_case
+from tests.factories import intake_body
+
+
+def test_intake_prints_case_json_with_query_code_once(
+    shoujie: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The case JSON of contract.md, the 查询码 shown once, the acceptance deadline reckoned."""
+    case = intake_case(shoujie, capsys)
+    assert case["case_no"] == "2026-000001" and case["state"] == "registered"
+    assert case["owner"] == {"staff_no": "A017", "name": "张敏"}
+    assert len(case["query_code"]) == 10
+    acceptance = next(c for c in case["clocks"] if c["name"] == "acceptance")
+    assert acceptance["due_date"] == "2026-12-11" and "15日" in acceptance["reckoning"]
+    assert shoujie("case", "show", case["case_no"], "--json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert "query_code" not in shown and shown["events"][0]["action"] == "intake"
+
+
+def test_intake_flags_a_skip_level_visit(shoujie: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """A county's matter (320102) at the province's office (the default) is 越级访; with the lower
+    organ's opinion (--handled-below) it is not."""
+    case = intake_case(shoujie, capsys)
+    assert case["flags"]["skip_level"] is True
+    assert case["jurisdiction"]["organ"] == "行政区划320102的县级信访工作机构"
+    capsys.readouterr()
+    body = json.dumps(intake_body())
+    assert (
+        shoujie("case", "intake", "--as", "A017", "--json", "-", "--handled-below", stdin=body) == 0
+    )
+    assert json.loads(capsys.readouterr().out)["flags"]["skip_level"] is False
+
+
+def test_exit_codes(shoujie: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """2 bad input · 3 not allowed now · 4 permission denied · 5 stale version · 6 not found."""
+    no = intake_case(shoujie, capsys)["case_no"]
+    assert shoujie("case", "intake", "--as", "A017", "--json", "-", stdin="{not json") == 2
+    assert "JSON" in capsys.readouterr().err
+    assert shoujie("case", "act", no, "accept", "--as", "A018") == 4
+    assert "本人首接" in capsys.readouterr().err
+    assert shoujie("case", "act", no, "close", "--as", "A017") == 3
+    err = capsys.readouterr().err
+    assert "已登记" in err and "accept, transfer, assign, withdraw, note" in err
+    assert (
+        shoujie(
+            "case", "act", no, "note", "--as", "A017", "--json", "-", stdin='{"text": "已电话联系"}'
+        )
+        == 0
+    )
+    assert shoujie("case", "act", no, "accept", "--as", "A017", "--if-version", "1") == 5
+    assert "已被他人修改" in capsys.readouterr().err
+    assert shoujie("case", "act", "2026-999999", "accept", "--as", "A017") == 6
+    assert (
+        shoujie(
+            "case",
+            "act",
+            no,
+            "extend",
+            "--as",
+            "S002",
+            "--json",
+            "-",
+            stdin='{"days": 31, "reason": "x"}',
+        )
+        == 3
+    )
+    assert shoujie("case", "act", no, "accept", "--as", "A017") == 0
+    assert (
+        shoujie(
+            "case",
+            "act",
+            no,
+            "extend",
+            "--as",
+            "S002",
+            "--json",
+            "-",
+            stdin='{"days": 31, "reason": "x"}',
+        )
+        == 2
+    )
+    assert "1至30日" in capsys.readouterr().err
+
+
+def test_list_json_is_an_array_filtered_by_owner_and_state(
+    shoujie: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`case list --json` prints an array of case objects."""
+    a = intake_case(shoujie, capsys)["case_no"]
+    intake_case(shoujie, capsys)
+    shoujie("case", "act", a, "accept", "--as", "A017")
+    capsys.readouterr()
+    assert shoujie("case", "list", "--owner", "A017", "--state", "accepted", "--json") == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [c["case_no"] for c in listed] == [a]
