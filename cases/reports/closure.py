@@ -7,7 +7,7 @@ re-examination, the rating. The template (``templates/closure_report.html``) lay
 ``pdf`` turns that HTML into a PDF with WeasyPrint, ``merged_pdf`` binds many into one file.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -310,34 +310,4 @@ def month_case_numbers(conn: Connection, *, year: int, month: int, tz: Any) -> l
     return list(dict.fromkeys(r.case_no for r in rows))
 
 
-# --- PDF ------------------------------------------------------------------------------------------
-
-
-def pdf(html: str, base_url: str | None = None) -> bytes:
-    """A PDF of the HTML (WeasyPrint), its Chinese text set in the installed CJK font."""
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=base_url).write_pdf()
-
-
-def merged_pdf(
-    htmls: Iterable[str],
-    *,
-    base_url: str | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> bytes:
-    """One PDF of many documents, each laid out on its own (its pages numbered from 1)."""
-    from weasyprint import HTML
-
-    documents = []
-    for html in htmls:
-        documents.append(HTML(string=html, base_url=base_url).render())
-        if progress is not None:
-            progress(1)
-    if not documents:
-        raise ValueError("nothing to print")
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
-
-
-__all__ = ["clock_verdict", "closure_report", "merged_pdf", "month_case_numbers", "pdf"]
+__all__ = ["clock_verdict", "closure_report", "month_case_numbers"]
