@@ -11,7 +11,7 @@ from api.deps import AppContext, Ctx, Form, PageActor, PageReader, User, form_st
 from api.pages.common import case_url, redirect, render
 from api.pages.templating import event_lines
 from api.security import add_flash
-from cases.casework import actions, reading, search, standing
+from cases.casework import actions, reading, search
 from cases.organisation import directory, roster
 from cases.supervision import labels, panels
 from workflow import lifecycle
@@ -95,7 +95,6 @@ def _case_page(
     with ctx.engine.begin() as conn:
         case = _show(ctx, conn, case_no, user)
         events = reading.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
-        levels = standing.clock_levels(conn, ctx.rt, case_no, now)
         names = directory.staff_names(conn, (e["actor"] for e in events))
         candidates = (
             directory.owner_candidates(conn) if "reassign" in case["allowed_actions"] else []
@@ -104,11 +103,7 @@ def _case_page(
             conn, ctx.rt, case_no=case_no, staff_no=user.staff_no, role=user.role, now=now
         )
     hidden = bool(case["petitioner"].get("confidential"))
-    clocks = [
-        {**c, "live_level": levels.get(i)}
-        for i, c in enumerate(case["clocks"])
-        if c["status"] in ("running", "paused")
-    ]
+    clocks = [c for c in case["clocks"] if c["status"] in ("running", "paused")]
     finished = [c for c in case["clocks"] if c["status"] not in ("running", "paused")]
     timeline = [
         {

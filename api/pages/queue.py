@@ -22,6 +22,7 @@ from workflow import lifecycle
 from workflow.calendar import local_date
 from workflow.lifecycle import CATEGORY_LABELS
 from workflow.periods import LEVELS, PERIODS
+from workflow.standing import COUNTED_CLOCKS
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,15 +30,23 @@ QUEUE_TABS = [("active", "待处理"), ("open", "待签收"), ("resolved", "已�
 
 
 def _filters(
-    level: str, group: str, owner: str, clock: str, category: str
+    level: str = "",
+    group: str = "",
+    owner: str = "",
+    clock: str = "",
+    category: str = "",
+    region: str = "",
+    sort: str = "",
 ) -> dict[str, str | None]:
-    """The queue's filters, each dropped when it is not one of its known values."""
+    """The queue's filters and order, each dropped when it is not one of its known values."""
     return {
         "level": level if level in LEVELS else None,
         "group": group or None,
         "owner": owner or None,
-        "clock": clock if clock in PERIODS else None,
+        "clock": clock if clock in COUNTED_CLOCKS else None,
         "category": category if category in CATEGORY_LABELS else None,
+        "region": region if len(region) == 6 and region.isdigit() else None,
+        "sort": sort if sort in escalation_queue.SORTS and sort != "level" else None,
     }
 
 
@@ -57,8 +66,9 @@ def _queue_page(
     status = status if status in escalation_queue.QUEUE_STATUSES else "active"
     with ctx.engine.begin() as conn:
         items, counts = escalation_queue.queue_items(
-            conn, ctx.rt, now=now, status=status, **filters
+            conn, ctx.rt, now=now, status=status, **{**filters, "sort": filters["sort"] or "level"}
         )
+        regions = escalation_queue.region_options(conn, items, filters["region"])
         to_decide = extensions.pending_extensions(conn, ctx.rt) if not flagged else []
         unhappy = followups.dissatisfied(conn, ctx.rt) if not flagged else []
         groups = escalation_queue.group_names(conn)
@@ -70,6 +80,11 @@ def _queue_page(
         for level in LEVELS
     }
     level_links[""] = request.url.path + "?" + urlencode(without_level)
+    without_sort = {k: v for k, v in query.items() if k != "sort"}
+    sort_links = {
+        key: request.url.path + "?" + urlencode({**without_sort, "sort": key})
+        for key in escalation_queue.SORTS
+    }
     today = local_date(now, ctx.rt.tz)
     return render(
         request,
@@ -84,11 +99,14 @@ def _queue_page(
         query=query,
         here=request.url.path + ("?" + urlencode(query) if query else ""),
         level_links=level_links,
+        sort_links=sort_links,
+        sorts=escalation_queue.SORTS,
+        regions=regions,
         extensions=to_decide,
         dissatisfied=unhappy,
         groups=groups,
         people=people,
-        periods=PERIODS,
+        periods={name: PERIODS[name] for name in COUNTED_CLOCKS},
         levels=LEVELS,
         flagged_view=flagged,
         can_work=user.role in guards.SUPERVISING_ROLES,
@@ -111,14 +129,17 @@ def queue_page(
     owner: str = "",
     clock: str = "",
     category: str = "",
+    region: str = "",
+    sort: str = "",
 ) -> Response:
-    """The supervisor queue: escalations by level and lateness, with filters and counts per level."""
+    """The supervisor queue: one row per case, by level and lateness (or as sorted), with filters
+    and the count of cases at each level."""
     return _queue_page(
         request,
         ctx,
         user,
         status=status,
-        filters=_filters(level, group, owner, clock, category),
+        filters=_filters(level, group, owner, clock, category, region, sort),
     )
 
 
@@ -127,7 +148,7 @@ def escalations_page(
     request: Request, ctx: Ctx, user: PageEscalations, status: str = "active"
 ) -> Response:
     """The queue's old address: the same page, so bookmarks and links keep working."""
-    return _queue_page(request, ctx, user, status=status, filters=_filters("", "", "", "", ""))
+    return _queue_page(request, ctx, user, status=status, filters=_filters())
 
 
 @router.get("/queue/flagged")
@@ -138,7 +159,7 @@ def flagged_page(request: Request, ctx: Ctx, user: PageEscalations) -> Response:
         ctx,
         user,
         status="active",
-        filters=_filters("flagged", "", "", "", ""),
+        filters=_filters("flagged"),
         flagged=True,
     )
 

@@ -1,5 +1,6 @@
-"""The supervisor queue: escalations by level and lateness, 签收, 督办单, and the follow-up of a
-不满意 rating. Each POST is one unit of work (``cases.supervision``)."""
+"""The supervisor queue: one row per case, by level and lateness, its clocks and escalations inside;
+签收, 督办单, and the follow-up of a 不满意 rating. Each POST is one unit of work
+(``cases.supervision``)."""
 
 from typing import Annotated, Any
 
@@ -28,7 +29,8 @@ from api.schemas.supervision import (
 from cases.supervision import acks, followups, notices
 from cases.supervision import queue as escalation_queue
 from workflow.lifecycle import CATEGORY_LABELS
-from workflow.periods import LEVELS, PERIODS
+from workflow.periods import LEVELS
+from workflow.standing import COUNTED_CLOCKS
 
 router = APIRouter(prefix="/api/v1", tags=["escalations"])
 
@@ -45,15 +47,26 @@ Level = Annotated[
 ]
 Group = Annotated[str | None, Query(description="首接责任人所在党小组")]
 Owner = Annotated[str | None, Query(description="首接责任人工号")]
-Clock = Annotated[str | None, enum_param(PERIODS, "期限，如 acceptance"), Query()]
+Clock = Annotated[str | None, enum_param(COUNTED_CLOCKS, "期限，如 acceptance"), Query()]
 Category = Annotated[
     str | None, enum_param(CATEGORY_LABELS, "suggestion · accusation · appeal"), Query()
+]
+Region = Annotated[
+    str | None,
+    Query(description="地区（6位行政区划代码；320100 含其下各区县，320000 含全省）"),
+]
+Sort = Annotated[
+    str,
+    enum_param(
+        escalation_queue.SORTS, "level · overdue · owner · group · clock · category · region"
+    ),
+    Query(),
 ]
 
 
 @router.get(
     "/escalations",
-    summary="督办队列（按级别、超期时间排序）",
+    summary="督办队列：每件信访事项一行（按级别、超期时间排序）",
     response_model=list[Escalation],
     responses=problems(*SIGNED_IN, 422),
 )
@@ -66,9 +79,12 @@ def list_escalations(
     owner: Owner = None,
     clock: Clock = None,
     category: Category = None,
+    region: Region = None,
+    sort: Sort = "level",
 ) -> list[dict[str, Any]]:
-    """Escalations with their case, owner, clock and notice: the highest level first, then the
-    longest overdue."""
+    """One row per case with an escalation in ``status`` (``open``, ``active``: also a level the
+    sweeper has yet to record): where the case stands, its owner, its clocks with their escalations
+    and notices. The highest level first, then the longest overdue (or as ``sort`` says)."""
     with ctx.engine.begin() as conn:
         items, _ = escalation_queue.queue_items(
             conn,
@@ -80,13 +96,15 @@ def list_escalations(
             owner=owner,
             clock=clock,
             category=category,
+            region=region,
+            sort=sort,
         )
     return items
 
 
 @router.get(
     "/escalations/counts",
-    summary="督办队列各级别数量",
+    summary="督办队列各级别的信访事项数",
     response_model=EscalationCounts,
     responses=problems(*SIGNED_IN, 422),
 )
@@ -98,8 +116,9 @@ def escalation_counts(
     owner: Owner = None,
     clock: Clock = None,
     category: Category = None,
+    region: Region = None,
 ) -> dict[str, int]:
-    """How many escalations per level (and in all), under the same filters as the list."""
+    """How many cases the list shows at each level (and in all), under the same filters."""
     with ctx.engine.begin() as conn:
         _, counts = escalation_queue.queue_items(
             conn,
@@ -110,17 +129,17 @@ def escalation_counts(
             owner=owner,
             clock=clock,
             category=category,
+            region=region,
         )
     return {**counts, "total": sum(counts.values())}
 
 
 def queue_row(ctx: AppContext, escalation_id: int) -> dict[str, Any]:
-    """One escalation as the queue lists it."""
+    """The queue's row of the case an escalation is on, with every escalation it had."""
     with ctx.engine.begin() as conn:
-        items, _ = escalation_queue.queue_items(
-            conn, ctx.rt, now=ctx.clock.now(), status="all", escalation_id=escalation_id
+        return escalation_queue.escalation_row(
+            conn, ctx.rt, escalation_id=escalation_id, now=ctx.clock.now()
         )
-    return items[0]
 
 
 @router.post(
@@ -132,7 +151,7 @@ def queue_row(ctx: AppContext, escalation_id: int) -> dict[str, Any]:
 def acknowledge_api(
     ctx: Ctx, user: ApiWorker, escalation_id: Id, body: Annotated[AckIn | None, Body()] = None
 ) -> dict[str, Any]:
-    """Acknowledge an open escalation; returns its queue row."""
+    """Acknowledge an open escalation; returns its case's queue row (every escalation it had)."""
     with ctx.engine.begin() as conn:
         acks.acknowledge(
             conn,

@@ -17,6 +17,7 @@ from api.schemas.common import (
     Outcome,
     Person,
     Rating,
+    StandingName,
     State,
 )
 from workflow import lifecycle
@@ -45,7 +46,23 @@ class Clock(Answer):
     provisional: bool = Field(description="工作日历未载入时为推算值")
     reckoning: str = Field(description="期限的计算说明")
     status: ClockStatus
-    level: Level | None = Field(description="预警级别；未预警为 null")
+    level: Level | None = Field(
+        description="督办层级：计时中的期限为当前层级（已发出的，或到此刻已到达的）；已结束的期限为曾到达的最高层级；无为 null"
+    )
+    standing: StandingName = Field(
+        description="running 正常 · due_soon 临近期限 · overdue 已超期 · paused 暂停计时 · finished 已结束"
+    )
+    standing_label: str
+    remaining_days: int | None = Field(
+        description="距届满日的日数（届满日当日为0）；已超期、暂停或已结束为 null"
+    )
+    remaining_hours: int | None = Field(description="届满日当日距24时的小时数（向上取整）")
+    overdue_days: int = Field(description="超期日数：今天是届满日后的第几日（未超期为0）")
+    overdue_working_days: int = Field(description="其中的工作日数（含今天，按官方工作日历）")
+    remaining_text: str = Field(description="如「剩余3日」「剩余5小时」「超期4日（3个工作日）」")
+    counted: bool = Field(
+        description="计入信访事项的期限状态（办公室期限；信访人的请求期限不计入）"
+    )
     started_at: Instant
     stopped_at: Instant | None
 

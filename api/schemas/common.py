@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from workflow import lifecycle
 from workflow.periods import LEVELS, PERIODS
+from workflow.standing import STANDINGS
 
 
 def one_of(values: Iterable[str]) -> Any:
@@ -29,6 +30,7 @@ Action = one_of(lifecycle.ACTIONS)
 ClockName = one_of(PERIODS)
 ClockStatus = Literal["running", "paused", "stopped", "lapsed"]
 Level = one_of(LEVELS)
+StandingName = one_of(STANDINGS)
 Role = one_of(lifecycle.STAFF_ROLES)
 Rating = one_of(lifecycle.RATINGS)
 Outcome = one_of(lifecycle.OUTCOMES)
@@ -73,3 +75,24 @@ class Health(BaseModel):
     """The server and its database answer."""
 
     status: Literal["ok"]
+
+
+class Standing(Answer):
+    """Where a clock stands now (``workflow.standing``): its level, and its time left or overdue."""
+
+    clock: ClockName
+    clock_label: str
+    level: Level | None = Field(description="当前督办层级（已发出的，或到此刻已到达的）")
+    level_label: str | None
+    due_date: Day = Field(description="届满日")
+    due_at: Instant = Field(description="届满时刻（届满日24时）")
+    standing: StandingName = Field(
+        description="running 正常 · due_soon 临近期限 · overdue 已超期 · paused · finished"
+    )
+    standing_label: str
+    remaining_days: int | None = Field(description="距届满日的日数（届满日当日为0；已超期为 null）")
+    remaining_hours: int | None = Field(description="届满日当日距24时的小时数（向上取整）")
+    overdue_days: int = Field(description="超期日数：今天是届满日后的第几日（未超期为0）")
+    overdue_working_days: int = Field(description="其中的工作日数（含今天）")
+    remaining_text: str = Field(description="如「剩余3日」「剩余5小时」「超期4日（3个工作日）」")
+    text: str = Field(description="期限名称和剩余/超期")

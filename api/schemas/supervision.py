@@ -2,7 +2,19 @@
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Answer, Category, ClockName, Day, Instant, Level, Person, State
+from api.schemas.common import (
+    Answer,
+    Category,
+    ClockName,
+    ClockStatus,
+    Day,
+    Instant,
+    Level,
+    Person,
+    Standing,
+    StandingName,
+    State,
+)
 from workflow.periods import MAX_EXTENSION_DAYS
 
 
@@ -34,32 +46,71 @@ class Acknowledgement(Answer):
     at: str = Field(description="签收时间")
 
 
-class Escalation(Answer):
-    """One row of the supervisor queue: the case, its owner, the late clock and any notice."""
+class QueueEscalation(Answer):
+    """One escalation: a level fired on a clock (what 签收 and 督办单 act on)."""
 
     id: int
-    case_no: str
-    subject: str
-    state: State
-    state_label: str
-    category: Category
-    category_label: str
-    owner: Person = Field(description="首接责任人")
-    group: str | None = Field(description="首接责任人所在党小组")
-    clock: ClockName
-    clock_label: str
-    clock_status: str
-    due_date: Day
-    due_at: Instant
     level: Level
     level_label: str
     status: str = Field(description="open · acknowledged · superseded · resolved")
     status_label: str
     fired_at: Instant
     recipients: list[str] = Field(description="已通知的工号")
-    days_late: int = Field(description="超过届满日的整日数（负数：尚未届满）")
     acknowledged: Acknowledgement | None
+
+
+class QueueClock(Standing):
+    """A clock of a queue row: where it stands, its escalations in this view, its latest notice."""
+
+    status: ClockStatus
+    pending: bool = Field(description="已到达、但系统巡查尚未登记的层级（每分钟巡查一次）")
+    escalations: list[QueueEscalation] = Field(description="本视图中的督办层级，最高的在前")
     notice: Notice | None = Field(description="该期限最近的督办单")
+
+
+class Escalation(Answer):
+    """One row of the supervisor queue: a case, where it stands (its worst clock), and its clocks.
+
+    The row's level, clock and time are the case's standing, as on the desk and in the briefing;
+    ``id``, ``status``, ``acknowledged`` and ``notice`` are those of the escalation its actions work
+    on (the highest on its most pressing clock), null while the sweeper has yet to record one.
+    """
+
+    case_no: str
+    subject: str
+    state: State
+    state_label: str
+    category: Category
+    category_label: str
+    region_code: str
+    region_label: str
+    owner: Person = Field(description="首接责任人")
+    group: str | None = Field(description="首接责任人所在党小组")
+    clock: ClockName | None = Field(description="最紧的期限")
+    clock_label: str | None
+    due_date: Day | None
+    due_at: Instant | None
+    standing: StandingName | None
+    standing_label: str | None
+    remaining_days: int | None = Field(description="距届满日的日数（届满日当日为0；已超期为 null）")
+    remaining_hours: int | None = Field(description="届满日当日距24时的小时数（向上取整）")
+    overdue_days: int | None = Field(description="超期日数：今天是届满日后的第几日（未超期为0）")
+    overdue_working_days: int | None = Field(description="其中的工作日数（含今天）")
+    remaining_text: str | None = Field(
+        description="如「剩余3日」「剩余5小时」「超期4日（3个工作日）」"
+    )
+    text: str | None = Field(
+        description="期限名称和剩余/超期，如「跟踪记录周期超期37日（25个工作日）」"
+    )
+    level: Level
+    level_label: str
+    id: int | None = Field(description="该行操作针对的督办层级编号（尚未登记时为 null）")
+    status: str = Field(description="open · acknowledged · superseded · resolved · pending")
+    status_label: str
+    fired_at: Instant | None
+    acknowledged: Acknowledgement | None
+    notice: Notice | None = Field(description="最近的督办单")
+    clocks: list[QueueClock] = Field(description="该信访事项的期限，最紧的在前")
 
 
 class EscalationCounts(BaseModel):

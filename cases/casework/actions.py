@@ -150,6 +150,7 @@ def act(
         viewer=actor,
         now=now,
         rt=rt,
+        ctx=rt.ctx(conn),
         viewer_unit=actor_row.unit if actor_row is not None else None,
         repeat_of=repeat_of_no(conn, record),
     )

@@ -1,32 +1,27 @@
 """A staff member's desk: the open cases they own, sorted into overdue, due soon and waiting for a
-tracking note; for a handler, the office's cases waiting for a reply."""
+tracking note; for a handler, the office's cases waiting for a reply.
+
+Where each case stands is ``workflow.standing``'s, as on every other screen: 已超期 counts the
+cases whose worst counted clock stands at 超期 or above, the tracking clock included and named.
+"""
 
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from cases.casework import view
-from cases.casework.standing import LEVEL_RANK, live_level
+from cases.casework import standing, view
 from cases.organisation.directory import staff_account
 from cases.runtime import Runtime
-from cases.store import records, statements
-from cases.store.tables import case_t, clock_t, escalation_t
+from cases.store import statements
+from cases.store.tables import case_t
 from workflow import lifecycle, sla
 from workflow.errors import NotFound
-from workflow.periods import PERIODS
+from workflow.standing import CaseStanding
 
-
-def clocks_by_case(conn: Connection, case_ids: Sequence[int]) -> dict[int, list[sla.Clock]]:
-    out: dict[int, list[sla.Clock]] = {i: [] for i in case_ids}
-    if case_ids:
-        rows = conn.execute(
-            select(clock_t).where(clock_t.c.case_id.in_(list(case_ids))).order_by(clock_t.c.id)
-        )
-        for row in rows:
-            out[row.case_id].append(records.clock_from_row(row))
-    return out
+#: Cases with no counted clock sort after every case that has one.
+_LAST = (1, "")
 
 
 def render_rows(
@@ -38,34 +33,49 @@ def render_rows(
     viewer_unit: str | None,
     now: datetime,
 ) -> tuple[list[dict[str, Any]], dict[int, list[sla.Clock]]]:
-    clocks = clocks_by_case(conn, [r.id for r in rows])
+    """These case rows as the viewer may see them, and their clocks by case id."""
+    clocks = standing.clocks_by_case(conn, [r.id for r in rows])
+    ctx = rt.ctx(conn)
     rendered = [
-        view.render(r, clocks[r.id], viewer=viewer, now=now, rt=rt, viewer_unit=viewer_unit)
+        view.render(
+            r, clocks[r.id], viewer=viewer, now=now, rt=rt, ctx=ctx, viewer_unit=viewer_unit
+        )
         for r in rows
     ]
     return rendered, clocks
 
 
-def _attention(
-    clocks: Sequence[sla.Clock], now: datetime, ctx: sla.Context
-) -> tuple[dict[str, Any] | None, str | None, bool]:
-    """The most pressing running office clock, its live level, and whether tracking is due."""
-    pressing: tuple[int, datetime, sla.Clock, str | None] | None = None
-    tracking_due = False
-    for clock in clocks:
-        if clock.status != "running" or PERIODS[clock.name].kind == "petitioner":
-            continue
-        level = live_level(clock, now, ctx)
-        if clock.name == "tracking":
-            tracking_due = level is not None
-            continue
-        key = (-LEVEL_RANK[level], clock.due_at, clock, level)
-        if pressing is None or key[:2] < pressing[:2]:
-            pressing = key
-    if pressing is None:
-        return None, None, tracking_due
-    clock, level = pressing[2], pressing[3]
-    return view.render_clock(clock, ctx.tz), level, tracking_due
+def _items(
+    conn: Connection,
+    rt: Runtime,
+    rows: Sequence[Any],
+    *,
+    viewer: lifecycle.Actor,
+    viewer_unit: str | None,
+    now: datetime,
+) -> list[tuple[dict[str, Any], CaseStanding]]:
+    """Each case with its standing, the most pressing first."""
+    rendered, clocks = render_rows(conn, rt, rows, viewer=viewer, viewer_unit=viewer_unit, now=now)
+    at = standing.standings(conn, rt, clocks, now)
+    items = []
+    for record, case in zip(rows, rendered, strict=True):
+        item = {
+            "case": case,
+            "standing": standing.summary(at[record.id], rt.tz),
+            "tracking_due": _tracking_due(at[record.id]),
+        }
+        items.append((item, at[record.id]))
+    items.sort(key=lambda i: _rank(i[1]))
+    return items
+
+
+def _rank(at: CaseStanding) -> tuple[Any, ...]:
+    return (0, *at.worst.rank) if at.worst else _LAST
+
+
+def _tracking_due(at: CaseStanding) -> bool:
+    tracking = at.clock("tracking")
+    return tracking is not None and tracking.level is not None
 
 
 def desk(
@@ -78,44 +88,39 @@ def desk(
     if row is None:
         raise NotFound("staff.not_found", f"没有工号为 {staff_no} 的在岗工作人员")
     viewer = lifecycle.Actor(staff_no=row.staff_no, role=row.role, name=row.name)
-    ctx = rt.ctx(conn)
     stmt = statements.CASE_QUERY.where(
         case_t.c.owner_id == row.id,
         case_t.c.state.in_(lifecycle.OPEN_STATES),
     ).order_by(case_t.c.received_at)
     found = conn.execute(stmt).all()
-    rendered, clocks = render_rows(conn, rt, found, viewer=viewer, viewer_unit=row.unit, now=now)
-    overdue, due_soon, tracking, all_open = [], [], [], []
-    for record, case in zip(found, rendered, strict=True):
-        clock, level, tracking_due = _attention(clocks[record.id], now, ctx)
-        item = {"case": case, "clock": clock, "level": level, "tracking_due": tracking_due}
-        all_open.append(item)
-        if level in ("overdue", "supervision", "flagged"):
-            overdue.append(item)
-        elif level == "warning":
-            due_soon.append(item)
-        if tracking_due:
-            tracking.append(item)
-    for items in (overdue, due_soon, all_open):
-        items.sort(key=lambda i: i["clock"]["due_at"] if i["clock"] else "9999")
+    items = _items(conn, rt, found, viewer=viewer, viewer_unit=row.unit, now=now)
+    overdue = [i for i, at in items if at.overdue]
+    due_soon = [i for i, at in items if at.due_soon]
+    tracking = [
+        i for i, at in sorted(items, key=lambda i: _tracking_rank(i[1])) if _tracking_due(at)
+    ]
     awaiting_reply: list[dict[str, Any]] = []
     if role == "handler":
-        awaiting_reply = _awaiting_reply(conn, rt, viewer, row.unit, now, ctx)
+        awaiting_reply = _awaiting_reply(conn, rt, viewer, row.unit, now)
     return {
         "overdue": overdue,
         "due_soon": due_soon,
         "tracking": tracking,
-        "open": all_open,
+        "open": [i for i, _ in items],
         "awaiting_reply": awaiting_reply,
         "counts": {
-            "open": len(all_open),
+            "open": len(items),
             "overdue": len(overdue),
             "due_soon": len(due_soon),
             "tracking": len(tracking),
             "awaiting_reply": len(awaiting_reply),
-            "escalations": open_escalation_count(conn) if role in ("supervisor", "leader") else 0,
         },
     }
+
+
+def _tracking_rank(at: CaseStanding) -> tuple[Any, ...]:
+    tracking = at.clock("tracking")
+    return (0, *tracking.rank) if tracking else _LAST
 
 
 def _awaiting_reply(
@@ -124,7 +129,6 @@ def _awaiting_reply(
     viewer: lifecycle.Actor,
     unit: str | None,
     now: datetime,
-    ctx: sla.Context,
 ) -> list[dict[str, Any]]:
     """Cases where the handler's replies are due: accepted, transferred, under review or re-examination."""
     stmt = (
@@ -135,17 +139,6 @@ def _awaiting_reply(
         .limit(200)
     )
     found = conn.execute(stmt).all()
-    rendered, clocks = render_rows(conn, rt, found, viewer=viewer, viewer_unit=unit, now=now)
-    items = []
-    for record, case in zip(found, rendered, strict=True):
-        clock, level, _ = _attention(clocks[record.id], now, ctx)
-        items.append({"case": case, "clock": clock, "level": level, "tracking_due": False})
-    items.sort(key=lambda i: i["clock"]["due_at"] if i["clock"] else "9999")
-    return items
-
-
-def open_escalation_count(conn: Connection) -> int:
-    """How many escalations are open."""
-    return conn.execute(
-        select(func.count()).select_from(escalation_t).where(escalation_t.c.status == "open")
-    ).scalar_one()
+    items = _items(conn, rt, found, viewer=viewer, viewer_unit=unit, now=now)
+    # The handler answers the office's clocks, not the owner's tracking notes.
+    return [{**i, "tracking_due": False} for i, _ in items]

@@ -284,7 +284,7 @@ def _register(
         p_phone_masked=petitioner["phone_masked"],
         p_address=petitioner["address"],
     )
-    result = render(record, clocks, viewer=actor, now=now, rt=rt)
+    result = render(record, clocks, viewer=actor, now=now, rt=rt, ctx=rt.ctx(conn))
     result["query_code"] = code
     if "jurisdiction" in details:  # where the matter belongs, as the intake answer shows it
         result["jurisdiction"] = details["jurisdiction"]

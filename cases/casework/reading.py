@@ -48,6 +48,7 @@ def show(
         viewer=actor,
         now=now,
         rt=rt,
+        ctx=rt.ctx(conn),
         viewer_unit=viewer_row.unit if viewer_row is not None else None,
         repeat_of=repeat_of_no(conn, record),
     )
@@ -86,8 +87,10 @@ def list_cases(
         for row in rows:
             by_case[row.case_id].append(clock_from_row(row))
     unit = viewer_row.unit if viewer_row is not None else None
+    ctx = rt.ctx(conn)
     return [
-        render(r, by_case[r.id], viewer=actor, now=now, rt=rt, viewer_unit=unit) for r in records
+        render(r, by_case[r.id], viewer=actor, now=now, rt=rt, ctx=ctx, viewer_unit=unit)
+        for r in records
     ]
 
 

@@ -1,41 +1,43 @@
-"""A clock's live escalation level: what the sweeper has fired, or reached since its last pass."""
+"""Cases' standing read from the database: their clocks in one query, judged by ``workflow.standing``."""
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 
 from cases.runtime import Runtime
 from cases.store import records
-from cases.store.tables import case_t
+from cases.store.tables import clock_t
 from workflow import sla
-from workflow.escalation import level_times
-from workflow.periods import LEVELS, PERIODS
-
-#: Levels by rank, none lowest.
-LEVEL_RANK = {None: 0, **{level: i + 1 for i, level in enumerate(LEVELS)}}
+from workflow.standing import CaseStanding, case_standing
 
 
-def live_level(clock: sla.Clock, now: datetime, ctx: sla.Context) -> str | None:
-    """The clock's level now: the highest reached by ``now``, or already fired by the sweeper.
-
-    The sweeper runs every minute; the desk should not wait for it to show a deadline passing.
-    """
-    if clock.status != "running" or PERIODS[clock.name].kind == "petitioner":
-        return clock.level if clock.status == "running" else None
-    reached = clock.level
-    times = level_times(clock, calendar=ctx.calendar, tz=ctx.tz, policy=ctx.policy)
-    for level in PERIODS[clock.name].ladder:
-        if times[level] <= now and LEVEL_RANK[level] > LEVEL_RANK[reached]:
-            reached = level
-    return reached
+def clocks_by_case(conn: Connection, case_ids: Sequence[int]) -> dict[int, list[sla.Clock]]:
+    """Every clock of these cases, oldest first, by case id."""
+    out: dict[int, list[sla.Clock]] = {i: [] for i in case_ids}
+    if case_ids:
+        rows = conn.execute(
+            select(clock_t).where(clock_t.c.case_id.in_(list(case_ids))).order_by(clock_t.c.id)
+        )
+        for row in rows:
+            out[row.case_id].append(records.clock_from_row(row))
+    return out
 
 
-def clock_levels(
-    conn: Connection, rt: Runtime, case_no: str, now: datetime
-) -> dict[int, str | None]:
-    """Each running clock's live level on one case, by position in the case JSON's clock list."""
-    case_id = conn.execute(select(case_t.c.id).where(case_t.c.case_no == case_no)).scalar()
-    if case_id is None:
-        return {}
+def standings(
+    conn: Connection,
+    rt: Runtime,
+    clocks: dict[int, list[sla.Clock]],
+    now: datetime,
+) -> dict[int, CaseStanding]:
+    """Each case's standing at ``now``, from its clocks (``clocks_by_case``)."""
     ctx = rt.ctx(conn)
-    return {i: live_level(c, now, ctx) for i, c in enumerate(records.load_clocks(conn, case_id))}
+    return {case_id: case_standing(found, now, ctx) for case_id, found in clocks.items()}
+
+
+def summary(at: CaseStanding, tz: Any) -> dict[str, Any] | None:
+    """A case's standing as a row shows it: its worst clock's line, and every counted clock's."""
+    if at.worst is None:
+        return None
+    return {**at.worst.row(tz), "clocks": [c.row(tz) for c in at.clocks]}

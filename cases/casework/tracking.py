@@ -12,6 +12,7 @@ from cases.store.tables import case_t, event_t
 from workflow import lifecycle
 from workflow.errors import NotFound
 from workflow.periods import PERIODS
+from workflow.standing import clock_standing
 
 
 def check_query_code(conn: Connection, case_no: str, code: str) -> bool:
@@ -42,16 +43,24 @@ def public_view(conn: Connection, rt: Runtime, *, case_no: str, now: datetime) -
         .where(event_t.c.case_id == record.id, event_t.c.public.is_(True))
         .order_by(event_t.c.seq)
     ).all()
-    clocks = [
-        {
-            "label": PERIODS[c.name].label,
-            "due_date": c.due_date.isoformat(),
-            "provisional": c.provisional,
-            "status": c.status,
-        }
-        for c in records.load_clocks(conn, record.id)
-        if c.active and c.name != "tracking"
-    ]
+    ctx = rt.ctx(conn)
+    clocks = []
+    for c in records.load_clocks(conn, record.id):
+        # The owner's tracking cadence is the office's internal rule, not the petitioner's business.
+        if not c.active or c.name == "tracking":
+            continue
+        at = clock_standing(c, now, ctx)
+        clocks.append(
+            {
+                "label": PERIODS[c.name].label,
+                "due_date": c.due_date.isoformat(),
+                "provisional": c.provisional,
+                "status": c.status,
+                "petitioner": PERIODS[c.name].kind == "petitioner",
+                "standing": at.standing,
+                "time": at.public_text,
+            }
+        )
     can_rate = record.rating is None and "record_evaluation" in lifecycle.MACHINE.get_triggers(
         record.state
     )

@@ -8,11 +8,14 @@ from sqlalchemy import Connection, select
 
 from cases.runtime import Runtime
 from cases.store.tables import case_t
-from workflow import lifecycle, sla
-from workflow.calendar import local_date
+from workflow import lifecycle, sla, standing
+from workflow.calendar import OfficialCalendar, local_date
 from workflow.confidentiality import hidden_from
 from workflow.lifecycle import STATE_LABELS, Actor, CaseFacts
 from workflow.periods import PERIODS
+
+#: The package's calendar, for a rendering without a connection (no clocks, or no office schedule).
+DEFAULT_CALENDAR = OfficialCalendar()
 
 
 def case_facts(record: Any, clocks: Sequence[sla.Clock], now: datetime, tz: Any) -> CaseFacts:
@@ -36,8 +39,13 @@ def case_facts(record: Any, clocks: Sequence[sla.Clock], now: datetime, tz: Any)
     )
 
 
-def render_clock(clock: sla.Clock, tz: Any) -> dict[str, Any]:
-    """A clock as contract.md's JSON."""
+def render_clock(clock: sla.Clock, ctx: sla.Context, now: datetime) -> dict[str, Any]:
+    """A clock as contract.md's JSON, with where it stands now (``workflow.standing``).
+
+    ``level`` is the level now: the one fired by the sweeper or reached since its last pass.
+    """
+    tz = ctx.tz
+    at = standing.clock_standing(clock, now, ctx)
     return {
         "name": clock.name,
         "label": PERIODS[clock.name].label,
@@ -47,7 +55,9 @@ def render_clock(clock: sla.Clock, tz: Any) -> dict[str, Any]:
         "provisional": clock.provisional,
         "reckoning": clock.reckoning,
         "status": clock.status,
-        "level": clock.level,
+        "level": at.level if clock.active else clock.level,
+        **at.as_dict(),
+        "counted": at.counts,
         "started_at": clock.started_at.astimezone(tz).isoformat(),
         "stopped_at": clock.stopped_at.astimezone(tz).isoformat() if clock.stopped_at else None,
     }
@@ -60,11 +70,16 @@ def render(
     viewer: Actor | None,
     now: datetime,
     rt: Runtime,
+    ctx: sla.Context | None = None,
     viewer_unit: str | None = None,
     repeat_of: str | None = None,
 ) -> dict[str, Any]:
-    """The case JSON of contract.md, as this viewer may see it."""
+    """The case JSON of contract.md, as this viewer may see it, each clock with its standing.
+
+    ``ctx`` is the reckoning context (``rt.ctx(conn)``); without it the package calendar is used.
+    """
     tz = rt.tz
+    ctx = ctx or sla.Context(calendar=DEFAULT_CALENDAR, tz=tz, policy=rt.policy)
     hidden = hidden_from(viewer, viewer_unit, record)
     petitioner = (
         {"name": "（保密）", "id_number_masked": None, "phone_masked": None, "confidential": True}
@@ -89,7 +104,7 @@ def render(
         "owner": {"staff_no": record.owner_staff_no, "name": record.owner_name},
         "petitioner": petitioner,
         "received_at": record.received_at.astimezone(tz).isoformat(),
-        "clocks": [render_clock(c, tz) for c in clocks],
+        "clocks": [render_clock(c, ctx, now) for c in clocks],
         "allowed_actions": lifecycle.allowed_actions(facts, viewer) if viewer else [],
         "flags": {
             "repeat_of": repeat_of,

@@ -12,8 +12,9 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, or_, select
 
+from cases.casework import standing
 from cases.models import BriefingRun
 from cases.runtime import Runtime
 from cases.store import outbox, upsert
@@ -21,7 +22,7 @@ from cases.store.tables import branch_t, case_t, clock_t, group_t, staff_t
 from workflow import lifecycle
 from workflow.calendar import local_date
 from workflow.lifecycle import RATINGS
-from workflow.periods import PERIODS
+from workflow.standing import COUNTED_CLOCKS, OVERDUE_LEVELS, CaseStanding, ClockStanding
 
 run_t = BriefingRun.__table__
 
@@ -40,6 +41,64 @@ def briefing_hour() -> int:
 
 def _empty() -> dict[str, list[dict[str, Any]]]:
     return {"due_today": [], "overdue": [], "new": [], "ratings": []}
+
+
+def _deadlines(
+    conn: Connection, rt: Runtime, now: datetime
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """Each owner's overdue cases and cases due today, by ``workflow.standing`` as on the desk.
+
+    A case is overdue when it stands at 超期 or above (its worst counted clock, the tracking clock
+    included and named); it is due today when one of its counted clocks ends at 24:00 today. A case
+    may be both: overdue on one clock, due today on another.
+    """
+    today = local_date(now, rt.tz)
+    # Only a clock whose last day has come, or already fired 超期, can make a case overdue or due today.
+    found = conn.execute(
+        select(
+            case_t.c.id,
+            case_t.c.case_no,
+            case_t.c.subject,
+            case_t.c.confidential,
+            case_t.c.owner_id,
+        )
+        .where(
+            case_t.c.id.in_(
+                select(clock_t.c.case_id).where(
+                    clock_t.c.status.in_(["running", "paused"]),
+                    clock_t.c.name.in_(COUNTED_CLOCKS),
+                    or_(clock_t.c.due_date <= today, clock_t.c.level.in_(sorted(OVERDUE_LEVELS))),
+                )
+            )
+        )
+        .order_by(case_t.c.case_no)
+    ).all()
+    at = standing.standings(conn, rt, standing.clocks_by_case(conn, [r.id for r in found]), now)
+    out: list[tuple[int, str, dict[str, Any]]] = []
+    for r in found:
+        case = at[r.id]
+        head = {"case_no": r.case_no, "subject": r.subject, "confidential": r.confidential}
+        if case.overdue and case.worst is not None:
+            out.append((r.owner_id, "overdue", _deadline_item(head, case.worst, case, rt.tz)))
+        for clock in case.clocks:
+            if clock.due_today:
+                out.append((r.owner_id, "due_today", _deadline_item(head, clock, case, rt.tz)))
+                break
+    # The longest overdue first; due today, the nearest end first.
+    out.sort(key=lambda o: (-o[2]["days_late"], o[2]["due_at"], o[2]["case_no"]))
+    return out
+
+
+def _deadline_item(
+    head: dict[str, Any], clock: ClockStanding, case: CaseStanding, tz: Any
+) -> dict[str, Any]:
+    """A briefing line: the case, the clock that puts it on the list, and its other clocks at a level."""
+    return {
+        **head,
+        **clock.row(tz),
+        "days_late": clock.overdue_days,
+        "also": [c.text for c in case.clocks if c.level and c.name != clock.name],
+    }
 
 
 def briefing(conn: Connection, rt: Runtime, now: datetime) -> dict[str, Any]:
@@ -64,39 +123,8 @@ def briefing(conn: Connection, rt: Runtime, now: datetime) -> dict[str, Any]:
     }
     by_owner: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(_empty)
 
-    # Running office clocks of open cases: due today, or past due (the tracking cadence is the
-    # desk's business, not the meeting's).
-    office_clocks = [n for n, p in PERIODS.items() if p.kind == "office" and n != "tracking"]
-    rows = conn.execute(
-        select(
-            case_t.c.case_no,
-            case_t.c.subject,
-            case_t.c.confidential,
-            case_t.c.owner_id,
-            clock_t.c.name,
-            clock_t.c.due_date,
-            clock_t.c.due_at,
-            clock_t.c.level,
-        )
-        .join(case_t, case_t.c.id == clock_t.c.case_id)
-        .where(
-            clock_t.c.status == "running",
-            clock_t.c.name.in_(office_clocks),
-            clock_t.c.due_date <= today,
-        )
-        .order_by(clock_t.c.due_date, case_t.c.case_no)
-    )
-    for r in rows:
-        item = {
-            "case_no": r.case_no,
-            "subject": r.subject,
-            "confidential": r.confidential,
-            "clock_label": PERIODS[r.name].label,
-            "due_date": r.due_date.isoformat(),
-            "days_late": (today - r.due_date).days,
-        }
-        key = "due_today" if r.due_date == today else "overdue"
-        by_owner[r.owner_id][key].append(item)
+    for owner_id, key, item in _deadlines(conn, rt, now):
+        by_owner[owner_id][key].append(item)
     for r in conn.execute(
         select(
             case_t.c.case_no,
@@ -188,8 +216,8 @@ def _lines(items: list[dict[str, Any]], kind: str) -> list[str]:
         subject = "（检举控告事项）" if i.get("confidential") else i["subject"]
         head = f"{i['case_no']} {subject}"
         if kind in ("due_today", "overdue"):
-            late = f"，超期{i['days_late']}日" if i.get("days_late") else ""
-            out.append(f"{head} · {i['clock_label']}届满{i['due_date']}{late}{who}")
+            also = "".join(f"；{t}" for t in i.get("also", []))
+            out.append(f"{head} · {i['text']}（届满{i['due_date']}）{also}{who}")
         elif kind == "ratings":
             out.append(f"{head} · {i['rating_label']}{who}")
         else:

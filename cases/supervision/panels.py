@@ -7,20 +7,21 @@ from sqlalchemy import Connection, select
 
 from cases.runtime import Runtime
 from cases.store.tables import case_t, staff_t
-from cases.supervision import extensions, notices
+from cases.supervision import extensions, notices, queue
 from cases.supervision.guards import SUPERVISING_ROLES
 
 
 def desk_extras(
     conn: Connection, rt: Runtime, *, staff_no: str, role: str, now: datetime
 ) -> dict[str, Any]:
-    """What the desk adds: notices to answer, my extension requests, and (for supervisors) theirs."""
+    """What the desk adds: notices to answer, my extension requests, and (for supervisors) theirs
+    and the queue's count of cases, per level (the queue's default view)."""
+    supervising = role in SUPERVISING_ROLES
     return {
         "notices": notices.open_notices_for(conn, rt, staff_no, now),
         "my_extensions": extensions.pending_extensions(conn, rt, requested_by=staff_no),
-        "extensions_to_decide": extensions.pending_extensions(conn, rt)
-        if role in SUPERVISING_ROLES
-        else [],
+        "extensions_to_decide": extensions.pending_extensions(conn, rt) if supervising else [],
+        "queue": queue.queue_count(conn, rt, now=now) if supervising else None,
     }
 
 

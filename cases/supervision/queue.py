@@ -1,27 +1,98 @@
-"""The supervisor queue (督办队列): escalations to work, the highest level and longest overdue first.
+"""The supervisor queue (督办队列): one row per case, the highest level and the longest overdue first.
+
+A case is in the queue while an escalation of one of its clocks is in the view's status (``active``:
+open or acknowledged; the page's default), or, in the ``active`` and ``open`` views, while one of
+its clocks has reached a level the sweeper has not yet recorded. Its level is its standing's
+(``workflow.standing``), so the queue's count of each level agrees with the desks and the briefing.
+The row is built in ``queue_rows``.
 
 Reading only: acknowledging is in ``acks``, 督办单 in ``notices`` (and ``notice_sweep``), extension
 requests in ``extensions``, 不满意 follow-ups in ``followups``. Reassigning from the queue is the
 case's own ``reassign`` action, on the case ``escalation_case_no`` names.
 """
 
-from datetime import datetime, timedelta
+from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
+from cases.casework import standing
+from cases.repeat.jurisdiction import region_label, region_names
 from cases.runtime import Runtime
 from cases.store.tables import case_t, clock_t, escalation_t, group_t, staff_t
-from cases.supervision import acks, notices
-from cases.supervision.labels import ESCALATION_STATUS_LABELS
+from cases.supervision import acks, notices, queue_rows
 from workflow.errors import InvalidInput, NotFound
-from workflow.lifecycle import CATEGORY_LABELS, STATE_LABELS
-from workflow.periods import LEVEL_LABELS, LEVELS, PERIODS
+from workflow.lifecycle import CATEGORY_LABELS
+from workflow.periods import LEVELS
+from workflow.standing import COUNTED_CLOCKS, LEVEL_RANK
 
 #: ``active`` is what still needs someone: open or acknowledged (the page's default).
 QUEUE_STATUSES = ("active", "open", "acknowledged", "superseded", "resolved", "all")
+#: How the rows may be sorted; each then by level and lateness.
+SORTS: dict[str, str] = {
+    "level": "级别",
+    "overdue": "超期时间",
+    "owner": "首接责任人",
+    "group": "党小组",
+    "clock": "期限",
+    "category": "类别",
+    "region": "地区",
+}
 
-_RANK = {level: i + 1 for i, level in enumerate(LEVELS)}
+_owner_t = staff_t.alias("owner")
+
+
+def _check(status: str, sort: str, **values: str | None) -> None:
+    if status not in QUEUE_STATUSES:
+        raise InvalidInput(
+            "escalation.bad_status",
+            "状态应为 active、open、acknowledged、superseded、resolved 或 all",
+            field="status",
+        )
+    allowed: dict[str, tuple[Collection[str], str]] = {
+        "level": (LEVELS, "级别"),
+        "clock": (COUNTED_CLOCKS, "期限"),
+        "category": (tuple(CATEGORY_LABELS), "类别"),
+        "sort": (tuple(SORTS), "排序"),
+    }
+    for name, value in {**values, "sort": sort}.items():
+        if name in allowed and value and value not in allowed[name][0]:
+            choices, label = allowed[name]
+            raise InvalidInput(
+                f"escalation.bad_{name}",
+                f"{label}应为以下之一：{'、'.join(choices)}",
+                field=name,
+            )
+    region = values.get("region")
+    if region and not (len(region) == 6 and region.isdigit()):
+        raise InvalidInput("escalation.bad_region", "地区应为6位行政区划代码", field="region")
+
+
+def _in_region(code: str, region: str) -> bool:
+    """Whether a case's region lies in ``region`` (320100 covers 320102; 320000 the province)."""
+    prefix = region
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return code.startswith(prefix)
+
+
+def _case_filters(
+    stmt: Select, group: str | None, owner: str | None, category: str | None
+) -> Select:
+    if group:
+        stmt = stmt.where(group_t.c.name == group)
+    if owner:
+        stmt = stmt.where(_owner_t.c.staff_no == owner)
+    if category:
+        stmt = stmt.where(case_t.c.category == category)
+    return stmt
+
+
+def _joined(stmt: Select) -> Select:
+    return stmt.join(_owner_t, _owner_t.c.id == case_t.c.owner_id).outerjoin(
+        group_t, group_t.c.id == _owner_t.c.group_id
+    )
 
 
 def queue_items(
@@ -35,118 +106,135 @@ def queue_items(
     owner: str | None = None,
     clock: str | None = None,
     category: str | None = None,
-    escalation_id: int | None = None,
+    region: str | None = None,
+    sort: str = "level",
+    case_no: str | None = None,
     limit: int = 2000,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Escalations, the highest level first, then the longest overdue; and how many per level.
+    """The queue's rows, one per case, sorted; and how many rows stand at each level.
 
-    The counts ignore the level filter (they label the level tabs). ``active`` shows one row per
-    clock: its highest level still open or acknowledged.
+    The counts ignore the level filter (they label the level tabs).
     """
-    if status not in QUEUE_STATUSES:
-        raise InvalidInput(
-            "escalation.bad_status",
-            "状态应为 active、open、acknowledged、superseded、resolved 或 all",
-            field="status",
+    _check(status, sort, level=level, clock=clock, category=category, region=region)
+    esc_stmt = _joined(
+        select(escalation_t).join(case_t, case_t.c.id == escalation_t.c.case_id)
+    ).order_by(escalation_t.c.id)
+    if status == "active":
+        esc_stmt = esc_stmt.where(escalation_t.c.status.in_(["open", "acknowledged"]))
+    elif status != "all":
+        esc_stmt = esc_stmt.where(escalation_t.c.status == status)
+    if case_no:
+        esc_stmt = esc_stmt.where(case_t.c.case_no == case_no)
+    escalations = list(conn.execute(_case_filters(esc_stmt, group, owner, category)))
+    case_ids = {e.case_id for e in escalations}
+    if status in ("active", "open"):
+        case_ids |= _unrecorded(conn, now, group, owner, category, case_no)
+    cases = _cases(conn, case_ids)
+    if region:
+        cases = [c for c in cases if _in_region(c.region_code, region)]
+    clocks = standing.clocks_by_case(conn, [c.id for c in cases])
+    at = standing.standings(conn, rt, clocks, now)
+    by_case: dict[int, list[Any]] = {}
+    for e in escalations:
+        by_case.setdefault(e.case_id, []).append(e)
+    ctx = rt.ctx(conn)
+    acked = acks.acknowledgements(conn, [e.id for e in escalations])
+    latest = notices.latest_notices(conn, rt, [e.clock_id for e in escalations], now)
+    names = region_names(conn)
+    labels = {c.region_code: region_label(c.region_code, names) for c in cases}
+    rows = [
+        queue_rows.case_row(
+            c,
+            clocks[c.id],
+            at[c.id],
+            by_case.get(c.id, []),
+            status=status,
+            acked=acked,
+            notices=latest,
+            regions=labels,
+            now=now,
+            ctx=ctx,
         )
-    for value, allowed, name, label in (
-        (level, LEVELS, "level", "级别"),
-        (clock, tuple(PERIODS), "clock", "期限"),
-        (category, tuple(CATEGORY_LABELS), "category", "类别"),
-    ):
-        if value and value not in allowed:
-            raise InvalidInput(
-                f"escalation.bad_{name}",
-                f"{label}应为以下之一：{'、'.join(allowed)}",
-                field=name,
-            )
-    owner_t = staff_t.alias("owner")
-    stmt = (
+        for c in cases
+    ]
+    # A case is listed for a level (or, in the history views, an escalation) it has.
+    rows = [r for r in rows if r["level"]]
+    if clock:
+        rows = [r for r in rows if any(_lists(e, clock) for e in r["clocks"])]
+    counts = dict.fromkeys(LEVELS, 0)
+    for r in rows:
+        counts[r["level"]] += 1
+    if level:
+        rows = [r for r in rows if r["level"] == level]
+    rows.sort(key=lambda r: _sort_key(r, sort))
+    return rows[:limit], counts
+
+
+def _lists(entry: Mapping[str, Any], clock: str) -> bool:
+    """Whether a row's clock entry is the clock asked for, at a level or escalated."""
+    return entry["clock"] == clock and bool(entry["level"] or entry["escalations"])
+
+
+def _unrecorded(
+    conn: Connection,
+    now: datetime,
+    group: str | None,
+    owner: str | None,
+    category: str | None,
+    case_no: str | None,
+) -> set[int]:
+    """Cases with an office clock at a level the sweeper has yet to record (its indexed
+    ``next_fire_at`` has come): the queue does not wait for the sweeper's next pass."""
+    stmt = _joined(select(clock_t.c.case_id).join(case_t, case_t.c.id == clock_t.c.case_id)).where(
+        clock_t.c.next_fire_at <= now,
+        clock_t.c.status == "running",
+        clock_t.c.name.in_(COUNTED_CLOCKS),
+    )
+    if case_no:
+        stmt = stmt.where(case_t.c.case_no == case_no)
+    return set(conn.execute(_case_filters(stmt, group, owner, category)).scalars())
+
+
+def _cases(conn: Connection, case_ids: set[int]) -> list[Any]:
+    if not case_ids:
+        return []
+    stmt = _joined(
         select(
-            escalation_t,
+            case_t.c.id,
             case_t.c.case_no,
             case_t.c.subject,
             case_t.c.state,
             case_t.c.category,
-            clock_t.c.name.label("clock_name"),
-            clock_t.c.due_date,
-            clock_t.c.status.label("clock_status"),
-            owner_t.c.staff_no.label("owner_staff_no"),
-            owner_t.c.name.label("owner_name"),
+            case_t.c.region_code,
+            _owner_t.c.staff_no.label("owner_staff_no"),
+            _owner_t.c.name.label("owner_name"),
             group_t.c.name.label("group_name"),
         )
-        .join(case_t, case_t.c.id == escalation_t.c.case_id)
-        .join(clock_t, clock_t.c.id == escalation_t.c.clock_id)
-        .join(owner_t, owner_t.c.id == case_t.c.owner_id)
-        .outerjoin(group_t, group_t.c.id == owner_t.c.group_id)
-        .order_by(escalation_t.c.id)
-        .limit(limit)
-    )
-    if status == "active":
-        stmt = stmt.where(escalation_t.c.status.in_(["open", "acknowledged"]))
-    elif status != "all":
-        stmt = stmt.where(escalation_t.c.status == status)
-    if group:
-        stmt = stmt.where(group_t.c.name == group)
-    if owner:
-        stmt = stmt.where(owner_t.c.staff_no == owner)
-    if clock:
-        stmt = stmt.where(clock_t.c.name == clock)
-    if category:
-        stmt = stmt.where(case_t.c.category == category)
-    if escalation_id is not None:
-        stmt = stmt.where(escalation_t.c.id == escalation_id)
-    rows = list(conn.execute(stmt))
-    if status == "active":
-        # An acknowledged lower level is not superseded by the sweeper: show the clock's top one.
-        top: dict[int, Any] = {}
-        for r in rows:
-            if r.clock_id not in top or _RANK[r.level] > _RANK[top[r.clock_id].level]:
-                top[r.clock_id] = r
-        rows = list(top.values())
-    counts = dict.fromkeys(LEVELS, 0)
-    for r in rows:
-        counts[r.level] = counts.get(r.level, 0) + 1
-    if level:
-        rows = [r for r in rows if r.level == level]
-    acked = acks.acknowledgements(conn, [r.id for r in rows])
-    latest = notices.latest_notices(conn, rt, [r.clock_id for r in rows], now)
-    items = []
-    for r in rows:
-        late = now - r.due_at
-        items.append(
-            {
-                "id": r.id,
-                "case_no": r.case_no,
-                "subject": r.subject,
-                "state": r.state,
-                "state_label": STATE_LABELS[r.state],
-                "category": r.category,
-                "category_label": CATEGORY_LABELS.get(r.category, r.category),
-                "owner": {"staff_no": r.owner_staff_no, "name": r.owner_name},
-                "group": r.group_name,
-                "clock": r.clock_name,
-                "clock_label": PERIODS[r.clock_name].label,
-                "clock_status": r.clock_status,
-                "due_date": r.due_date.isoformat(),
-                "due_at": r.due_at.astimezone(rt.tz).isoformat(),
-                "level": r.level,
-                "level_label": LEVEL_LABELS.get(r.level, r.level),
-                "status": r.status,
-                "status_label": ESCALATION_STATUS_LABELS.get(r.status, r.status),
-                "fired_at": r.fired_at.astimezone(rt.tz).isoformat(),
-                "recipients": list(r.recipients or []),
-                # Whole days past the deadline (negative: still before it, e.g. a warning).
-                "days_late": late.days if late >= timedelta(0) else -((-late).days),
-                "acknowledged": acked.get(r.id),
-                "notice": latest.get(r.clock_id),
-                "_late": late,
-            }
-        )
-    items.sort(key=lambda e: (-_RANK.get(e["level"], 0), -e["_late"].total_seconds(), e["id"]))
-    for e in items:
-        del e["_late"]
-    return items, counts
+    ).where(case_t.c.id.in_(sorted(case_ids)))
+    return list(conn.execute(stmt))
+
+
+def _sort_key(row: Mapping[str, Any], sort: str) -> tuple[Any, ...]:
+    # The most pressing first: the highest level, then the earliest end (the longest overdue).
+    pressing = (-LEVEL_RANK[row["level"]], row.get("due_at") or "", row["case_no"])
+    first: dict[str, Any] = {
+        "level": (),
+        "overdue": (row.get("due_at") or "",),
+        "owner": (row["owner"]["staff_no"],),
+        "group": (row["group"] is None, row["group"] or ""),
+        "clock": (
+            COUNTED_CLOCKS.index(row["clock"]) if row.get("clock") in COUNTED_CLOCKS else 99,
+        ),
+        "category": (tuple(CATEGORY_LABELS).index(row["category"]),),
+        "region": (row["region_code"],),
+    }
+    return (*first[sort], *pressing)
+
+
+def queue_count(conn: Connection, rt: Runtime, *, now: datetime) -> dict[str, int]:
+    """How many cases the queue's default view (``active``) lists, per level and in all."""
+    _, counts = queue_items(conn, rt, now=now, status="active")
+    return {**counts, "total": sum(counts.values())}
 
 
 def group_names(conn: Connection) -> list[str]:
@@ -164,3 +252,21 @@ def escalation_case_no(conn: Connection, escalation_id: int) -> str:
     if case_no is None:
         raise NotFound("escalation.not_found", f"没有编号为 {escalation_id} 的督办事项")
     return case_no
+
+
+def escalation_row(
+    conn: Connection, rt: Runtime, *, escalation_id: int, now: datetime
+) -> dict[str, Any]:
+    """The queue's row of the case this escalation is on, with every escalation it had."""
+    case_no = escalation_case_no(conn, escalation_id)
+    rows, _ = queue_items(conn, rt, now=now, status="all", case_no=case_no)
+    return rows[0]
+
+
+def region_options(
+    conn: Connection, rows: list[dict[str, Any]], chosen: str | None
+) -> list[tuple[str, str]]:
+    """The regions the filter offers: the office's named regions, and those of the rows shown."""
+    names = region_names(conn)
+    codes = set(names) | {r["region_code"] for r in rows} | ({chosen} if chosen else set())
+    return [(code, region_label(code, names)) for code in sorted(codes)]

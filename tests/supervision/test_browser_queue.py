@@ -74,13 +74,15 @@ def test_supervisor_issues_a_notice_and_the_owner_answers_it(
     sign_in(page, "G001")
     page.get_by_role("link", name="督办队列", exact=True).click()
     page.wait_for_url("**/queue")
+    # One row for the case: its level and time are its standing, its clocks inside.
     row = page.locator(f"tr[data-case='{no}']")
-    assert row.get_by_text("超期", exact=True).is_visible()
+    assert row.locator("td").first.get_by_text("超期", exact=True).is_visible()
     assert row.get_by_text("张敏").is_visible() and row.get_by_text("（A001）").is_visible()
-    assert row.get_by_text("1日", exact=True).is_visible()  # the last day, 11-24, ended at 24:00
+    # The last day, 11-24, ended at 24:00: today, 11-26, is the second day past it, both working.
+    assert row.locator("td").nth(4).get_by_text("超期2日（2个工作日）").is_visible()
     shot(page, "11-queue")
 
-    row.locator("summary", has_text="处理").click()
+    row.locator("summary", has_text="督办单").click()
     row.get_by_label("答复期限").fill("2026-11-30")
     row.get_by_label("督办要求").fill("请于11月30日前报告受理情况")
     row.get_by_role("button", name="下达督办单").click()

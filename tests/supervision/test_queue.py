@@ -1,5 +1,5 @@
-"""The supervisor queue as supervisors and leaders read it: sorting, filters and counts; reassigning
-from the queue; the leaders' view of flagged cases."""
+"""The supervisor queue as supervisors and leaders read it: one row per case, sorting, filters and
+counts; reassigning from the queue; the leaders' view of flagged cases."""
 
 from typing import Any
 
@@ -22,7 +22,8 @@ def test_queue_sorted_by_level_then_lateness_with_filters_and_counts(
     warning = late_case(app, c, "warning", owner="A003")
     sweep(engine, rt, now=NOW)
 
-    items = [i for i in queue_json(app, c, status="active") if i["clock"] == "acceptance"]
+    # One row per case (its acceptance and tracking clocks inside it), the most pressing first.
+    items = queue_json(app, c, status="active")
     assert [(i["case_no"], i["level"]) for i in items] == [
         (flagged, "flagged"),
         (older, "supervision"),  # the same level: the longer overdue first
@@ -33,7 +34,18 @@ def test_queue_sorted_by_level_then_lateness_with_filters_and_counts(
     first = items[0]
     assert first["owner"] == {"staff_no": "A001", "name": "张敏"}
     assert first["group"] == "第一党小组" and first["clock_label"] == "受理告知期限"
-    assert first["days_late"] > 30 and first["due_date"] < "2026-11-26"
+    # Received 10-08, due 10-23 (15 日): today, 11-26, is the 34th day past it; the working days
+    # among them are 10-26 to 11-26's weekdays, 24 (no holiday falls in between).
+    assert (first["due_date"], first["overdue_days"], first["overdue_working_days"]) == (
+        "2026-10-23",
+        34,
+        24,
+    )
+    assert first["remaining_text"] == "超期34日（24个工作日）"
+    assert [k["clock"] for k in first["clocks"]] == ["acceptance", "tracking"]
+    assert first["clocks"][0]["escalations"][0]["id"] == first["id"]
+    # The warning still has time: 11-12 + 15 日 = 11-27, tomorrow.
+    assert (items[-1]["remaining_days"], items[-1]["remaining_text"]) == (1, "剩余1日")
 
     by = {
         "level": ("supervision", {older, supervision}),
@@ -41,12 +53,19 @@ def test_queue_sorted_by_level_then_lateness_with_filters_and_counts(
         "group": ("第二党小组", {supervision, warning}),
         "category": ("suggestion", {supervision}),
         "clock": ("acceptance", {flagged, older, supervision, overdue, warning}),
+        "region": ("320100", {flagged, older, supervision, overdue, warning}),
     }
     for name, (value, expected) in by.items():
         found = {i["case_no"] for i in queue_json(app, c, status="active", **{name: value})}
         assert found == expected, name
-    r = c.get("/api/v1/escalations?level=purple", headers=bearer(app, "G001"))
-    assert r.status_code == 422 and r.json()["code"] == "escalation.bad_level"
+    assert queue_json(app, c, status="active", clock="tracking") == []
+    assert queue_json(app, c, status="active", region="330000") == []
+    for name, value in (("level", "purple"), ("region", "32"), ("sort", "colour")):
+        r = c.get(f"/api/v1/escalations?{name}={value}", headers=bearer(app, "G001"))
+        assert r.status_code == 422 and r.json()["code"] == f"escalation.bad_{name}", name
+    # Sorted by owner, each owner's cases by level and lateness.
+    by_owner = queue_json(app, c, status="active", sort="owner")
+    assert [i["case_no"] for i in by_owner] == [flagged, older, overdue, supervision, warning]
 
     counts = c.get("/api/v1/escalations/counts", headers=bearer(app, "G001")).json()
     assert counts["flagged"] == 1 and counts["supervision"] == 2 and counts["warning"] >= 1
