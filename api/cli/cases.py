@@ -62,8 +62,9 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     for c in case["clocks"]:
         flag = "（暂定）" if c["provisional"] else ""
         level = f" [{c['level']}]" if c["level"] else ""
+        left = f" {c['remaining_text']}" if c["status"] in ("running", "paused") else ""
         print(
-            f"  {c['label']:<10} {c['status']:<8} 届满 {c['due_date']}{flag}{level}  {c['reckoning']}"
+            f"  {c['label']:<10} {c['status']:<8} 届满 {c['due_date']}{flag}{left}{level}  {c['reckoning']}"
         )
     print("记录：")
     for e in case["events"]:

@@ -169,3 +169,51 @@ def test_accused_unit_acting_gets_a_hidden_answer(app: Any, c: TestClient) -> No
     )
     assert r.status_code == 200
     assert r.json()["petitioner"]["name"] == "（保密）"
+
+
+def test_each_clock_says_where_it_stands(app: Any, c: TestClient) -> None:
+    """The case JSON's clocks carry workflow.standing's fields, the same the desk and queue show."""
+    late = api_intake(app, c, received_at="2026-11-09T09:00:00+08:00")  # acceptance due 11-24
+    r = c.get(f"/api/v1/cases/{late['case_no']}", headers=bearer(app, "A001"))
+    acceptance, tracking = r.json()["clocks"]
+    # Not yet swept: the level reached by now (NOW, 11-26 10:00) all the same.
+    assert {k: acceptance[k] for k in STANDING_FIELDS} == {
+        "level": "overdue",
+        "standing": "overdue",
+        "standing_label": "已超期",
+        "remaining_days": None,
+        "remaining_hours": None,
+        "overdue_days": 2,
+        "overdue_working_days": 2,
+        "remaining_text": "超期2日（2个工作日）",
+        "counted": True,
+    }
+    assert (tracking["standing"], tracking["remaining_days"], tracking["remaining_text"]) == (
+        "running",
+        7,
+        "剩余7日",
+    )
+    api_act(app, c, late["case_no"], "accept", "A001")
+    api_act(app, c, late["case_no"], "reply", "H001", outcome="support", opinion="予以支持")
+    shown = c.get(f"/api/v1/cases/{late['case_no']}", headers=bearer(app, "A001")).json()
+    window = next(k for k in shown["clocks"] if k["name"] == "review_window")
+    assert (window["counted"], window["level"], window["remaining_text"]) == (
+        False,
+        None,
+        "剩余32日",
+    )
+    finished = next(k for k in shown["clocks"] if k["name"] == "acceptance")
+    assert (finished["standing"], finished["remaining_text"]) == ("finished", "已结束")
+
+
+STANDING_FIELDS = (
+    "level",
+    "standing",
+    "standing_label",
+    "remaining_days",
+    "remaining_hours",
+    "overdue_days",
+    "overdue_working_days",
+    "remaining_text",
+    "counted",
+)

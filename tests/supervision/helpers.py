@@ -59,8 +59,10 @@ def queue_json(app: Any, c: TestClient, staff_no: str = "G001", **params: Any) -
 
 
 def row_of(items: list[dict[str, Any]], case_no: str) -> dict[str, Any]:
-    """The case's acceptance-clock row in the queue."""
-    return next(i for i in items if i["case_no"] == case_no and i["clock"] == "acceptance")
+    """The case's row in the queue (one per case), standing on its late acceptance clock."""
+    (row,) = [i for i in items if i["case_no"] == case_no]
+    assert row["clock"] == "acceptance", row["clock"]
+    return row
 
 
 def audit_intact(engine: Engine, rt: Runtime) -> None:

@@ -18,7 +18,7 @@ def test_case_page_shows_clocks_timeline_and_only_allowed_actions(app: Any, c: T
     assert forms == ["accept", "transfer", "assign", "withdraw", "note"]
     assert "reject" not in forms  # 不予受理 is for supervisors only
     text = text_of(page)
-    assert "受理告知期限" in text and "届满 2026-12-11（周五）" in text
+    assert "受理告知期限" in text and "届满 2026-12-11（周五） · 剩余15日" in " ".join(text.split())
     assert "自2026-11-26次日起算15日" in text
     assert "已联系信访人" in text and "跟踪记录" in text
 

@@ -31,9 +31,15 @@ def test_track_shows_public_steps_only_then_rates_once(
     assert "登记" in text and "受理" in text and "张敏" in text and "A001" in text
     assert "内部跟踪" not in text and "王建国" not in text and "13800138000" not in text
     assert "答复后可以评价" in text and "/rating" not in page
+    # The deadlines in plain words, without the owner's internal tracking cadence.
+    words = " ".join(text.split())
+    assert "办理期限 ：2027-01-25（周一）24时届满（暂定） 还有60日" in words, words
+    assert "跟踪记录周期" not in text
     api_act(app, c, no, "reply", "H001", outcome="support", opinion="予以支持，内部意见")
     page = anon.get(f"/track/{no}").text
     assert "内部意见" not in page and "/rating" in page
+    words = " ".join(text_of(page).split())
+    assert "复查请求期限 ：2026-12-28（周一）24时届满 您还有32日可以提出请求" in words, words
     token = csrf_of(page)
     r = anon.post(f"/track/{no}/rating", data={"csrf_token": token, "rating": "dissatisfied"})
     assert r.status_code == 303
