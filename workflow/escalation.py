@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
 
 from workflow.calendar import OfficialCalendar, end_of_day
-from workflow.periods import DEFAULT_POLICY, PERIODS, OfficePolicy
+from workflow.periods import DEFAULT_POLICY, LEVELS, PERIODS, OfficePolicy
 
 
 class Clock(Protocol):
@@ -40,6 +40,29 @@ class Clock(Protocol):
         """The highest level fired on it so far."""
 
 
+def level_time(
+    clock: Clock,
+    level: str,
+    *,
+    calendar: OfficialCalendar,
+    tz: tzinfo,
+    policy: OfficePolicy = DEFAULT_POLICY,
+) -> datetime:
+    """The instant one level of the ladder falls due on this clock (each after the one below)."""
+    if level == "warning":
+        length = clock.due_at - clock.started_at
+        return clock.due_at - max(
+            length * policy.warning_fraction, timedelta(days=policy.warning_days)
+        )
+    if level == "overdue":
+        return clock.due_at
+    # Counted in working days after the last day, ending at 24:00 like every period.
+    days = (
+        policy.supervision_working_days if level == "supervision" else policy.flagged_working_days
+    )
+    return end_of_day(calendar.add_working_days(clock.due_date, days), tz)
+
+
 def level_times(
     clock: Clock,
     *,
@@ -48,18 +71,8 @@ def level_times(
     policy: OfficePolicy = DEFAULT_POLICY,
 ) -> dict[str, datetime]:
     """The instant each level of the ladder falls due on this clock."""
-    length = clock.due_at - clock.started_at
-    lead = max(length * policy.warning_fraction, timedelta(days=policy.warning_days))
     return {
-        "warning": clock.due_at - lead,
-        "overdue": clock.due_at,
-        # Counted in working days after the last day, ending at 24:00 like every period.
-        "supervision": end_of_day(
-            calendar.add_working_days(clock.due_date, policy.supervision_working_days), tz
-        ),
-        "flagged": end_of_day(
-            calendar.add_working_days(clock.due_date, policy.flagged_working_days), tz
-        ),
+        level: level_time(clock, level, calendar=calendar, tz=tz, policy=policy) for level in LEVELS
     }
 
 

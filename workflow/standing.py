@@ -35,6 +35,7 @@ Its worst counted clock: the highest level first; at the same level the longest 
 least time left (the earliest end). A case with no counted clock stands nowhere (``None``).
 """
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from workflow.calendar import OfficialCalendar, local_date
-from workflow.escalation import Clock, level_times
+from workflow.escalation import Clock, level_time
 from workflow.periods import LEVEL_LABELS, LEVELS, PERIODS
 from workflow.sla import Context
 
@@ -78,15 +79,22 @@ def level_now(clock: Clock, now: datetime, ctx: Context) -> str | None:
     if clock.status != "running" or not counts(clock.name):
         return None
     reached = clock.level
-    times = level_times(clock, calendar=ctx.calendar, tz=ctx.tz, policy=ctx.policy)
+    # The ladder's instants come in order: stop at the first not yet come (cheap on the hot path).
     for level in PERIODS[clock.name].ladder:
-        if times[level] <= now and LEVEL_RANK[level] > LEVEL_RANK[reached]:
-            reached = level
+        if LEVEL_RANK[level] <= LEVEL_RANK[reached]:
+            continue
+        if level_time(clock, level, calendar=ctx.calendar, tz=ctx.tz, policy=ctx.policy) > now:
+            break
+        reached = level
     return reached
 
 
+@functools.lru_cache(maxsize=4096)
 def working_days_after(calendar: OfficialCalendar, last: date, today: date) -> int:
-    """How many days after ``last``, up to and including ``today``, are working days."""
+    """How many days after ``last``, up to and including ``today``, are working days.
+
+    Cached: the queue and the briefing ask it for many clocks that share their last day.
+    """
     n, d = 0, last
     while d < today:
         d += timedelta(days=1)

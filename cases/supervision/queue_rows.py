@@ -68,7 +68,8 @@ def case_row(
         mine = _in_view(status, by_clock.get(clock.id or 0, []))
         if not mine and not (counts(clock.name) and clock.active):
             continue
-        cs = clock_standing(clock, now, ctx)
+        # A running counted clock's standing is the case's (at most one per name is active).
+        cs = (at.clock(clock.name) if clock.active else None) or clock_standing(clock, now, ctx)
         fired = clock.level
         entries.append(
             {
@@ -88,6 +89,10 @@ def case_row(
     primary = next((e for e in entries if e["escalations"]), None)
     top = primary["escalations"][0] if primary else None
     level = at.level or _highest(entries)
+    row_status = _row_status(entries)
+    notice = (primary or {}).get("notice") or next(
+        (e["notice"] for e in entries if e["notice"]), None
+    )
     return {
         "case_no": case.case_no,
         "subject": case.subject,
@@ -104,12 +109,11 @@ def case_row(
         "level_label": LEVEL_LABELS.get(level or "", None),
         # The escalation a row's actions work on: the highest on the most pressing clock.
         "id": top["id"] if top else None,
-        "status": (row_status := _row_status(entries)),
+        "status": row_status,
         "status_label": STATUS_LABELS[row_status],
         "acknowledged": top["acknowledged"] if top else None,
         "fired_at": top["fired_at"] if top else None,
-        "notice": (primary or head or {}).get("notice")
-        or next((e["notice"] for e in entries if e["notice"]), None),
+        "notice": notice,
         "clocks": entries,
     }
 

@@ -57,6 +57,9 @@ def test_what_each_owner_and_the_branch_hear(office: dict[str, Any], rt: Any) ->
     assert [i["case_no"] for i in a001["due_today"]] == [no["due_today"]]
     assert [i["case_no"] for i in a001["overdue"]] == [no["overdue"]]
     assert a001["overdue"][0]["days_late"] > 0 and a001["ratings"] == []
+    # Each says how late, or how long is left, as the desk and the queue do (workflow.standing).
+    assert a001["overdue"][0]["text"] == "受理告知期限超期2日（2个工作日）"
+    assert a001["due_today"][0]["text"] == "受理告知期限剩余14小时"
     assert [i["case_no"] for i in owners["A003"]["new"]] == [no["new"]]
     assert [(i["case_no"], i["rating_label"]) for i in owners["A002"]["ratings"]] == [
         (no["rated"], "不满意")
@@ -138,6 +141,7 @@ def test_the_briefing_by_email(office: dict[str, Any], rt: Any, smtp: tuple[Mail
     assert mail["To"] == "zhouhong@xfj.example.cn" and "每日例会" in mail["Subject"]
     body = mail.get_content()
     assert "已超期" in body and no["overdue"] in body and "张敏（A001）" in body
+    assert "受理告知期限超期2日（2个工作日）（届满2026-11-24）" in body
     assert "不满意" in body and "/briefing" in body
 
 
