@@ -506,6 +506,12 @@ def _describe(err: Mapping[str, Any]) -> dict[str, str | None]:
         }
     if kind == "literal_error" and leaf in _LITERAL_MESSAGES:
         message = _LITERAL_MESSAGES[leaf]
+    elif leaf == "region_code" and err.get("input") == "":
+        return {
+            "field": path,
+            "code": "intake.region_code_required",
+            "message": "行政区划不能为空：请逐级选择，或填写6位行政区划代码",
+        }
     elif leaf == "region_code":
         message = "行政区划代码应为6位数字"
     elif leaf == "group_size":
