@@ -14,14 +14,14 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from api.deps import form_str
-from workflow.regions import Regions
+from cases.repeat.jurisdiction import LEVEL_LABELS
+from workflow.regions import Region, Regions
 
 #: The selects, from the province down.
 SELECTS = ("region.1", "region.2", "region.3")
 SHOWN = "region.shown"
 #: The button that asks for the next level (or for the address's region) instead of registering.
 STEP = "region_step"
-LEVEL_NAMES = {"province": "省级", "city": "地市级", "county": "县级"}
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def levels(listed: Regions, code: str) -> list[dict[str, Any]]:
     return out
 
 
-def _select_label(options: list[Any]) -> str:
-    """What a select asks for, by the levels it lists: 省级, 地市级, 县级 or 地市级/县级."""
-    kinds = dict.fromkeys(LEVEL_NAMES[r.level] for r in options)
+def _select_label(options: list[Region]) -> str:
+    """What a select asks for, by the levels it lists: 省级, 市级, 县级 or 市级/县级."""
+    kinds = dict.fromkeys(LEVEL_LABELS[r.level] for r in options)
     return "/".join(kinds) + "行政区划"
