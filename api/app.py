@@ -72,7 +72,7 @@ def create_app(
         engine=engine,
         rt=rt,
         clock=clock,
-        templates=template_env(rt.tz),
+        templates=template_env(rt.tz, rt.regions),
         tokens=TokenIssuer(secret),
         login_by_staff=BackOff(threshold=5),
         login_by_ip=BackOff(threshold=20),

@@ -53,7 +53,7 @@ from cases.casework import actions, intake
 from cases.crypto import generate_query_code, hash_query_code
 from cases.models import CaseKeyword
 from cases.repeat.index import keyword_rows
-from cases.repeat.jurisdiction import classify, office_jurisdiction
+from cases.repeat.jurisdiction import classify, office_jurisdiction, region_names
 from cases.repeat.matter import matter_vector
 from cases.runtime import Runtime
 from cases.store import fastsql, statements, tables
@@ -515,8 +515,14 @@ def bench_backend(backend: Backend, n: int, rounds: int, profile: bool) -> float
             )
             calendar = rt.calendar(conn)
             level, region, organs = office_jurisdiction(conn)
+            names = region_names(conn)
         bare = Bare(backend, rt, owner_id, calendar)
-        bare.office = {"office_level": level, "office_region": region, "organs": organs}
+        bare.office = {
+            "office_level": level,
+            "office_region": region,
+            "organs": organs,
+            "names": names,
+        }
         bodies = intake_bodies(n)
         # Warm both paths (statement caches, imports, the calendar), then start from empty tables.
         run_engine(engine, rt, bodies[:20])

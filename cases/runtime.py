@@ -1,4 +1,5 @@
-"""What every unit of work needs: the settings' keys, the office's time zone, policy and calendar."""
+"""What every unit of work needs: the settings' keys, the office's time zone, policy, calendar and
+list of regions."""
 
 import json
 import time
@@ -10,15 +11,20 @@ from sqlalchemy import Connection, func, select
 from cases.audit import audit_key
 from cases.crypto import FieldCipher
 from cases.models import CalendarSchedule
+from cases.repeat import jurisdiction
 from cases.settings import Settings
 from workflow import sla
 from workflow.calendar import OfficialCalendar, parse_schedule
 from workflow.periods import OfficePolicy
+from workflow.regions import Regions, bundled
+
+#: Seconds a unit of work trusts what it last read of the office's calendar and regions.
+RECHECK_SECONDS = 30
 
 
 @dataclass
 class Runtime:
-    """What every unit of work needs: keys, time zone, policy and the official calendar."""
+    """What every unit of work needs: keys, time zone, policy, the official calendar, regions."""
 
     settings: Settings
     cipher: FieldCipher
@@ -27,6 +33,8 @@ class Runtime:
     _calendar: OfficialCalendar | None = None
     _calendar_checked: float = 0.0
     _calendar_stamp: Any = None
+    _regions: Regions | None = None
+    _regions_checked: float = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":
@@ -44,7 +52,7 @@ class Runtime:
 
     def calendar(self, conn: Connection) -> OfficialCalendar:
         """The official calendar with every schedule the office loaded (re-read at most every 30 s)."""
-        if self._calendar is None or time.monotonic() - self._calendar_checked > 30:
+        if self._calendar is None or time.monotonic() - self._calendar_checked > RECHECK_SECONDS:
             ct = CalendarSchedule.__table__
             stamp = conn.execute(select(func.count(), func.max(ct.c.loaded_at))).one()
             if self._calendar is None or tuple(stamp) != self._calendar_stamp:
@@ -60,6 +68,19 @@ class Runtime:
     def invalidate_calendar(self) -> None:
         """Forget the cached calendar (a schedule was just loaded)."""
         self._calendar = None
+
+    def regions(self, conn: Connection | None = None) -> Regions:
+        """The office's list of regions (GB/T 2260 with its amendments), re-read through ``conn``
+        at most every 30 s; without a connection, the list as last read (the bundled one before)."""
+        stale = time.monotonic() - self._regions_checked > RECHECK_SECONDS
+        if conn is not None and (self._regions is None or stale):
+            self._regions = jurisdiction.region_names(conn)
+            self._regions_checked = time.monotonic()
+        return self._regions or bundled()
+
+    def invalidate_regions(self) -> None:
+        """Forget the cached list of regions (the office just amended it)."""
+        self._regions = None
 
     def ctx(self, conn: Connection) -> sla.Context:
         """The reckoning context for clocks."""

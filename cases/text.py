@@ -6,6 +6,11 @@ the first repeat look-up). Here one ``jieba.Tokenizer`` carries the petition dom
 both the matter index (``cases.repeat``) and the statistics' topics (``cases.reports``) read it, so
 a subject segments the same way whatever ran first. It is built on first use (the dictionary takes
 about a second to load).
+
+The statistics' hot topics read two data files beside it (``text_data/``): the petition domain's
+topics, each with the ways petitions write it (拖欠工资: 欠薪, 讨薪…), matched whole before the
+subject is segmented; and the stop words no topic is made of (the general Chinese list of
+Stopwords ISO, and the domain's own: 建议, 办理, 小区, 社区…).
 """
 
 import logging
@@ -13,7 +18,11 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
+
+#: The hot topics' data files: the topics with their variants, and the stop words.
+TEXT_DATA = Path(__file__).resolve().parent / "text_data"
 
 #: Words every petition uses: they say nothing about which matter it is.
 STOPWORDS = frozenset(
@@ -98,11 +107,8 @@ DOMAIN_WORDS = (
 )
 CANONICAL = frozenset(SYNONYMS.values())
 
-#: Words of a subject that name no topic on the statistics' hot-topic list.
-TOPIC_STOP_WORDS = frozenset(
-    "问题 反映 关于 要求 请求 有关 事项 情况 进行 没有 一直 至今 多次 希望 解决 处理 相关 部门 "
-    "我们 他们 自己 不予 已经 存在 导致 造成".split()
-)
+#: The stop-word files of the hot topics: the general Chinese list and the petition domain's.
+STOP_WORD_FILES = ("stopwords-zh.txt", "petition-stopwords.txt")
 #: Parts of speech (jieba's tags) that name a topic: nouns, verbs, idioms. Names of people (nr…)
 #: and places (ns) are left out: regions are counted by their codes, and a person's name in a
 #: subject is not a topic (nor anything a statistics page should repeat).
@@ -168,18 +174,59 @@ def cut_for_search(text: str) -> list[str]:
     return tokenizer().lcut_for_search(normalise(text))
 
 
+def _data_words(name: str) -> list[str]:
+    """The words of a data file: whitespace-separated, ``#`` to the end of a line a comment."""
+    text = (TEXT_DATA / name).read_text(encoding="utf-8")
+    return [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
+
+
+@cache
+def topic_stop_words() -> frozenset[str]:
+    """The words no hot topic is made of: the general Chinese list and the petition domain's."""
+    return frozenset(w for name in STOP_WORD_FILES for w in _data_words(name))
+
+
+@cache
+def topics() -> dict[str, str]:
+    """The petition domain's topics: each way a petition writes one → the topic's name."""
+    out: dict[str, str] = {}
+    for line in (TEXT_DATA / "topics.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or ":" not in line:
+            continue
+        name, ways = line.split(":", 1)
+        for way in [name.strip(), *ways.split()]:
+            out.setdefault(normalise(way), name.strip())
+    return out
+
+
+@cache
+def _topic_pattern() -> re.Pattern[str]:
+    """Every way of every topic, the longest first (物业费 before 物业)."""
+    ways = sorted(topics(), key=lambda w: (-len(w), w))
+    return re.compile("|".join(re.escape(w) for w in ways))
+
+
 @lru_cache(maxsize=200_000)
 def topic_words(subject: str) -> tuple[str, ...]:
-    """The topic words of a subject, each once: 「玄武区拆迁补偿款未发放」→ 拆迁 补偿款 发放."""
-    words = []
-    for pair in pos_tokenizer().lcut(subject):
+    """The topic words of a subject, each once, the domain's topics first:
+    「玄武区王建国反映拆迁补偿款未发放」→ 征地拆迁 补偿款; 「某公司欠薪三个月」→ 拖欠工资."""
+    named = topics()
+    found: list[str] = []
+
+    def topic(m: re.Match[str]) -> str:
+        found.append(named[m.group(0)])
+        return " "  # the phrase is taken whole: its parts are no topics of their own
+
+    rest = _topic_pattern().sub(topic, normalise(subject))
+    stop = topic_stop_words()
+    for pair in pos_tokenizer().lcut(rest):
         word, tag = pair.word.strip(), pair.flag
         if (
             len(word) >= 2
             and tag.startswith(TOPIC_TAGS)
             and not tag.startswith(NOT_TOPIC_TAGS)
             and _WORDLIKE.search(word)
-            and word not in TOPIC_STOP_WORDS
+            and word not in stop
         ):
-            words.append(word)
-    return tuple(dict.fromkeys(words))
+            found.append(word)
+    return tuple(dict.fromkeys(found))

@@ -39,3 +39,35 @@ def test_domain_words_segment_whole() -> None:
 
     words = text.cut("住建局拖欠补偿款")
     assert "住建局" in words and "补偿款" in words
+
+
+def test_a_topic_is_kept_whole_and_its_variants_count_as_it() -> None:
+    """The domain's topics: 拖欠工资 is one topic however a petition writes it, not 拖欠 + 工资."""
+    from cases import text
+
+    for subject in ("某公司拖欠工资半年", "欠薪三个月无人过问", "讨薪无果", "拖欠农民工工资问题"):
+        assert text.topic_words(subject)[0] == "拖欠工资", subject
+    assert text.topic_words("物业公司乱收物业费")[0] == "物业"
+    assert text.topic_words("小区私搭乱建严重")[0] == "违法建设"
+    assert "拖欠" not in text.topic_words("某公司拖欠工资半年")
+
+
+def test_generic_words_are_no_topics() -> None:
+    """建议, 办理, 小区, 社区 are in nearly every petition: the stop words leave them out."""
+    from cases import text
+
+    generic = {"建议", "办理", "小区", "社区", "问题", "要求", "情况", "解决"}
+    for subject in ("建议社区办理事项公开", "小区问题请求社区尽快办理", "关于小区情况的建议"):
+        assert not generic & set(text.topic_words(subject)), subject
+    assert {"建议", "社区"} <= text.topic_stop_words()
+
+
+def test_the_stop_word_lists_say_where_they_come_from() -> None:
+    """The bundled general list names its origin and licence; both lists read as words."""
+    from cases import text
+
+    head = (text.TEXT_DATA / "stopwords-zh.txt").read_text(encoding="utf-8").splitlines()[:12]
+    assert any("Stopwords ISO" in line for line in head)
+    assert any("MIT" in line for line in head)
+    assert {"的", "因为", "小区", "办理"} <= text.topic_stop_words()
+    assert not any(w.startswith("#") for w in text.topic_stop_words())

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
+from workflow import regions as region_list
 from workflow.errors import InvalidInput
 
 __all__ = [
@@ -261,7 +262,8 @@ class AccusedIn(BaseModel):
 
 
 class IntakeIn(BaseModel):
-    """The intake body of contract.md; pass `context={"now": ...}` to check dates against now."""
+    """The intake body of contract.md; pass `context={"now": ..., "regions": ...}` to check dates
+    against now and the region code against the office's list."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -284,6 +286,27 @@ class IntakeIn(BaseModel):
     @classmethod
     def _region_digits(cls, v: Any) -> Any:
         return _nfkc(v) if isinstance(v, str) else v
+
+    @field_validator("region_code")
+    @classmethod
+    def _region_listed(cls, v: str, info: ValidationInfo) -> str:
+        # The office's list (GB/T 2260 with its amendments) rides in the context; the bundled
+        # list where none is given. An unknown code would be offered as a transfer target.
+        listed = (info.context or {}).get("regions") or region_list.bundled()
+        if listed.accepts(v):
+            return v
+        region = listed.region(v)
+        if region is not None:
+            raise PydanticCustomError(
+                "intake.region_unknown",
+                "行政区划{label}已撤销，请选择现行的行政区划",
+                {"label": listed.label(v)},
+            )
+        raise PydanticCustomError(
+            "intake.region_unknown",
+            "行政区划代码{code}不在行政区划表（GB/T 2260）中，请核对，或按省、市、县逐级选择",
+            {"code": v},
+        )
 
     @field_validator("group_size", mode="before")
     @classmethod
@@ -390,12 +413,15 @@ def _person(p: PetitionerIn) -> ValidPerson:
     return ValidPerson(name=p.name, id_number=p.id_number, phone=p.phone, address=p.address)
 
 
-def validate_intake(body: Mapping[str, Any], *, now: datetime) -> ValidIntake:
-    """Check an intake body against `now`; raise InvalidInput listing every bad field."""
+def validate_intake(
+    body: Mapping[str, Any], *, now: datetime, regions: region_list.Regions | None = None
+) -> ValidIntake:
+    """Check an intake body against `now` and the office's list of ``regions`` (the bundled
+    GB/T 2260 list when None); raise InvalidInput listing every bad field."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     try:
-        model = IntakeIn.model_validate(body, context={"now": now})
+        model = IntakeIn.model_validate(body, context={"now": now, "regions": regions})
     except ValidationError as exc:
         raise _invalid_input(exc) from exc
     accused = model.accused
@@ -480,6 +506,12 @@ def _describe(err: Mapping[str, Any]) -> dict[str, str | None]:
         }
     if kind == "literal_error" and leaf in _LITERAL_MESSAGES:
         message = _LITERAL_MESSAGES[leaf]
+    elif leaf == "region_code" and err.get("input") == "":
+        return {
+            "field": path,
+            "code": "intake.region_code_required",
+            "message": "行政区划不能为空：请逐级选择，或填写6位行政区划代码",
+        }
     elif leaf == "region_code":
         message = "行政区划代码应为6位数字"
     elif leaf == "group_size":

@@ -1,15 +1,18 @@
 """``shoujie office show`` and ``shoujie office set``: the office's level, region, the organs it
-transfers to and the regions' names (越级访 is judged from them)."""
+transfers to and its amendments to the list of regions (越级访 is judged from them)."""
 
 import argparse
+import sys
+from pathlib import Path
 
 from api.cli.context import App, Subcommands, print_json, read_json
 from cases.repeat import jurisdiction
+from workflow import regions
 from workflow.errors import InvalidInput
 
 
 def names_by_code(source: str | None, what: str) -> dict[str, str] | None:
-    """A JSON object of 6-digit region codes to names (organs or regions), or None (keep)."""
+    """A JSON object of 6-digit region codes to names (organs), or None (keep)."""
     if source is None:
         return None
     names = read_json(source)
@@ -21,24 +24,46 @@ def names_by_code(source: str | None, what: str) -> dict[str, str] | None:
     return {k: v.strip() for k, v in names.items()}
 
 
+def amendments_from(source: str | None) -> dict[str, str | None] | None:
+    """The office's amendments to the list of regions in file ``source`` (``-``: stdin)."""
+    if source is None:
+        return None
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
+    return regions.parse_amendments(text)
+
+
 def cmd_office_show(args: argparse.Namespace) -> int:
-    """Show the office's level, region, the organs it transfers to and the regions' names."""
+    """Show the office's level, region, the organs it transfers to and its amendments."""
     app = App()
     with app.engine.begin() as conn:
         level, region, organs = jurisdiction.office_jurisdiction(conn)
-        names = jurisdiction.region_names(conn)
+        listed = jurisdiction.region_names(conn)
+        amendments = jurisdiction.region_amendments(conn)
     if args.json:
-        print_json({"level": level, "region_code": region, "organs": organs, "regions": names})
+        print_json(
+            {
+                "level": level,
+                "region_code": region,
+                "region_label": listed.label(region) if region not in regions.NATION else "全国",
+                "organs": organs,
+                "regions": amendments,
+                "regions_listed": len(listed),
+            }
+        )
         return 0
-    print(f"本机关：{jurisdiction.LEVEL_LABELS[level]}信访工作机构，行政区划代码 {region}")
-    print(f"转送机关 {len(organs)} 个，地区名称 {len(names)} 个")
+    own = listed.label(region) if region not in regions.NATION else f"全国（{region}）"
+    print(f"本机关：{jurisdiction.LEVEL_LABELS[level]}信访工作机构，{own}")
+    print(f"行政区划表 {len(listed)} 个（本机关增补或撤销 {len(amendments)} 个）")
+    for code, name in sorted(amendments.items()):
+        print(f"  {listed.label(code)}{'' if name else ' 已撤销'}")
+    print(f"转送机关 {len(organs)} 个")
     for code, organ in sorted(organs.items()):
-        print(f"  {jurisdiction.region_label(code, names)} → {organ}")
+        print(f"  {jurisdiction.region_label(code, listed)} → {organ}")
     return 0
 
 
 def cmd_office_set(args: argparse.Namespace) -> int:
-    """Set the office's level and region (越级访 is judged from them), organs and region names."""
+    """Set the office's level and region (越级访 is judged from them), organs and amendments."""
     app = App()
     with app.engine.begin() as conn:
         jurisdiction.configure_office(
@@ -47,9 +72,11 @@ def cmd_office_set(args: argparse.Namespace) -> int:
             region_code=args.region,
             name=args.name,
             organs=names_by_code(args.organs, "转送机关"),
-            regions=names_by_code(args.regions, "地区名称"),
+            amendments=amendments_from(args.regions),
         )
-    print(f"已设置本机关为{jurisdiction.LEVEL_LABELS[args.level]}，行政区划代码 {args.region}")
+        listed = jurisdiction.region_names(conn)
+    own = listed.label(args.region) if args.region not in regions.NATION else "全国"
+    print(f"已设置本机关为{jurisdiction.LEVEL_LABELS[args.level]}，{own}")
     return 0
 
 
@@ -58,7 +85,7 @@ def register(sub: Subcommands) -> None:
     office = sub.add_parser("office", help="本机关层级与管辖").add_subparsers(
         dest="office_command", required=True
     )
-    s = office.add_parser("show", help="查看本机关层级、转送机关与地区名称")
+    s = office.add_parser("show", help="查看本机关层级、转送机关与行政区划增补")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_office_show)
     s = office.add_parser("set", help="设置本机关层级与行政区划（据此认定越级访）")
@@ -66,5 +93,10 @@ def register(sub: Subcommands) -> None:
     s.add_argument("--region", required=True, metavar="CODE", help="本机关的6位行政区划代码")
     s.add_argument("--name", help="机关名称")
     s.add_argument("--organs", metavar="FILE|-", help='JSON：{"320102": "玄武区信访局", …}')
-    s.add_argument("--regions", metavar="FILE|-", help='JSON：{"320102": "南京市玄武区", …}')
+    s.add_argument(
+        "--regions",
+        metavar="FILE|-",
+        help="行政区划表的增补：CSV（行政区划代码,单位名称；名称留空为撤销）"
+        '或 JSON：{"653132": "岑岭县", "371200": null}',
+    )
     s.set_defaults(func=cmd_office_set)

@@ -49,9 +49,10 @@ def cmd_report_closure(args: argparse.Namespace) -> int:
     app = App()
     now = app.clock.now()
     tz = app.rt.tz
-    env = template_env(tz)
+    env = template_env(tz, app.rt.regions)
     viewer = None
     with app.engine.begin() as conn:
+        app.rt.regions(conn)  # the office's list, for the reports' region labels
         if args.as_:
             viewer, _ = staff.get_actor(conn, args.as_)
         if args.month:

@@ -111,7 +111,7 @@ def _case_page(
             "label": labels.EVENT_LABELS.get(e["action"], e["action_label"]),
             "actor_name": names.get(e["actor"], "系统" if e["actor"] == "SYSTEM" else ""),
             # For the accused unit a step shows only what happened and when, never its contents.
-            "lines": [] if hidden else event_lines(e, ctx.rt.tz),
+            "lines": [] if hidden else event_lines(e, ctx.rt.tz, ctx.rt.regions()),
         }
         for e in reversed(events)
     ]

@@ -28,6 +28,7 @@ def render(
         # One index range per page (ix_outbox_recipient_read_at): the count in the top bar.
         with ctx.engine.connect() as conn:
             unread = inbox.unread_count(conn, user.staff_no)
+            ctx.rt.regions(conn)  # the list region_label reads (re-read at most every 30 s)
     html = ctx.templates.get_template(name).render(
         request=request,
         user=user,

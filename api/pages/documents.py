@@ -34,7 +34,7 @@ def closure_context(
     )
     for step in report["steps"]:
         # Payloads are already empty for a viewer from whom the case is hidden.
-        step["lines"] = event_lines(step, rt.tz)
+        step["lines"] = event_lines(step, rt.tz, rt.regions(conn))
     return report
 
 

@@ -1,7 +1,8 @@
 """Registering a petition on the pages: the intake form, the candidates step before saving (earlier
 and similar matters, the skip-level verdict, the group), then a new matter or a repeat contact.
 
-The form posts to ``/cases/new/check``, which registers at once when there is nothing to decide;
+The form posts to ``/cases/new/check``, which registers at once when there is nothing to decide
+(the region picker's steps come back to the form first, ``api.pages.region_picker``);
 ``/cases/new/register`` registers a new matter (optionally transferring it to the level with
 authority), ``/cases/new/repeat`` records a repeat on the original case. The plain
 ``POST /cases/new`` registers without the step.
@@ -17,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from api.deps import AppContext, Ctx, Form, PageIntake, User, form_str
+from api.pages import region_picker
 from api.pages.common import case_url, redirect, render
 from api.security import add_flash
 from cases.casework import intake
@@ -39,6 +41,7 @@ CONTROL_FIELDS = frozenset(
         "repeat_case_no",
         "repeat_of",
         "transfer",
+        region_picker.STEP,
     }
 )
 
@@ -103,12 +106,16 @@ def _intake_form(
     values: Mapping[str, str],
     errors: Mapping[str, str],
     status: int = 200,
+    notice: str | None = None,
 ) -> HTMLResponse:
-    """The intake form, with what was typed and each field's error."""
+    """The intake form, with what was typed, each field's error, and the region picker's levels."""
     # The representatives' rows open by themselves for a group visit or anything typed in them.
     rep_open = values.get("group_size", "1") not in ("", "1") or any(
         k.startswith("representatives") and v for k, v in [*values.items(), *errors.items()]
     )
+    ctx: AppContext = request.app.state.ctx
+    with ctx.engine.connect() as conn:
+        listed = ctx.rt.regions(conn)
     return render(
         request,
         "intake.html",
@@ -117,13 +124,32 @@ def _intake_form(
         values=values,
         errors=errors,
         rep_open=rep_open,
+        notice=notice,
+        picker=region_picker.levels(listed, values.get("region_code", "")),
+        region_known=listed.accepts(values.get("region_code", "")),
     )
+
+
+def _settled(
+    request: Request, ctx: AppContext, user: User, form: FormData
+) -> tuple[FormData, Response | None]:
+    """The form with the region its picker or address settles on; or the form again, when a
+    level is still to choose or the region was just read from the address."""
+    with ctx.engine.connect() as conn:
+        settled = region_picker.settle(form, ctx.rt.regions(conn))
+    if settled.notice is None:
+        return region_picker.with_code(form, settled.code), None
+    values = {k: v for k, v in _carried(form).items() if not k.startswith("region")}
+    values["region_code"] = settled.code
+    return form, _intake_form(request, user, values, {}, notice=settled.notice)
 
 
 def _carried(form: FormData) -> dict[str, str]:
     """What the intake form held, to carry through the candidates step in hidden fields."""
     return {
-        k: v for k, v in form.multi_items() if isinstance(v, str) and k not in CONTROL_FIELDS and v
+        k: v
+        for k, v in form.multi_items()
+        if isinstance(v, str) and k not in CONTROL_FIELDS and v and not k.startswith("region.")
     }
 
 
@@ -157,6 +183,9 @@ def intake_page(request: Request, user: PageIntake) -> Response:
 @router.post("/cases/new")
 def intake_submit(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> Response:
     """Register; on a mistake show the form again, with what was typed and each field's error."""
+    form, step = _settled(request, ctx, user, form)
+    if step is not None:
+        return step
     body, rows = intake_from_form(form, ctx.rt.tz)
     try:
         with ctx.engine.begin() as conn:
@@ -182,12 +211,15 @@ def _check_page(
     status: int = 200,
 ) -> Response:
     """Validate the intake, find its candidates and its jurisdiction, and show them."""
+    form, step = _settled(request, ctx, user, form)
+    if step is not None:
+        return step
     values = _carried(form)
     body, rows = intake_from_form(form, ctx.rt.tz)
     handled_below = _checked(form, "handled_below")
     now = ctx.clock.now()
     try:
-        valid = validate_intake(body, now=now)
+        valid = validate_intake(body, now=now, regions=ctx.rt.regions())
     except InvalidInput as exc:
         return _intake_form(request, user, values, field_errors(exc, rows), status=422)
     with ctx.engine.connect() as conn:

@@ -4,7 +4,7 @@ and an event's contents said in Chinese.
 It imports no web framework, so the command line renders reports without loading FastAPI.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from workflow.actions import FIELDS as ACTION_FIELDS
 from workflow.intake import MAX_REPRESENTATIVES
 from workflow.lifecycle import ACTION_LABELS, CATEGORY_LABELS, CHANNEL_LABELS, STATE_LABELS
 from workflow.periods import LEVEL_LABELS
+from workflow.regions import Regions, bundled
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -64,8 +65,9 @@ _PAYLOAD_LABELS = {
 }
 
 
-def template_env(tz: Any) -> Environment:
-    """The pages' Jinja environment: the app's (one, in its context), and the command line's."""
+def template_env(tz: Any, regions: Callable[[], Regions] = bundled) -> Environment:
+    """The pages' Jinja environment: the app's (one, in its context), and the command line's;
+    ``regions`` gives the office's list of regions as last read (``Runtime.regions``)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         # Every value put into a page is escaped, whatever a petitioner typed.
@@ -73,15 +75,17 @@ def template_env(tz: Any) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    install_filters(env, tz)
+    install_filters(env, tz, regions)
     return env
 
 
-def install_filters(env: Environment, tz: Any) -> None:
-    """Filters and label tables the templates use; instants are shown in ``tz``."""
+def install_filters(env: Environment, tz: Any, regions: Callable[[], Regions] = bundled) -> None:
+    """Filters and label tables the templates use; instants are shown in ``tz``, a region as
+    「南京市玄武区（320102）」 (``region_label(code)``) from the list ``regions`` gives."""
     env.filters["dt"] = lambda value: format_dt(value, tz)
     env.filters["day"] = format_date
     env.globals.update(
+        region_label=lambda code: regions().label(code) if code else "",
         STATE_LABELS=STATE_LABELS,
         ACTION_LABELS=ACTION_LABELS,
         ROLE_LABELS=lifecycle.ROLE_LABELS,
@@ -133,7 +137,7 @@ def format_date(value: Any) -> str:
     return f"{value.isoformat()}（周{WEEKDAYS[value.weekday()]}）"
 
 
-def _payload_value(action: str, key: str, value: Any, tz: Any) -> str:
+def _payload_value(action: str, key: str, value: Any, tz: Any, regions: Regions) -> str:
     if key == "reason_code":
         table: Mapping[str, Any] = (
             lifecycle.REASSIGN_REASONS if action == "reassign" else lifecycle.REJECT_REASONS
@@ -150,6 +154,8 @@ def _payload_value(action: str, key: str, value: Any, tz: Any) -> str:
         return CHANNEL_LABELS.get(value, value)
     if key == "received_at":
         return format_dt(value, tz)
+    if key == "region_code":
+        return regions.label(str(value))
     if key == "days":
         return f"{value}日"
     if isinstance(value, list):
@@ -157,10 +163,15 @@ def _payload_value(action: str, key: str, value: Any, tz: Any) -> str:
     return str(value)
 
 
-def event_lines(event: Mapping[str, Any], tz: Any) -> list[tuple[str, str]]:
-    """An event's contents as (label, value) lines in Chinese."""
+def event_lines(
+    event: Mapping[str, Any], tz: Any, regions: Regions | None = None
+) -> list[tuple[str, str]]:
+    """An event's contents as (label, value) lines in Chinese (a region named from ``regions``,
+    the office's list; the bundled one when None)."""
+    listed = regions or bundled()
     out = []
     for key, value in (event.get("payload") or {}).items():
         if key in _PAYLOAD_LABELS and value not in (None, "", []):
-            out.append((_PAYLOAD_LABELS[key], _payload_value(event["action"], key, value, tz)))
+            line = _payload_value(event["action"], key, value, tz, listed)
+            out.append((_PAYLOAD_LABELS[key], line))
     return out

@@ -87,7 +87,7 @@ def intake(
         previous = _idempotent_response(conn, rt, idempotency_key, actor_row.id)
         if previous is not None:
             return previous
-    valid = validate_intake(body, now=now)
+    valid = validate_intake(body, now=now, regions=rt.regions(conn))
     where = classify_here(conn, valid.region_code, handled_below=handled_below)
     details: dict[str, Any] = {
         **(flags or {}),

@@ -21,8 +21,7 @@ def add_office(conn: Connection, office: Office) -> None:
                 "name": office.name,
                 "level": office.level,
                 "region_code": office.region_code,
-                # The statistics and the transfer offer name the regions, not only their codes.
-                "policy": {"jurisdiction": {"regions": dict(office.regions)}},
+                "policy": {},
             },
         )
     for group in office.groups:

@@ -43,7 +43,8 @@ def _party(person: Person, case: DemoCase, rng: random.Random, address: str) -> 
 def intake_body(
     case: DemoCase, rng: random.Random, received_at: datetime, regions: Mapping[str, str]
 ) -> dict[str, Any]:
-    """The intake form of the case, received at ``received_at``."""
+    """The intake form of the case, received at ``received_at``; the address begins with the
+    region's name in the list ``regions`` (320115 → 南京市江宁区)."""
     address = regions[case.region] + case.street
     body: dict[str, Any] = {
         "channel": case.channel,

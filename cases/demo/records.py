@@ -20,14 +20,13 @@ DEMO_PASSWORD = "shoujie-demo"
 
 @dataclass(frozen=True)
 class Office:
-    """The demo office, its party branch with its groups (and their matters), and its regions."""
+    """The demo office and its party branch with its groups (and their matters)."""
 
     name: str
     level: str
     region_code: str
     branch: str
     groups: Mapping[str, str]
-    regions: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -227,14 +226,13 @@ def read_office(path: Path = DATA_DIR / "office.toml") -> tuple[Office, list[Dem
     """The office and its staff (in the file's order) of an office file; refuses unknown keys."""
     with path.open("rb") as f:
         data = tomllib.load(f)
-    _checked(data, path.name, {"office", "branch", "staff", "regions"}, set())
+    _checked(data, path.name, {"office", "branch", "staff"}, set())
     _checked(data["office"], f"{path.name}, office", {"name", "level", "region_code"}, set())
     _checked(data["branch"], f"{path.name}, branch", {"name", "groups"}, set())
     office = Office(
         **data["office"],
         branch=data["branch"]["name"],
         groups=dict(data["branch"]["groups"]),
-        regions=dict(data["regions"]),
     )
     staff = []
     for row in data["staff"]:

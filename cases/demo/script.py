@@ -41,7 +41,7 @@ def play(
                 received = instant(
                     working_on_or_before(today - timedelta(days=1), cal), "16:30", tz
                 )
-            bodies[case.key] = intake_body(case, rng, received, office.regions)
+            bodies[case.key] = intake_body(case, rng, received, rt.regions(conn))
             result = intake.intake(
                 conn,
                 rt,

@@ -366,5 +366,5 @@ def find_for_intake(
 ) -> list[Candidate]:
     """Check an intake body and find its candidates as this staff member may see them."""
     actor, row = staff.get_actor(conn, viewer_staff_no)
-    valid = validate_intake(body, now=now)
+    valid = validate_intake(body, now=now, regions=rt.regions(conn))
     return find(conn, rt, valid, now=now, viewer=actor, viewer_unit=row.unit, limit=limit)

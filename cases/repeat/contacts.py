@@ -133,7 +133,7 @@ def record_repeat(
     ``flags.repeat_of``), the petitioner's guidance and the original case as the actor sees it.
     """
     actor, actor_row = intake.intake_actor(conn, actor_staff_no)
-    valid = validate_intake(body, now=now)
+    valid = validate_intake(body, now=now, regions=rt.regions(conn))
     record = _visible_case(conn, case_no, actor, actor_row.unit)
     if record.state == "withdrawn":
         raise Conflict("repeat.original_withdrawn", WITHDRAWN, case_no=case_no)

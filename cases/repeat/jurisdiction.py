@@ -3,7 +3,8 @@
 A matter belongs to the lowest level of its region code; a visit to that level or the one directly
 above is lawful (第二十条); a visit two or more levels above, about a matter not yet handled below,
 is skip-level, and the office offers the transfer to the organ with authority (第二十二条). The
-office's own level, region and the organs it transfers to are configured on the ``office`` row.
+office's own level, region, the organs it transfers to and its amendments to the list of regions
+(``workflow.regions``) are configured on the ``office`` row, each checked against that list.
 Every path that registers a case classifies it here (``cases.casework.intake.intake``).
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from cases.models import Office
 from cases.store import fastsql, statements
+from workflow import regions
 from workflow.errors import InvalidInput
 
 office_t = Office.__table__
@@ -85,18 +87,19 @@ def _covers(level: str, office_region: str, region_code: str) -> bool:
     return region_code == office_region
 
 
-def _office(conn: Connection) -> tuple[str, str, dict[str, str], dict[str, str]]:
-    """The office row's level, region, organs and region names (one read)."""
+def _office(conn: Connection) -> tuple[str, str, dict[str, str], regions.Regions]:
+    """The office row's level, region, organs and list of regions (one read)."""
     row = fastsql.first(conn, statements.OFFICE)  # every intake reads it: the fast path
     if row is None:
-        return DEFAULT_LEVEL, DEFAULT_REGION, {}, {}
+        return DEFAULT_LEVEL, DEFAULT_REGION, {}, regions.bundled()
     configured = (row.policy or {}).get("jurisdiction") or {}
     level = row.level if row.level in LEVELS else DEFAULT_LEVEL
-
-    def mapping(key: str) -> dict[str, str]:
-        return {str(k): str(v) for k, v in (configured.get(key) or {}).items()}
-
-    return level, row.region_code, mapping("organs"), mapping("regions")
+    organs = {str(k): str(v) for k, v in (configured.get("organs") or {}).items()}
+    try:
+        listed = regions.office_list(configured.get("regions"))
+    except InvalidInput:  # stored before amendments were checked: the bundled list stands
+        listed = regions.bundled()
+    return level, row.region_code, organs, listed
 
 
 def office_jurisdiction(conn: Connection) -> tuple[str, str, dict[str, str]]:
@@ -104,14 +107,65 @@ def office_jurisdiction(conn: Connection) -> tuple[str, str, dict[str, str]]:
     return _office(conn)[:3]
 
 
-def region_names(conn: Connection) -> dict[str, str]:
-    """The names of the region codes the office deals with (320106 → 南京市鼓楼区), as configured."""
+def region_names(conn: Connection) -> regions.Regions:
+    """The office's list of regions: code → full name (320106 → 南京市鼓楼区), GB/T 2260 as
+    bundled with the office's amendments."""
     return _office(conn)[3]
 
 
+def region_amendments(conn: Connection) -> dict[str, str | None]:
+    """The office's own amendments to the list of regions, as loaded."""
+    row = fastsql.first(conn, statements.OFFICE)
+    configured = ((row.policy or {}) if row is not None else {}).get("jurisdiction") or {}
+    return dict(configured.get("regions") or {})
+
+
 def region_label(code: str, names: Mapping[str, str]) -> str:
-    """「南京市鼓楼区（320106）」, or the bare code when no name is configured."""
-    return f"{names[code]}（{code}）" if code in names else code
+    """「南京市鼓楼区（320106）」: ``workflow.regions.label``, the one label of a region."""
+    return regions.label(code, names)
+
+
+def check_office(
+    listed: regions.Regions, level: str, region_code: str, organs: Mapping[str, str]
+) -> None:
+    """The office's level and region, and the regions of its organs, against the list."""
+    if level not in LEVELS:
+        raise InvalidInput(
+            "office.bad_level", "机构层级应为 national、province、city 或 county", field="level"
+        )
+    if not (len(region_code) == 6 and region_code.isdigit()):
+        raise InvalidInput("office.bad_region", "行政区划代码应为6位数字", field="region_code")
+    own = listed.region(region_code)
+    if level == "national":
+        if region_code not in regions.NATION:
+            raise InvalidInput(
+                "office.bad_region", "国家级机关的行政区划代码应为100000", field="region_code"
+            )
+    elif own is None or not own.current:
+        raise InvalidInput(
+            "office.bad_region",
+            f"行政区划代码{region_code}不在行政区划表（GB/T 2260）中",
+            field="region_code",
+        )
+    elif own.level != level:
+        raise InvalidInput(
+            "office.bad_region",
+            f"{listed.label(region_code)}是{LEVEL_LABELS[own.level]}行政区划，"
+            f"与本机关层级（{LEVEL_LABELS[level]}）不符",
+            field="region_code",
+        )
+    unknown = [code for code in organs if not listed.accepts(code)]
+    if unknown:
+        raise InvalidInput(
+            "office.bad_names",
+            f"转送机关的行政区划代码不在行政区划表中：{'、'.join(sorted(unknown)[:5])}",
+            field="organs",
+        )
+    blank = [code for code, organ in organs.items() if not str(organ).strip()]
+    if blank:
+        raise InvalidInput(
+            "office.bad_names", f"转送机关名称不能为空：{'、'.join(blank[:5])}", field="organs"
+        )
 
 
 def configure_office(
@@ -121,23 +175,29 @@ def configure_office(
     region_code: str,
     name: str | None = None,
     organs: Mapping[str, str] | None = None,
-    regions: Mapping[str, str] | None = None,
+    amendments: Mapping[str, str | None] | None = None,
 ) -> None:
-    """Set the office's level and region code, the organs it transfers to and the names of the
-    regions it deals with (both by region code; None keeps what was configured)."""
-    if level not in LEVELS:
-        raise InvalidInput(
-            "office.bad_level", "机构层级应为 national、province、city 或 county", field="level"
-        )
-    if not (len(region_code) == 6 and region_code.isdigit()):
-        raise InvalidInput("office.bad_region", "行政区划代码应为6位数字", field="region_code")
+    """Set the office's level and region code, the organs it transfers to, and its amendments to
+    the list of regions (code → name, or None for abolished; None keeps what was configured).
+    Each is checked against the list as amended."""
     row = conn.execute(select(office_t).order_by(office_t.c.id)).first()
     policy = dict(row.policy or {}) if row is not None else {}
     configured = dict(policy.get("jurisdiction") or {})
     if organs is not None:
-        configured["organs"] = dict(organs)
-    if regions is not None:
-        configured["regions"] = dict(regions)
+        configured["organs"] = {code: str(organ).strip() for code, organ in organs.items()}
+    if amendments is not None:
+        amended = regions.office_list(amendments)  # refuses a bad amendment
+        # Stored as the list reads them: 南京市玄武区 is kept as 玄武区 under 南京市.
+        configured["regions"] = {
+            code: own.name if (own := amended.region(code)) and own.current else None
+            for code in amendments
+        }
+    check_office(
+        regions.office_list(configured.get("regions")),
+        level,
+        region_code,
+        configured.get("organs") or {},
+    )
     policy["jurisdiction"] = configured
     values = {"level": level, "region_code": region_code, "policy": policy}
     if row is None:

@@ -1,8 +1,10 @@
 """研判分析: the topics and regions rising period over period.
 
 The topic words come from the cases' subjects through ``cases.text.topic_words`` (the one owner of
-jieba, so a repeat look-up never changes them); each distinct subject is read once, with how many
-cases bore it in each period.
+jieba, so a repeat look-up never changes them): the petition domain's topics kept whole, their
+variants merged (欠薪, 讨薪 → 拖欠工资), words every petition uses (建议, 办理, 小区, 社区) left out.
+Each distinct subject is read once, with how many cases bore it in each period. A region is named
+by the office's list of regions (「南京市玄武区（320102）」, ``workflow.regions``).
 """
 
 from collections import Counter

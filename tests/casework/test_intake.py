@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from workflow import regions
 from workflow.errors import InvalidInput
 from workflow.intake import (
     IntakeIn,
@@ -163,6 +164,10 @@ def test_bad_petitioner(petitioner: dict[str, Any], code: str, field: str, messa
         ({"category": "complaint"}, "intake.category_invalid", "category", "信访事项类别应为"),
         ({"region_code": "32010"}, "intake.region_code_invalid", "region_code", "行政区划代码应为6位数字"),
         ({"region_code": "32O102"}, "intake.region_code_invalid", "region_code", "行政区划代码应为6位数字"),
+        ({"region_code": ""}, "intake.region_code_required", "region_code", "行政区划不能为空"),
+        ({"region_code": "999999"}, "intake.region_unknown", "region_code", "行政区划代码999999不在行政区划表（GB/T 2260）中"),
+        ({"region_code": "371200"}, "intake.region_unknown", "region_code", "不在行政区划表"),  # 莱芜市, merged into 济南市 in 2019
+        ({"region_code": "320101"}, "intake.region_unknown", "region_code", "不在行政区划表"),  # 市辖区: no division of its own
         ({"subject": ""}, "intake.subject_required", "subject", "信访事项标题不能为空"),
         ({"subject": "事" * 201}, "intake.subject_too_long", "subject", "不能超过200个字"),
         ({"content": " "}, "intake.content_required", "content", "信访内容不能为空"),
@@ -333,3 +338,17 @@ def test_mask_phone() -> None:
     assert mask_phone("+8675512345678") == "0755-****5678"
     assert mask_phone("+85291234567") == "+852****4567"
     assert mask_phone(None) is None
+
+
+def test_the_region_is_checked_against_the_office_s_list() -> None:
+    """A code the office added is accepted; one it abolished is refused with its name."""
+    amended = regions.office_list({"653132": "岑岭县", "320106": None})
+    assert validate_intake(body(region_code="653132"), now=NOW, regions=amended).region_code == (
+        "653132"
+    )
+    with pytest.raises(InvalidInput) as refused_:
+        validate_intake(body(region_code="320106"), now=NOW, regions=amended)
+    assert refused_.value.code == "intake.region_unknown"
+    assert "行政区划南京市鼓楼区（320106）已撤销" in refused_.value.message
+    with pytest.raises(InvalidInput):  # without the office's list, the bundled one
+        validate_intake(body(region_code="653132"), now=NOW)

@@ -74,10 +74,61 @@ def test_the_office_configures_its_level_region_and_organs(engine: Engine) -> No
         assert (where.office_level, where.steps, where.organ) == ("city", 1, "玄武区信访局")
         with pytest.raises(InvalidInput):
             jurisdiction.configure_office(conn, level="township", region_code="320100")
-        # Region names: the transfer offer names the organ by its region; the organs stay.
-        jurisdiction.configure_office(
-            conn, level="province", region_code="320000", regions={"320106": "南京市鼓楼区"}
-        )
-        assert jurisdiction.office_jurisdiction(conn)[2] == {"320102": "玄武区信访局"}
+        # Without an organ configured, the transfer offer names the region's organ from the list.
         assert jurisdiction.classify_here(conn, "320106").organ == "南京市鼓楼区信访工作机构"
-        assert jurisdiction.region_names(conn) == {"320106": "南京市鼓楼区"}
+        jurisdiction.configure_office(conn, level="province", region_code="320000")
+        assert jurisdiction.office_jurisdiction(conn)[2] == {"320102": "玄武区信访局"}
+
+
+@pytest.mark.parametrize(
+    ("level", "region", "organs", "message"),
+    [
+        ("city", "999999", None, "不在行政区划表"),
+        ("city", "320000", None, "江苏省（320000）是省级行政区划，与本机关层级（市级）不符"),
+        ("county", "320100", None, "与本机关层级（县级）不符"),
+        ("national", "320000", None, "国家级机关的行政区划代码应为100000"),
+        (
+            "province",
+            "320000",
+            {"999999": "某信访局"},
+            "转送机关的行政区划代码不在行政区划表中：999999",
+        ),
+        ("province", "320000", {"320102": " "}, "转送机关名称不能为空"),
+    ],
+)
+def test_the_office_is_checked_against_the_list_of_regions(
+    engine: Engine, level: str, region: str, organs: dict[str, str] | None, message: str
+) -> None:
+    """An unknown code is neither the office's region nor a transfer target; nothing is stored."""
+    with engine.begin() as conn, pytest.raises(InvalidInput) as refused:
+        jurisdiction.configure_office(conn, level=level, region_code=region, organs=organs)
+    assert message in refused.value.message
+    with engine.begin() as conn:
+        assert jurisdiction.office_jurisdiction(conn) == ("province", "320000", {})
+
+
+def test_the_office_amends_the_list_and_names_follow(engine: Engine) -> None:
+    """A county set up after the bundled list is added (its name written with its prefecture or
+    not), a renamed one takes its new name, an abolished one keeps its name for old cases."""
+    with engine.begin() as conn:
+        jurisdiction.configure_office(
+            conn,
+            level="province",
+            region_code="650000",
+            amendments={"653132": "喀什地区岑岭县", "320102": "玄武区", "320106": None},
+            organs={"653132": "岑岭县信访局"},
+        )
+        listed = jurisdiction.region_names(conn)
+        assert listed.label("653132") == "喀什地区岑岭县（653132）"
+        assert jurisdiction.region_amendments(conn)["653132"] == "岑岭县"
+        assert listed.accepts("653132") and not listed.accepts("320106")
+        assert listed.label("320106") == "南京市鼓楼区（320106）"
+        assert jurisdiction.classify_here(conn, "653132").organ == "岑岭县信访局"
+        with pytest.raises(InvalidInput, match="上级区划不在行政区划表中"):
+            jurisdiction.configure_office(
+                conn, level="province", region_code="650000", amendments={"999901": "某县"}
+            )
+        with pytest.raises(InvalidInput, match="已撤销|不在行政区划表"):
+            jurisdiction.configure_office(
+                conn, level="city", region_code="320100", amendments={"320100": None}
+            )

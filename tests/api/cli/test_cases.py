@@ -29,7 +29,7 @@ def test_intake_flags_a_skip_level_visit(shoujie: Any, capsys: pytest.CaptureFix
     organ's opinion (--handled-below) it is not."""
     case = intake_case(shoujie, capsys)
     assert case["flags"]["skip_level"] is True
-    assert case["jurisdiction"]["organ"] == "行政区划320102的县级信访工作机构"
+    assert case["jurisdiction"]["organ"] == "南京市玄武区信访工作机构"
     capsys.readouterr()
     body = json.dumps(intake_body())
     assert (
