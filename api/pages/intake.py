@@ -193,7 +193,9 @@ def _check_page(
     with ctx.engine.connect() as conn:
         actor, row = staff.get_actor(conn, user.staff_no)
         found = candidates.find(conn, ctx.rt, valid, now=now, viewer=actor, viewer_unit=row.unit)
-        where = jurisdiction.classify_here(conn, valid.region_code, handled_below=handled_below)
+        where = jurisdiction.classify_here(
+            conn, valid.region_code, channel=valid.channel, handled_below=handled_below
+        )
     if not found and not where.offer_transfer and valid.group_size == 1 and not error:
         # Nothing to decide: register at once, as the plain form did.
         return _register(request, ctx, user, form)

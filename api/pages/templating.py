@@ -15,9 +15,11 @@ from api.security import permits
 from cases.supervision import labels
 from workflow import lifecycle
 from workflow.actions import FIELDS as ACTION_FIELDS
+from workflow.documents import closure_report_offered
 from workflow.intake import MAX_REPRESENTATIVES
 from workflow.lifecycle import ACTION_LABELS, CATEGORY_LABELS, CHANNEL_LABELS, STATE_LABELS
 from workflow.periods import LEVEL_LABELS
+from workflow.waiver import waiver_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -60,6 +62,7 @@ _PAYLOAD_LABELS = {
     "old_due_date": "原届满日",
     "new_due_date": "新届满日",
     "why": "原因",
+    "waiver": "信访人表示",
     **labels.PAYLOAD_LABELS,
 }
 
@@ -95,6 +98,8 @@ def install_filters(env: Environment, tz: Any) -> None:
         GRAVE_ACTIONS=GRAVE_ACTIONS,
         MAX_REPRESENTATIVES=MAX_REPRESENTATIVES,
         permits=permits,
+        waiver_text=waiver_text,
+        closure_report_offered=closure_report_offered,
     )
 
 
@@ -152,6 +157,8 @@ def _payload_value(action: str, key: str, value: Any, tz: Any) -> str:
         return format_dt(value, tz)
     if key == "days":
         return f"{value}日"
+    if key == "waiver" and isinstance(value, Mapping):
+        return waiver_text(value)
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)

@@ -52,7 +52,11 @@ def test_the_rule_of_skip_level(
     offer: bool,
 ) -> None:
     where = jurisdiction.classify(
-        region, office_level=office[0], office_region=office[1], handled_below=handled_below
+        region,
+        channel="visit",
+        office_level=office[0],
+        office_region=office[1],
+        handled_below=handled_below,
     )
     assert (where.skip_level, where.steps, where.within, where.offer_transfer) == (
         skip,
@@ -70,7 +74,7 @@ def test_the_office_configures_its_level_region_and_organs(engine: Engine) -> No
         jurisdiction.configure_office(
             conn, level="city", region_code="320100", organs={"320102": "玄武区信访局"}
         )
-        where = jurisdiction.classify_here(conn, "320102")
+        where = jurisdiction.classify_here(conn, "320102", channel="visit")
         assert (where.office_level, where.steps, where.organ) == ("city", 1, "玄武区信访局")
         with pytest.raises(InvalidInput):
             jurisdiction.configure_office(conn, level="township", region_code="320100")
@@ -79,5 +83,8 @@ def test_the_office_configures_its_level_region_and_organs(engine: Engine) -> No
             conn, level="province", region_code="320000", regions={"320106": "南京市鼓楼区"}
         )
         assert jurisdiction.office_jurisdiction(conn)[2] == {"320102": "玄武区信访局"}
-        assert jurisdiction.classify_here(conn, "320106").organ == "南京市鼓楼区信访工作机构"
+        assert (
+            jurisdiction.classify_here(conn, "320106", channel="visit").organ
+            == "南京市鼓楼区信访工作机构"
+        )
         assert jurisdiction.region_names(conn) == {"320106": "南京市鼓楼区"}
