@@ -8,7 +8,11 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from cases.casework import reading
+from cases.repeat import jurisdiction
+from tests.api.pages.helpers import intake_form
 from tests.web import api_act, api_intake, bearer, client, sign_in
 
 SUBJECT = "举报违规审批拆迁许可"
@@ -143,3 +147,30 @@ def test_the_accused_units_staff_see_no_subject_on_any_surface(app: Any, c: Test
     assert SUBJECT in owner_report and OPINION in owner_report
     assert "信访人于2026-11-26以当面方式表示不申请复查" in owner_report
     assert re.search(r"提前办结</dt><dd>信访人于2026-11-26", owner.get(f"/cases/{no}").text)
+
+
+def test_the_intake_pages_transfer_is_refused_for_the_accused_unit(
+    app: Any, c: TestClient, engine: Engine
+) -> None:
+    """The office transfers 玄武区's matters to 玄武区住建局; an accusation against that bureau is
+    not registered-and-transferred there: the check page says why, and nothing is stored."""
+    with engine.begin() as conn:
+        jurisdiction.configure_office(
+            conn, level="province", region_code="320000", organs={"320102": "玄武区住建局"}
+        )
+    token = sign_in(c, "A001")
+    form = {
+        **intake_form(category="accusation", subject=SUBJECT, content=CONTENT),
+        "accused.unit": "玄武区住建局",
+        "csrf_token": token,
+    }
+    with engine.connect() as conn:
+        before = reading.case_count(conn)
+    r = c.post("/cases/new/register", data={**form, "transfer": "1"})
+    assert r.status_code == 409
+    assert "不得转送给被检举控告的单位" in r.text and "第三十条第三款" in r.text
+    with engine.connect() as conn:
+        assert reading.case_count(conn) == before
+    # Registered without the transfer, it stays with the office.
+    r = c.post("/cases/new/register", data=form)
+    assert r.status_code == 303
