@@ -81,13 +81,11 @@ def act(
     facts = case_facts(record, clocks, now, tz)
     lifecycle.check(action, facts, actor)
     data = validate_payload(action, payload or {}, facts, local_date(now, tz))
-    # Never to the unit an accusation accuses (条例第三十条第三款).
-    confidentiality.check_recipient(
-        action,
-        data.get("organ"),
-        record,
-        allowed_actions=lifecycle.allowed_actions(facts, actor),
-    )
+    if action in confidentiality.SENDING_ACTIONS:
+        # Never to the unit an accusation accuses (条例第三十条第三款).
+        confidentiality.check_recipient(
+            action, data["organ"], record, allowed_actions=lifecycle.allowed_actions(facts, actor)
+        )
 
     values: dict[str, Any] = {}
     if action == "reassign":
