@@ -67,6 +67,11 @@ REPLY = {"outcome": "support", "opinion": "经核查，公司已于本月足额�
 BASE = local("2026-11-02 09:00")
 
 
+def _close(at: datetime) -> dict[str, Any]:
+    """Closed soon after the reply: with the petitioner's waiver of review (条例第三十五条)."""
+    return {"waiver": {"date": at.astimezone(BASE.tzinfo).date().isoformat(), "how": "书面"}}
+
+
 def _times(i: int) -> dict[str, datetime]:
     t = BASE + timedelta(seconds=10 * i)
     return {step: t + timedelta(hours=k) for k, step in enumerate(STEPS)}
@@ -88,7 +93,7 @@ def run_engine(engine: Any, rt: Runtime, bodies: list[dict[str, Any]]) -> dict[s
             ]
         t1 = clock()
         spent["intake"] += t1 - t0
-        for action, payload in (("accept", {}), ("reply", REPLY), ("close", {})):
+        for action, payload in (("accept", {}), ("reply", REPLY), ("close", _close(at["close"]))):
             with engine.begin() as conn:
                 actions.act(
                     conn,
@@ -260,7 +265,7 @@ class Bare:
             ).fetchone()
             case_no = f"{year}-{seq:06d}"
             # The office's jurisdiction was read once (the engine reads it at every intake).
-            where = classify(body["region_code"], **self.office)
+            where = classify(body["region_code"], channel=body["channel"], **self.office)
             payload = {
                 "channel": body["channel"],
                 "category": body["category"],
@@ -410,6 +415,9 @@ class Bare:
                     self.ts(now),
                     self.ts(now) <= due["handling"],
                 ]
+            if action == "close":
+                old = json.loads(details) if isinstance(details, str) else dict(details or {})
+                extra, params = ", details = ?", [self.js({**old, "waiver": payload["waiver"]})]
             updated = cur.execute(
                 self.sql(
                     'UPDATE "case" SET state = ?, event_count = ?, last_event_hash = ?, '
@@ -476,7 +484,8 @@ def run_bare(bare: Bare, bodies: list[dict[str, Any]]) -> dict[str, float]:
         case_no = bare.intake(people[i], body, at["intake"])
         t1 = clock()
         spent["intake"] += t1 - t0
-        for action, payload in (("accept", {}), ("reply", REPLY), ("close", {})):
+        close = {"waiver": {**_close(at["close"])["waiver"], "waives": "review"}}
+        for action, payload in (("accept", {}), ("reply", REPLY), ("close", close)):
             bare.act(case_no, action, dict(payload), at[action])
             t2 = clock()
             spent[action] += t2 - t1

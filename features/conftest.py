@@ -121,6 +121,7 @@ PATHS: dict[str, list[tuple[str, str]]] = {
     "不予受理": [("不予受理", "G001")],
     "已撤回": [("撤回", "A001")],
     "已答复": [("受理", "A001"), ("答复", "H001")],
+    # 办结 the day after the reply, with the petitioner's written waiver (default_payload).
     "已办结": [("受理", "A001"), ("答复", "H001"), ("办结", "A001")],
     "复查中": [("受理", "A001"), ("答复", "H001"), ("申请复查", "A001")],
     "已复查": [("受理", "A001"), ("答复", "H001"), ("申请复查", "A001"), ("复查答复", "H001")],
@@ -180,16 +181,23 @@ def default_payload(action: str, now: datetime) -> dict[str, Any]:
         },
         "note": {"text": "已电话联系信访人，告知办理进度。"},
         "record_evaluation": {"rating": "satisfied"},
+        # Closing inside the petitioner's window needs their waiver (条例第三十五条、第三十六条).
+        "close": {"waiver": {"date": today.isoformat(), "how": "书面"}},
     }
     return dict(payloads.get(action, {}))
 
 
 def table_fields(datatable: list[list[str]]) -> dict[str, Any]:
-    """A | 字段 | 值 | table as a payload; whole numbers become integers."""
+    """A | 字段 | 值 | table as a payload; whole numbers become integers, and ``waiver.date``
+    a field of the ``waiver`` object."""
     rows = [r for r in datatable if r and r[0] != "字段"]
     out: dict[str, Any] = {}
     for key, value in rows:
-        out[key] = int(value) if value.isdigit() else value
+        *groups, name = key.split(".")
+        target = out
+        for group in groups:
+            target = target.setdefault(group, {})
+        target[name] = int(value) if value.isdigit() else value
     return out
 
 
@@ -302,10 +310,16 @@ class World:
         overrides: dict[str, Any] | None = None,
         *,
         expected_version: int | None = None,
+        exactly: bool = False,
     ) -> dict[str, Any]:
-        """Take the action named in Chinese as ``who`` at ``when``."""
+        """Take the action named in Chinese as ``who`` at ``when`` (``exactly``: with the
+        ``overrides`` alone, no default fields)."""
         code = ACTIONS[action]
-        payload = {**default_payload(code, when), **(overrides or {})}
+        payload = (
+            dict(overrides or {})
+            if exactly
+            else {**default_payload(code, when), **(overrides or {})}
+        )
         self.now = when
         with self.engine.begin() as conn:
             return actions.act(

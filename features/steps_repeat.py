@@ -19,6 +19,7 @@ from cases.store import tables
 from features.conftest import WHEN, WHO, World, table_fields
 from tests.factories import intake_body
 from workflow.intake import validate_intake
+from workflow.lifecycle import CHANNEL_LABELS
 
 WHEN_AT = {"when": lambda text: _at(text)}
 LEVELS = {"国家级": "national", "省级": "province", "市级": "city", "县级": "county"}
@@ -209,7 +210,7 @@ def repeats_by_owner(repeat_state: dict[str, Any], who: str, n: str, other: str,
 
 @when(
     parsers.re(
-        rf"接访员 {WHO} 于 {WHEN} 登记行政区划为 \"(?P<region>\d{{6}})\" 的来访事项"
+        rf"接访员 {WHO} 于 {WHEN} 登记行政区划为 \"(?P<region>\d{{6}})\" 的(?P<channel>来访|来信|来电|网上)事项"
         r"(?P<below>，信访人持有下级机关的处理意见书)?"
     ),
     converters=WHEN_AT,
@@ -220,13 +221,15 @@ def registers_region(
     who: str,
     when: datetime,
     region: str,
+    channel: str,
     below: str | None,
 ) -> None:
+    codes = {label: code for code, label in CHANNEL_LABELS.items()}
     with world.engine.begin() as conn:
         repeat_state["new"] = registration.register(
             conn,
             world.rt,
-            body=intake_body(region_code=region),
+            body=intake_body(region_code=region, channel=codes[channel]),
             actor_staff_no=who,
             now=when,
             handled_below=bool(below),

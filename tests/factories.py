@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from cases.casework import actions, intake
 from cases.organisation import roster
+from conftest import TZ
 
 # 工号 → (name, role, group, post, unit)
 OFFICE_STAFF: dict[str, tuple[str, str, str | None, str | None, str | None]] = {
@@ -75,7 +76,8 @@ PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "closed": [
         ("accept", {}),
         ("reply", {"outcome": "explain", "opinion": "解释说明"}),
-        ("close", {}),
+        # Before the review window lapses: with the petitioner's waiver, dated when it is driven.
+        ("close", {"waiver": {"how": "书面"}}),
     ],
     "under_review": [
         ("accept", {}),
@@ -121,7 +123,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "start_hearing": {},
     "end_hearing": {},
     "reply_reexamination": {"opinion": "终结"},
-    "close": {},
+    "close": {"waiver": {"date": "2026-11-05", "how": "书面"}},
     "withdraw": {},
     "reassign": {"to_staff_no": "A002", "reason": "原责任人休假", "reason_code": "leave"},
     "note": {"text": "电话回访信访人"},
@@ -141,9 +143,16 @@ def case_in_state(
     return case_no
 
 
+def waiver_on(now: datetime, how: str = "书面") -> dict[str, str]:
+    """The petitioner's waiver of review, given on the local day of ``now`` (条例第三十五条)."""
+    return {"date": now.astimezone(TZ).date().isoformat(), "how": how}
+
+
 def drive(engine: Engine, rt: Any, case_no: str, state: str, now: datetime) -> None:
     """Take a registered case to ``state`` as its supervisor (G001) would, each step at ``now``."""
     for action, payload in PATHS[state]:
+        if action == "close":
+            payload = {"waiver": waiver_on(now, **payload["waiver"])}
         with engine.begin() as conn:
             actions.act(
                 conn,

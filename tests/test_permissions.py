@@ -85,11 +85,14 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/inbox", "signed_in"),
     ("POST", "/api/v1/inbox/{message_id}/read", "signed_in"),
     ("GET", "/api/v1/briefing", "read_cases"),
-    # reports (api/pages/reports.py, api/routes/reports.py): a receptionist reads closure reports of their own cases only
+    # reports (api/pages/reports.py, api/routes/reports.py): a receptionist reads the closure
+    # reports and progress prints of their own cases only
     ("GET", "/reports", "read_cases"),
     ("GET", "/api/v1/stats", "read_cases"),
     ("GET", "/cases/{case_no}/closure-report", "read_cases"),
     ("GET", "/api/v1/cases/{case_no}/closure-report.pdf", "read_cases"),
+    ("GET", "/cases/{case_no}/progress", "read_cases"),
+    ("GET", "/api/v1/cases/{case_no}/progress.pdf", "read_cases"),
     # repeat petitions and petitioner history (api/pages/intake.py, api/routes/intake.py)
     ("POST", "/api/v1/intake/candidates", "intake"),
     ("POST", "/api/v1/cases/{case_no}/contacts", "intake"),
@@ -224,7 +227,12 @@ def test_anonymous_gets_nothing_but_public_routes(world: dict[str, Any]) -> None
 
 
 #: Routes a receptionist may use on their own cases only (首接负责制), like the case's actions.
-OWN_CASE_ROUTES = {"/cases/{case_no}/closure-report", "/api/v1/cases/{case_no}/closure-report.pdf"}
+OWN_CASE_ROUTES = {
+    "/cases/{case_no}/closure-report",
+    "/api/v1/cases/{case_no}/closure-report.pdf",
+    "/cases/{case_no}/progress",
+    "/api/v1/cases/{case_no}/progress.pdf",
+}
 
 
 def expected_allowed(permission: str, staff_no: str, path: str = "") -> bool:

@@ -8,13 +8,14 @@ transfer) follow the declared checks.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from workflow.errors import InvalidInput
 from workflow.lifecycle import OUTCOMES, RATINGS, REASSIGN_REASONS, REJECT_REASONS, CaseFacts
 from workflow.periods import MAX_EXTENSION_DAYS
+from workflow.waiver import WAIVER_WAYS, check_waiver
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Field:
 
     name: str
     label: str
-    #: text · textarea · date · number · select · staff (a colleague's 工号)
+    #: text · textarea · date · number · select · staff (a colleague's 工号) · group (``fields``)
     kind: str
     required: bool = True
     max_len: int = 5000
@@ -34,6 +35,9 @@ class Field:
     hint: str = ""
     #: What a refusal calls the value and the article that sets its limit, when they differ.
     refusal: str = ""
+    #: A group's own fields: the payload carries them as one object under the group's name, the
+    #: form as ``group.field`` inputs.
+    fields: tuple["Field", ...] = ()
 
     @property
     def form_label(self) -> str:
@@ -44,6 +48,10 @@ class Field:
     def options(self) -> list[tuple[str, str]]:
         """The choices as (value, Chinese) pairs, in order."""
         return list((self.choices or {}).items())
+
+    def within(self, group: str) -> "Field":
+        """This field as a member of ``group``: named ``group.name`` in forms and refusals."""
+        return replace(self, name=f"{group}.{self.name}")
 
 
 REJECT_CHOICES = {code: label for code, (label, _) in REJECT_REASONS.items()}
@@ -85,6 +93,20 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("reason", "变更说明", "textarea", max_len=1000),
     ),
     "note": (Field("text", "跟踪记录", "textarea"),),
+    # 条例第三十五条、第三十六条: required while the petitioner's window is still open.
+    "close": (
+        Field(
+            "waiver",
+            "信访人不申请复查（复核）的表示",
+            "group",
+            required=False,
+            hint="请求期限届满前办结须填写",
+            fields=(
+                Field("date", "表示日期", "date"),
+                Field("how", "表示方式", "select", choices=WAIVER_WAYS),
+            ),
+        ),
+    ),
     "record_evaluation": (
         Field("rating", "信访人评价", "select", choices=RATINGS),
         Field("comment", "评价意见", "textarea", required=False, max_len=1000, hint="可不填"),
@@ -98,9 +120,19 @@ def _blank(value: Any) -> bool:
 
 def _checked(field: Field, value: Any) -> Any:
     """One present value checked against its declaration and normalised."""
+    if field.kind == "group":
+        if not isinstance(value, Mapping):
+            raise InvalidInput(
+                f"payload.{field.name}_invalid",
+                f"{field.label}应包括" + "、".join(f.label for f in field.fields),
+                field=field.name,
+            )
+        return _group(field, value)
     if field.kind == "select":
         if value not in (field.choices or {}):
-            names = "、".join(f"{k}（{v}）" for k, v in (field.choices or {}).items())
+            names = "、".join(
+                k if k == v else f"{k}（{v}）" for k, v in (field.choices or {}).items()
+            )
             raise InvalidInput(
                 f"payload.{field.name}_invalid",
                 f"{field.label}应为以下之一：{names}",
@@ -148,12 +180,23 @@ def _checked(field: Field, value: Any) -> Any:
     return value
 
 
-def _declared(action: str, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Every declared field of the action, checked; an optional one left blank is left out."""
+def _group(group: Field, value: Mapping[str, Any]) -> dict[str, Any]:
+    """A group's fields, each checked under its qualified name (``waiver.date``)."""
+    members = [(field, field.within(group.name)) for field in group.fields]
+    checked = _fields(tuple(m for _, m in members), {m.name: value.get(f.name) for f, m in members})
+    return {f.name: checked[m.name] for f, m in members if m.name in checked}
+
+
+def _fields(fields: tuple[Field, ...], payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field checked; an optional one left blank (a group: all of it) is left out."""
     out: dict[str, Any] = {}
-    for field in FIELDS.get(action, ()):
+    for field in fields:
         value = payload.get(field.name)
-        if _blank(value):
+        if _blank(value) or (
+            field.kind == "group"
+            and isinstance(value, Mapping)
+            and all(_blank(value.get(f.name)) for f in field.fields)
+        ):
             if field.required:
                 if field.kind in ("select", "date", "number"):
                     _checked(field, value)  # says what it should be
@@ -165,11 +208,22 @@ def _declared(action: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def payload_from_form(action: str, get: Any) -> dict[str, Any]:
+    """An action's payload from its form (``get(name)`` reads one input): groups as objects."""
+    out: dict[str, Any] = {}
+    for f in FIELDS.get(action, ()):
+        if f.kind == "group":
+            out[f.name] = {sub.name: get(sub.within(f.name).name) for sub in f.fields}
+        else:
+            out[f.name] = get(f.name)
+    return out
+
+
 def validate_payload(
     action: str, payload: Mapping[str, Any], facts: CaseFacts, today: date
 ) -> dict[str, Any]:
     """Check an action's fields and return them normalised; raise ``InvalidInput`` when wrong."""
-    out = _declared(action, payload)
+    out = _fields(FIELDS.get(action, ()), payload)
     if action == "reject":
         out.setdefault("guidance", REJECT_REASONS[out["reason_code"]][1])
     elif action == "assign":
@@ -189,4 +243,8 @@ def validate_payload(
                 field="accepted_on",
             )
         out["accepted_on"] = accepted_on.isoformat()
+    elif action == "close":
+        waiver = check_waiver(out.pop("waiver", None), facts, today)
+        if waiver is not None:
+            out["waiver"] = waiver
     return out

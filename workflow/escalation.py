@@ -1,9 +1,13 @@
 """The escalation ladder: when each level falls due on a clock, and whom it tells.
 
 预警 (warning) → 超期 (overdue) → 督办 (supervision) → 挂牌督办 (flagged), climbing the party
-organisation: owner → group leader → branch secretary → office leader. Pure: no database, no clock.
+organisation: owner → group leader → branch secretary → office leader. Every alert that goes "to
+the supervisor" (a level of the ladder, a group visit, a 不满意 rating, an unanswered 督办单) goes
+to the next post up held by someone other than the owner and the actor (``next_post_up``). Pure:
+no database, no clock.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
@@ -121,24 +125,48 @@ class Chain:
     branch_secretary: str | None = None
     office_leader: str | None = None
 
+    @property
+    def posts(self) -> list[str | None]:
+        """The posts up the ladder, lowest first: group leader, branch secretary, office leader."""
+        return [self.group_leader, self.branch_secretary, self.office_leader]
 
-def recipients(level: str, chain: Chain) -> list[str]:
-    """Whom a level tells; a vacant post falls to the next one up, and never to nobody."""
-    upward = [chain.group_leader, chain.branch_secretary, chain.office_leader]
+
+#: The post each level climbs to (by its place in ``Chain.posts``); a warning tells the owner only.
+LEVEL_POSTS = {"overdue": 0, "supervision": 1, "flagged": 2}
+
+
+def next_post_up(chain: Chain, rung: int = 0, *, skip: Iterable[str] = ()) -> str:
+    """Who is told at ``rung`` of the ladder: the first post from there up that is above the
+    owner's own post and held by someone other than the owner and ``skip`` (e.g. the actor).
+
+    A vacant post, or one held by the owner or the actor, falls to the next one up: an alert goes
+    to a person who can act on it, never back to whoever caused it. With no such post above, the
+    highest other post-holder is told; only with nobody else at all does it stay with the owner.
+    """
+    posts = chain.posts
+    # The owner's own post and the ones below it are not "up" from the owner.
+    own = max((i for i, p in enumerate(posts) if p == chain.owner), default=-1)
+    excluded = {chain.owner, *skip}
+    for post in posts[max(rung, own + 1) :]:
+        if post and post not in excluded:
+            return post
+    others = [p for p in reversed(posts) if p and p not in excluded]
+    return others[0] if others else chain.owner
+
+
+def recipients(level: str, chain: Chain, *, skip: Iterable[str] = ()) -> list[str]:
+    """Whom a level tells: the owner is warned; overdue tells the owner and the next post up,
+    督办 the branch secretary's rung, 挂牌督办 the office leader's (``next_post_up``)."""
     if level == "warning":
-        people = [chain.owner]
-    elif level == "overdue":
-        people = [chain.owner, _first(upward)]
-    elif level == "supervision":
-        people = [_first(upward[1:])]
-    else:
-        people = [_first(upward[2:])]
-    # With every post above vacant, the highest person there is answers for the case.
-    found = [p for p in people if p]
-    if not found:
-        found = [_first(list(reversed(upward))) or chain.owner]
-    return list(dict.fromkeys(found))
+        return [chain.owner]
+    above = next_post_up(chain, LEVEL_POSTS[level], skip=skip)
+    people = [chain.owner, above] if level == "overdue" else [above]
+    return list(dict.fromkeys(people))
 
 
-def _first(posts: list[str | None]) -> str | None:
-    return next((p for p in posts if p), None)
+def level_reached(level: str, person: str, chain: Chain) -> str:
+    """The level an alert meant for ``level`` stands at once it has fallen up to ``person``: a
+    督办单 passed over a branch secretary who issued it reaches the office leader, 挂牌督办."""
+    rungs = [i for i, post in enumerate(chain.posts) if post == person]
+    reached = max([LEVEL_POSTS.get(level, 0), *rungs])
+    return next(name for name, rung in LEVEL_POSTS.items() if rung == reached)

@@ -250,7 +250,8 @@ class CaseFacts:
     """What the rules need to know about one case; the machine's model.
 
     ``window_due`` maps a running petitioner window (``review_window``, ``reexamination_window``)
-    to its end instant; ``now`` is the injected clock's reading.
+    to its end instant, ``window_dates`` to its (start, last day): the reply's day and the day the
+    window lapses; ``now`` is the injected clock's reading.
     """
 
     state: str
@@ -260,6 +261,7 @@ class CaseFacts:
     hearing_open: bool = False
     rated: bool = False
     window_due: Mapping[str, datetime] = field(default_factory=dict)
+    window_dates: Mapping[str, tuple[date, date]] = field(default_factory=dict)
     received_on: date | None = None
     transferred_on: date | None = None
     partner_accepted: bool = False

@@ -9,8 +9,12 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
 
 from api.cli.context import App, Subcommands
+from cases.casework import reading
 from cases.organisation import roster
 from cases.reports import closure, counting, exports, pdf, stats
 from cases.store import staff
@@ -31,6 +35,22 @@ def output_path(path: str, suffixes: tuple[str, ...]) -> Path:
     if not out.parent.exists():
         raise InvalidInput("report.bad_output", f"输出目录不存在：{out.parent}", field="output")
     return out
+
+
+def own_cases_only(conn: Connection, app: App, viewer: Any, case_no: str, title: str) -> None:
+    """A receptionist reads the prints of the cases they own only (checked before the print's
+    own refusals)."""
+    if viewer is None or viewer.role != "receptionist":
+        return
+    case = reading.show(
+        conn, app.rt, case_no=case_no, viewer_staff_no=viewer.staff_no, now=app.clock.now()
+    )
+    if case["owner"]["staff_no"] != viewer.staff_no:
+        raise PermissionDenied(
+            "permission.denied",
+            f"接访员只能查看本人首接信访事项的{title}（{case_no}）",
+            case_no=case_no,
+        )
 
 
 def cmd_report_closure(args: argparse.Namespace) -> int:
@@ -78,19 +98,10 @@ def cmd_report_closure(args: argparse.Namespace) -> int:
         )
         reports = []
         for case_no in case_nos:
+            own_cases_only(conn, app, viewer, case_no, "结案报告")
             report = closure_context(
                 conn, app.rt, case_no=case_no, viewer_staff_no=args.as_, now=now
             )
-            if (
-                viewer is not None
-                and viewer.role == "receptionist"
-                and report["case"]["owner"]["staff_no"] != viewer.staff_no
-            ):
-                raise PermissionDenied(
-                    "permission.denied",
-                    f"接访员只能查看本人首接信访事项的结案报告（{case_no}）",
-                    case_no=case_no,
-                )
             reports.append(report)
             if out.suffix.lower() == ".html":
                 bar.update(1)
@@ -102,6 +113,28 @@ def cmd_report_closure(args: argparse.Namespace) -> int:
     print(
         f"已生成结案报告 {len(reports)} 件：{out} / closure report written ({len(reports)} cases)"
     )
+    return 0
+
+
+def cmd_report_progress(args: argparse.Namespace) -> int:
+    """Write an open case's progress print (进展情况) to a PDF or HTML file."""
+    from api.pages.documents import progress_context, progress_html
+    from api.pages.templating import template_env
+
+    out = output_path(args.output, (".pdf", ".html"))
+    app = App()
+    with app.engine.begin() as conn:
+        viewer = staff.get_actor(conn, args.as_)[0] if args.as_ else None
+        own_cases_only(conn, app, viewer, args.case_no, "进展情况")
+        report = progress_context(
+            conn, app.rt, case_no=args.case_no, viewer_staff_no=args.as_, now=app.clock.now()
+        )
+    html = progress_html(template_env(app.rt.tz), [report])
+    if out.suffix.lower() == ".html":
+        out.write_text(html, encoding="utf-8")
+    else:
+        out.write_bytes(pdf.from_html(html))
+    print(f"已生成进展情况：{out} / progress report written")
     return 0
 
 
@@ -156,7 +189,7 @@ def register(sub: Subcommands) -> None:
     report = sub.add_parser("report", help="报告：结案报告、统计分析").add_subparsers(
         dest="report_command", required=True
     )
-    s = report.add_parser("closure", help="结案报告（PDF 或 HTML）")
+    s = report.add_parser("closure", help="结案报告（PDF 或 HTML）：仅限已结案的信访事项")
     s.add_argument("case_no", nargs="?", help="案件编号，如 2026-000123")
     s.add_argument("-o", "--output", required=True, metavar="FILE.pdf|FILE.html")
     s.add_argument("--month", metavar="YYYY-MM", help="该月结案的全部信访事项，合为一个文件")
@@ -167,6 +200,12 @@ def register(sub: Subcommands) -> None:
         help="以该工作人员能看到的内容出具（检举控告类对被检举单位保密）",
     )
     s.set_defaults(func=cmd_report_closure)
+
+    s = report.add_parser("progress", help="进展情况：办理中信访事项的打印件（PDF 或 HTML）")
+    s.add_argument("case_no", help="案件编号，如 2026-000123")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.pdf|FILE.html")
+    s.add_argument("--as", dest="as_", metavar="STAFF_NO", help="以该工作人员能看到的内容出具")
+    s.set_defaults(func=cmd_report_progress)
 
     s = report.add_parser("stats", help="统计分析")
     s.add_argument("--from", dest="from_", required=True, metavar="DATE")

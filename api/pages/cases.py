@@ -15,7 +15,8 @@ from cases.casework import actions, reading, search
 from cases.organisation import directory, roster
 from cases.supervision import labels, panels
 from workflow import lifecycle
-from workflow.actions import FIELDS as ACTION_FIELDS
+from workflow.actions import payload_from_form
+from workflow.confidentiality import HIDDEN
 from workflow.errors import Conflict, DomainError, InvalidInput
 from workflow.lifecycle import ACTION_LABELS, STATE_LABELS
 from workflow.periods import PERIODS
@@ -103,6 +104,10 @@ def _case_page(
             conn, ctx.rt, case_no=case_no, staff_no=user.staff_no, role=user.role, now=now
         )
     hidden = bool(case["petitioner"].get("confidential"))
+    if hidden:
+        # What supervision asked of the case would tell the accused what it is about (第三十条第三款).
+        extras["notices"] = [{**n, "text": HIDDEN, "answer": None} for n in extras["notices"]]
+        extras["extensions"] = [{**x, "reason": HIDDEN} for x in extras["extensions"]]
     clocks = [c for c in case["clocks"] if c["status"] in ("running", "paused")]
     finished = [c for c in case["clocks"] if c["status"] not in ("running", "paused")]
     timeline = [
@@ -147,7 +152,7 @@ def case_action(
     if action not in lifecycle.ACTIONS:
         raise InvalidInput("action.unknown", f"未知的操作：{action}", field="action")
     refuse_action(user, action)
-    payload = {f.name: form_str(form, f.name) for f in ACTION_FIELDS.get(action, ())}
+    payload = payload_from_form(action, lambda name: form_str(form, name))
     payload = {k: v for k, v in payload.items() if v != ""}
     version = form_str(form, "version")
     try:

@@ -1,5 +1,5 @@
-"""The reports as HTML documents: the statistics with their charts, and closure reports laid out
-for A4. The pages show them, the PDFs are printed from them, and the command line writes them.
+"""The reports as HTML documents: the statistics with their charts, and closure reports and
+progress prints laid out for A4. The pages show them, the PDFs are printed from them, and the command line writes them.
 
 Like ``api.pages.templating`` it loads no web framework.
 """
@@ -12,7 +12,7 @@ from jinja2 import Environment
 from sqlalchemy import Connection
 
 from api.pages.templating import event_lines
-from cases.reports import closure
+from cases.reports import closure, progress
 from cases.runtime import Runtime
 
 CHART_TITLES = {
@@ -36,6 +36,25 @@ def closure_context(
         # Payloads are already empty for a viewer from whom the case is hidden.
         step["lines"] = event_lines(step, rt.tz, rt.regions(conn))
     return report
+
+
+def progress_context(
+    conn: Connection, rt: Runtime, *, case_no: str, viewer_staff_no: str | None, now: datetime
+) -> dict[str, Any]:
+    """One open case's progress print (进展情况), its steps with their contents in Chinese."""
+    report = progress.progress_report(
+        conn, rt, case_no=case_no, viewer_staff_no=viewer_staff_no, now=now
+    )
+    for step in report["steps"]:
+        step["lines"] = event_lines(step, rt.tz)
+    return report
+
+
+def progress_html(
+    env: Environment, reports: Sequence[Mapping[str, Any]], *, screen: bool = False, **extra: Any
+) -> str:
+    """The progress prints as one HTML document (A4, the closure report's layout)."""
+    return env.get_template("progress_report.html").render(reports=reports, screen=screen, **extra)
 
 
 def closure_html(

@@ -24,7 +24,7 @@ from api.security import add_flash
 from cases.casework import intake
 from cases.repeat import candidates, contacts, jurisdiction, registration
 from cases.store import staff
-from workflow.errors import Conflict, InvalidInput
+from workflow.errors import ActionNotAllowed, Conflict, InvalidInput
 from workflow.intake import MAX_REPRESENTATIVES, validate_intake
 
 router = APIRouter(include_in_schema=False)
@@ -225,7 +225,9 @@ def _check_page(
     with ctx.engine.connect() as conn:
         actor, row = staff.get_actor(conn, user.staff_no)
         found = candidates.find(conn, ctx.rt, valid, now=now, viewer=actor, viewer_unit=row.unit)
-        where = jurisdiction.classify_here(conn, valid.region_code, handled_below=handled_below)
+        where = jurisdiction.classify_here(
+            conn, valid.region_code, channel=valid.channel, handled_below=handled_below
+        )
     if not found and not where.offer_transfer and valid.group_size == 1 and not error:
         # Nothing to decide: register at once, as the plain form did.
         return _register(request, ctx, user, form)
@@ -265,6 +267,10 @@ def _register(request: Request, ctx: AppContext, user: User, form: FormData) -> 
             )
     except InvalidInput as exc:
         return _intake_form(request, user, _carried(form), field_errors(exc, rows), status=422)
+    except ActionNotAllowed as exc:
+        # The transfer offered would send an accusation to the unit it accuses (第三十条第三款):
+        # nothing is registered; the check page says why.
+        return _check_page(request, ctx, user, form, error=exc.message, status=409)
     message = f"已登记，案件编号 {case['case_no']}"
     if case["state"] == "transferred":
         message += f"，并已转送{case['jurisdiction']['organ']}"

@@ -1,5 +1,6 @@
 """The reports on the pages: the statistics for a date range with their charts (or as CSV, Excel,
-PDF), and a case's closure report as a print view (or PDF).
+PDF), and a case's closure report (once it has ended) or progress print (while it is open) as a
+print view (or PDF).
 
 Readers of cases may read them; a receptionist gets the closure report of the cases they own
 only. The closure report shows a case as ``reading.show`` shows it to the viewer, so an
@@ -19,7 +20,16 @@ from sqlalchemy import Connection
 from api.deps import AppContext, Ctx, PageReader, User
 from api.middleware import with_style_hashes
 from api.pages.common import render
-from api.pages.documents import CHART_TITLES, chart_uris, closure_context, closure_html, stats_html
+from api.pages.documents import (
+    CHART_TITLES,
+    chart_uris,
+    closure_context,
+    closure_html,
+    progress_context,
+    progress_html,
+    stats_html,
+)
+from cases.casework import reading
 from cases.organisation import roster
 from cases.reports import counting, exports, pdf, stats
 from workflow.calendar import local_date
@@ -78,27 +88,41 @@ def check_format(value: str, allowed: Iterable[str]) -> str:
     return value
 
 
-def closure_for(ctx: AppContext, user: User, case_no: str) -> tuple[dict[str, Any], str]:
-    """The case's closure report for this user; a receptionist only for a case they own."""
+#: Each print of one case: how it is gathered, laid out, called, and its file's name.
+CASE_DOCUMENTS = {
+    "closure": (closure_context, closure_html, "结案报告", "closure"),
+    "progress": (progress_context, progress_html, "进展情况", "progress"),
+}
+
+
+def document_for(
+    ctx: AppContext, user: User, case_no: str, kind: str = "closure"
+) -> tuple[dict[str, Any], str]:
+    """The case's closure report (or, ``kind="progress"``, its progress print) for this user; a
+    receptionist only for a case they own; refused (409) when the case's state has the other."""
+    gather, _, title, _ = CASE_DOCUMENTS[kind]
+    now = ctx.clock.now()
     with ctx.engine.begin() as conn:
-        report = closure_context(
-            conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no, now=ctx.clock.now()
-        )
-        name = report["office_name"]
-    if user.role == "receptionist" and report["case"]["owner"]["staff_no"] != user.staff_no:
-        raise PermissionDenied(
-            "permission.denied",
-            "接访员只能查看本人首接信访事项的结案报告",
-            case_no=case_no,
-            role=user.role,
-        )
-    return report, name
+        # Who may read it is decided before whether the case's state has this print.
+        case = reading.show(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no, now=now)
+        if user.role == "receptionist" and case["owner"]["staff_no"] != user.staff_no:
+            raise PermissionDenied(
+                "permission.denied",
+                f"接访员只能查看本人首接信访事项的{title}",
+                case_no=case_no,
+                role=user.role,
+            )
+        report = gather(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no, now=now)
+    return report, report["office_name"]
 
 
-def closure_pdf(ctx: AppContext, report: Mapping[str, Any], case_no: str) -> Response:
-    """One closure report as a PDF, shown in the browser."""
-    html = closure_html(ctx.templates, [report])
-    return download(pdf.from_html(html), "pdf", f"closure-{case_no}.pdf", inline=True)
+def document_pdf(
+    ctx: AppContext, report: Mapping[str, Any], case_no: str, kind: str = "closure"
+) -> Response:
+    """One closure report (or progress print) as a PDF, shown in the browser."""
+    _, lay_out, _, stem = CASE_DOCUMENTS[kind]
+    html = lay_out(ctx.templates, [report])
+    return download(pdf.from_html(html), "pdf", f"{stem}-{case_no}.pdf", inline=True)
 
 
 def stats_export(data: Mapping[str, Any], kind: str, html: str | None = None) -> Response:
@@ -148,19 +172,31 @@ def reports_page(
     return with_style_hashes(response)
 
 
+def _case_document(ctx: AppContext, user: User, case_no: str, format: str, kind: str) -> Response:
+    """A case's print view (A4) or its PDF."""
+    fmt = check_format(format, ("html", "pdf"))
+    report, _ = document_for(ctx, user, case_no, kind)
+    if fmt == "pdf":
+        return document_pdf(ctx, report, case_no, kind)
+    _, lay_out, _, _ = CASE_DOCUMENTS[kind]
+    path = "closure-report" if kind == "closure" else "progress"
+    html = lay_out(
+        ctx.templates, [report], screen=True, pdf_url=f"/cases/{quote(case_no)}/{path}?format=pdf"
+    )
+    return with_style_hashes(HTMLResponse(html))
+
+
 @router.get("/cases/{case_no}/closure-report")
 def closure_page(
     request: Request, ctx: Ctx, user: PageReader, case_no: str, format: str = "html"
 ) -> Response:
-    """The closure report's print view (A4), or its PDF."""
-    kind = check_format(format, ("html", "pdf"))
-    report, _ = closure_for(ctx, user, case_no)
-    if kind == "pdf":
-        return closure_pdf(ctx, report, case_no)
-    html = closure_html(
-        ctx.templates,
-        [report],
-        screen=True,
-        pdf_url=f"/cases/{quote(case_no)}/closure-report?format=pdf",
-    )
-    return with_style_hashes(HTMLResponse(html))
+    """The closure report's print view (A4), or its PDF: only once the matter has ended."""
+    return _case_document(ctx, user, case_no, format, "closure")
+
+
+@router.get("/cases/{case_no}/progress")
+def progress_page(
+    request: Request, ctx: Ctx, user: PageReader, case_no: str, format: str = "html"
+) -> Response:
+    """An open case's progress print (进展情况, A4), or its PDF."""
+    return _case_document(ctx, user, case_no, format, "progress")

@@ -15,10 +15,12 @@ from api.security import permits
 from cases.supervision import labels
 from workflow import lifecycle
 from workflow.actions import FIELDS as ACTION_FIELDS
+from workflow.documents import closure_report_offered
 from workflow.intake import MAX_REPRESENTATIVES
 from workflow.lifecycle import ACTION_LABELS, CATEGORY_LABELS, CHANNEL_LABELS, STATE_LABELS
 from workflow.periods import LEVEL_LABELS
 from workflow.regions import Regions, bundled
+from workflow.waiver import waiver_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -61,6 +63,7 @@ _PAYLOAD_LABELS = {
     "old_due_date": "原届满日",
     "new_due_date": "新届满日",
     "why": "原因",
+    "waiver": "信访人表示",
     **labels.PAYLOAD_LABELS,
 }
 
@@ -99,6 +102,8 @@ def install_filters(env: Environment, tz: Any, regions: Callable[[], Regions] = 
         GRAVE_ACTIONS=GRAVE_ACTIONS,
         MAX_REPRESENTATIVES=MAX_REPRESENTATIVES,
         permits=permits,
+        waiver_text=waiver_text,
+        closure_report_offered=closure_report_offered,
     )
 
 
@@ -158,6 +163,8 @@ def _payload_value(action: str, key: str, value: Any, tz: Any, regions: Regions)
         return regions.label(str(value))
     if key == "days":
         return f"{value}日"
+    if key == "waiver" and isinstance(value, Mapping):
+        return waiver_text(value)
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)

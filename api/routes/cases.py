@@ -132,18 +132,7 @@ def get_case(ctx: Ctx, user: ApiReader, case_no: str, response: Response) -> dic
 def get_events(ctx: Ctx, user: ApiReader, case_no: str) -> list[dict[str, Any]]:
     """The case's steps, oldest first (for the accused unit, without their contents)."""
     with ctx.engine.begin() as conn:
-        case = reading.show(
-            conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no, now=ctx.clock.now()
-        )
-        events = reading.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
-    return hide_payloads(case, events)
-
-
-def hide_payloads(case: dict[str, Any], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop the events' contents when the case is hidden from this viewer (条例第三十条第三款)."""
-    if not case["petitioner"].get("confidential"):
-        return events
-    return [{**e, "payload": {}} for e in events]
+        return reading.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
 
 
 def parse_if_match(value: str | None) -> int | None:

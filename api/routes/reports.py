@@ -1,4 +1,5 @@
-"""Reports on the API: the office statistics (JSON, CSV or Excel) and a case's closure report PDF.
+"""Reports on the API: the office statistics (JSON, CSV or Excel), a case's closure report PDF
+(once it has ended) and its progress print PDF (while it is open).
 
 A receptionist gets the closure report of the cases they own only."""
 
@@ -10,9 +11,7 @@ from pydantic import WithJsonSchema
 
 from api.deps import SIGNED_IN, ApiReader, Ctx, enum_param, problems
 from api.pages import reports
-from api.pages.documents import closure_html
 from api.schemas.reports import Stats
-from cases.reports import pdf
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -58,11 +57,26 @@ def stats_api(
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}}, "description": "结案报告 PDF"},
-        **problems(*SIGNED_IN, 404, 422),
+        **problems(*SIGNED_IN, 404, 409, 422, s409="信访事项尚未结案：请取进展情况"),
     },
 )
 def closure_pdf_api(ctx: Ctx, user: ApiReader, case_no: str) -> Response:
-    """One case's closure report as a PDF (A4, Chinese text in the installed CJK font)."""
-    report, _ = reports.closure_for(ctx, user, case_no)
-    html = closure_html(ctx.templates, [report])
-    return reports.download(pdf.from_html(html), "pdf", f"closure-{case_no}.pdf", inline=True)
+    """One case's closure report as a PDF (A4, Chinese text in the installed CJK font), once the
+    matter has ended (办结、终结、不予受理、撤回); an open case answers 409."""
+    report, _ = reports.document_for(ctx, user, case_no)
+    return reports.document_pdf(ctx, report, case_no)
+
+
+@router.get(
+    "/cases/{case_no}/progress.pdf",
+    summary="进展情况（PDF）",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "进展情况 PDF"},
+        **problems(*SIGNED_IN, 404, 409, 422, s409="信访事项已结案：请取结案报告"),
+    },
+)
+def progress_pdf_api(ctx: Ctx, user: ApiReader, case_no: str) -> Response:
+    """An open case so far as a PDF: steps, deadlines and their standing, what is pending."""
+    report, _ = reports.document_for(ctx, user, case_no, "progress")
+    return reports.document_pdf(ctx, report, case_no, "progress")

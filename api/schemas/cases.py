@@ -19,9 +19,11 @@ from api.schemas.common import (
     Rating,
     StandingName,
     State,
+    one_of,
 )
 from workflow import lifecycle
 from workflow.periods import MAX_EXTENSION_DAYS
+from workflow.waiver import WAIVER_WAYS
 
 
 class Petitioner(Answer):
@@ -123,6 +125,15 @@ class Event(Answer):
     hash: str = Field(description="审计链哈希")
 
 
+class WaiverIn(BaseModel):
+    """The petitioner's waiver of review or re-examination (条例第三十五条、第三十六条)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: Day = Field(description="信访人表示不申请复查（复核）的日期：不晚于今天，不早于答复日期")
+    how: one_of(WAIVER_WAYS) = Field(description="表示方式：" + "、".join(WAIVER_WAYS))  # type: ignore[valid-type]
+
+
 class ActionIn(BaseModel):
     """An action's fields (contract.md, "Actions"); each action reads its own and needs no
     others. The rules check them after who may act and whether the state allows it."""
@@ -156,9 +167,9 @@ class ActionIn(BaseModel):
     opinion: str | None = Field(
         default=None, description="reply、reply_review、reply_reexamination：意见书内容"
     )
-    waiver: dict[str, Any] | None = Field(
+    waiver: WaiverIn | None = Field(
         default=None,
-        description="close：信访人放弃复查、复核请求的记录 {date, how: 书面|当面|电话记录}",
+        description="close：信访人不申请复查（复核）的表示；请求期限届满前办结时必填",
     )
     to_staff_no: str | None = Field(default=None, description="reassign：新的首接责任人工号")
     text: str | None = Field(default=None, description="note：跟踪记录")

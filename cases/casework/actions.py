@@ -12,9 +12,9 @@ from cases.runtime import Runtime
 from cases.store.chain import append_event
 from cases.store.outbox import notify
 from cases.store.records import load_case, load_clocks, write_clocks
-from cases.store.staff import get_actor, org_chain
+from cases.store.staff import get_actor, supervisor_of
 from cases.store.tables import staff_t
-from workflow import lifecycle, measures, sla
+from workflow import confidentiality, lifecycle, measures, sla
 from workflow.actions import validate_payload
 from workflow.calendar import local_date
 from workflow.errors import Conflict, InvalidInput
@@ -41,6 +41,8 @@ def _details_after(
         out["review_opinion"] = payload["opinion"]
     elif action == "reply_reexamination":
         out["reexamination_opinion"] = payload["opinion"]
+    elif action == "close" and "waiver" in payload:
+        out["waiver"] = dict(payload["waiver"])  # 条例第三十五条、第三十六条
     return out
 
 
@@ -79,6 +81,11 @@ def act(
     facts = case_facts(record, clocks, now, tz)
     lifecycle.check(action, facts, actor)
     data = validate_payload(action, payload or {}, facts, local_date(now, tz))
+    if action in confidentiality.SENDING_ACTIONS:
+        # Never to the unit an accusation accuses (条例第三十条第三款).
+        confidentiality.check_recipient(
+            action, data["organ"], record, allowed_actions=lifecycle.allowed_actions(facts, actor)
+        )
 
     values: dict[str, Any] = {}
     if action == "reassign":
@@ -136,7 +143,7 @@ def act(
         on_time=counted.note_on_time,
     )
     started = write_clocks(conn, record.id, changes.changed, changes.started, before=clocks)
-    _notify_after(conn, action, record, data, now, seq)
+    _notify_after(conn, action, record, data, now, seq, actor.staff_no)
 
     by_id = {c.id: c for c in changes.changed}
     merged = [by_id.get(c.id, c) for c in clocks] + started
@@ -168,7 +175,13 @@ def _record_overrides(values: Mapping[str, Any], conn: Connection) -> dict[str, 
 
 
 def _notify_after(
-    conn: Connection, action: str, record: Any, data: Mapping[str, Any], now: datetime, seq: int
+    conn: Connection,
+    action: str,
+    record: Any,
+    data: Mapping[str, Any],
+    now: datetime,
+    seq: int,
+    actor_staff_no: str,
 ) -> None:
     key = f"{record.case_no}:{seq}"
     if action == "reassign":
@@ -183,12 +196,10 @@ def _notify_after(
                 now=now,
             )
     elif action == "record_evaluation" and data["rating"] == "dissatisfied":
-        chain = org_chain(conn, record.owner_id)
-        # 不满意 goes before the owner's supervisor (the group leader, or the next post up).
-        supervisor = (
-            chain.group_leader or chain.branch_secretary or chain.office_leader or chain.owner
-        )
-        for who in dict.fromkeys([supervisor, chain.owner]):
+        # 不满意 goes before the owner's supervisor: the next post up held by someone other than
+        # the owner and whoever recorded the rating.
+        supervisor = supervisor_of(conn, record.owner_id, skip=[actor_staff_no])
+        for who in dict.fromkeys([supervisor, record.owner_staff_no]):
             notify(
                 conn,
                 dedup_key=f"{key}:dissatisfied:{who}",

@@ -88,13 +88,19 @@ def intake(
         if previous is not None:
             return previous
     valid = validate_intake(body, now=now, regions=rt.regions(conn))
-    where = classify_here(conn, valid.region_code, handled_below=handled_below)
+    where = classify_here(
+        conn, valid.region_code, channel=valid.channel, handled_below=handled_below
+    )
     details: dict[str, Any] = {
         **(flags or {}),
         "skip_level": where.skip_level,
         "jurisdiction": where.as_dict(),
     }
-    supervisor = supervisor_of(conn, actor_row.id) if valid.group_size > 1 else None
+    # The registering staff member owns the case: the alert goes to the next post up held by
+    # someone else, so a group leader registering a group visit does not alert herself.
+    supervisor = (
+        supervisor_of(conn, actor_row.id, skip=[actor.staff_no]) if valid.group_size > 1 else None
+    )
     if supervisor:
         details["group_visit"] = {
             "group_size": valid.group_size,

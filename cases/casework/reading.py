@@ -12,6 +12,7 @@ from cases.store.records import clock_from_row, load_case, load_clocks
 from cases.store.staff import get_actor
 from cases.store.tables import case_t, clock_t, event_t, staff_t
 from workflow import lifecycle, sla
+from workflow.confidentiality import hidden_from
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
 from workflow.lifecycle import STATE_LABELS, Actor
 
@@ -97,11 +98,13 @@ def list_cases(
 def case_events(
     conn: Connection, rt: Runtime, *, case_no: str, viewer_staff_no: str | None
 ) -> list[dict[str, Any]]:
-    """The case's audit events, oldest first."""
+    """The case's audit events, oldest first; for the accused unit without their contents."""
     record = load_case(conn, case_no, for_update=False)
     if record is None:
         raise not_found(case_no)
-    viewer(conn, viewer_staff_no)
+    actor, viewer_row = viewer(conn, viewer_staff_no)
+    # A step's contents would tell the accused what they are accused of (条例第三十条第三款).
+    hidden = hidden_from(actor, viewer_row.unit if viewer_row is not None else None, record)
     rows = conn.execute(
         select(event_t).where(event_t.c.case_id == record.id).order_by(event_t.c.seq)
     )
@@ -114,7 +117,7 @@ def case_events(
             "at": r.at.astimezone(rt.tz).isoformat(),
             "from_state": r.from_state,
             "to_state": r.to_state,
-            "payload": r.payload,
+            "payload": {} if hidden else r.payload,
             "public": r.public,
             "hash": r.hash,
         }

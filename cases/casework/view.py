@@ -10,7 +10,7 @@ from cases.runtime import Runtime
 from cases.store.tables import case_t
 from workflow import lifecycle, sla, standing
 from workflow.calendar import OfficialCalendar, local_date
-from workflow.confidentiality import hidden_from
+from workflow.confidentiality import HIDDEN, hidden_from
 from workflow.lifecycle import STATE_LABELS, Actor, CaseFacts
 from workflow.periods import PERIODS
 
@@ -20,11 +20,7 @@ DEFAULT_CALENDAR = OfficialCalendar()
 
 def case_facts(record: Any, clocks: Sequence[sla.Clock], now: datetime, tz: Any) -> CaseFacts:
     """What the lifecycle's guards read of a case and its clocks."""
-    windows = {
-        c.name: c.due_at
-        for c in clocks
-        if c.status == "running" and PERIODS[c.name].kind == "petitioner"
-    }
+    running = [c for c in clocks if c.status == "running" and PERIODS[c.name].kind == "petitioner"]
     return CaseFacts(
         state=record.state,
         owner_staff_no=record.owner_staff_no,
@@ -32,7 +28,8 @@ def case_facts(record: Any, clocks: Sequence[sla.Clock], now: datetime, tz: Any)
         extended=record.extended,
         hearing_open=record.hearing_open,
         rated=record.rating is not None,
-        window_due=windows,
+        window_due={c.name: c.due_at for c in running},
+        window_dates={c.name: (c.start_on, c.due_date) for c in running},
         received_on=local_date(record.received_at, tz),
         transferred_on=record.transferred_on,
         partner_accepted=record.partner_accepted,
@@ -82,7 +79,7 @@ def render(
     ctx = ctx or sla.Context(calendar=DEFAULT_CALENDAR, tz=tz, policy=rt.policy)
     hidden = hidden_from(viewer, viewer_unit, record)
     petitioner = (
-        {"name": "（保密）", "id_number_masked": None, "phone_masked": None, "confidential": True}
+        {"name": HIDDEN, "id_number_masked": None, "phone_masked": None, "confidential": True}
         if hidden
         else {
             "name": record.p_name,
@@ -97,7 +94,8 @@ def render(
         "state_label": STATE_LABELS[record.state],
         "category": record.category,
         "channel": record.channel,
-        "subject": record.subject,
+        # The accused unit sees neither the accuser nor what they are accused of (第三十条第三款).
+        "subject": HIDDEN if hidden else record.subject,
         "content": None if hidden else record.content,
         "requests": None if hidden else record.requests,
         "region_code": record.region_code,
@@ -115,7 +113,7 @@ def render(
         "outcome": record.outcome,
         "rating": record.rating,
         "extended": record.extended,
-        "details": record.details or {},
+        "details": {} if hidden else record.details or {},
         "version": record.version,
     }
 

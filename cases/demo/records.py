@@ -91,10 +91,19 @@ class Step:
 
     def resolved(self, today: date, earlier: Mapping[str, date]) -> dict[str, Any]:
         """The payload with its relative dates as ISO dates, for a step taken on ``today``."""
-        return {
-            key: value.on(today, earlier).isoformat() if isinstance(value, RelativeDate) else value
-            for key, value in self.payload.items()
-        }
+        return _resolved(self.payload, today, earlier)
+
+
+def _resolved(payload: Mapping[str, Any], today: date, earlier: Mapping[str, date]) -> dict:
+    """Relative dates as ISO dates, inside a payload's objects too (``close``'s ``waiver``)."""
+    out: dict[str, Any] = {}
+    for key, value in payload.items():
+        if isinstance(value, RelativeDate):
+            value = value.on(today, earlier).isoformat()
+        elif isinstance(value, Mapping):
+            value = _resolved(value, today, earlier)
+        out[key] = value
+    return out
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,15 @@ def _relative_date(value: Mapping[str, Any], where: str) -> RelativeDate:
     raise ValueError(f"{where}: a date is {{ in_days = N }} or {{ after = ACTION, days = N }}")
 
 
+def _payload_value(value: Any, where: str) -> Any:
+    """A payload's value: a relative date, an object of values (a ``waiver``), or as written."""
+    if not isinstance(value, dict):
+        return value
+    if value.keys() & {"in_days", "after", "days"}:
+        return _relative_date(value, where)
+    return {key: _payload_value(v, f"{where}.{key}") for key, v in value.items()}
+
+
 _HHMM = re.compile(r"\d\d:\d\d")
 
 
@@ -159,7 +177,7 @@ def _step(table: Mapping[str, Any], where: str, *, action: str = "", by: str = "
     if not isinstance(times["days_ago"], int) or not _HHMM.fullmatch(str(times["at"])):
         raise ValueError(f"{where}: days_ago is a number of days and at is HH:MM")
     payload = {
-        key: _relative_date(value, f"{where}.{key}") if isinstance(value, dict) else value
+        key: _payload_value(value, f"{where}.{key}")
         for key, value in table.items()
         if key not in ("days_ago", "at", "action", "by")
     }

@@ -138,7 +138,9 @@ def record_repeat(
     if record.state == "withdrawn":
         raise Conflict("repeat.original_withdrawn", WITHDRAWN, case_no=case_no)
     match = _match(conn, rt, valid, record, now)
-    where = classify_here(conn, valid.region_code, handled_below=handled_below)
+    where = classify_here(
+        conn, valid.region_code, channel=valid.channel, handled_below=handled_below
+    )
     reason_code, guidance = guidance_for(record)
     refused = record.state in ("concluded", "rejected")
     person_id = intake.insert_person(conn, rt, valid.petitioner, now)
@@ -192,7 +194,7 @@ def record_repeat(
             intake.flag_group_visit(
                 conn,
                 case_no=record.case_no,
-                supervisor=staff.supervisor_of(conn, record.owner_id),
+                supervisor=staff.supervisor_of(conn, record.owner_id, skip=[actor.staff_no]),
                 key=f"contact:{contact_id}",
                 payload={"group_size": valid.group_size, "on_site": on_site, "new_case": False},
                 now=now,

@@ -2,8 +2,9 @@
 
 A matter belongs to the lowest level of its region code; a visit to that level or the one directly
 above is lawful (第二十条); a visit two or more levels above, about a matter not yet handled below,
-is skip-level, and the office offers the transfer to the organ with authority (第二十二条). The
-office's own level, region, the organs it transfers to and its amendments to the list of regions
+is skip-level (``workflow.skip_level``: visits only, never a letter, call or online petition), and
+the office offers the transfer to the organ with authority (第二十二条). The office's own level,
+region, the organs it transfers to and its amendments to the list of regions
 (``workflow.regions``) are configured on the ``office`` row, each checked against that list.
 Every path that registers a case classifies it here (``cases.casework.intake.intake``).
 """
@@ -18,6 +19,8 @@ from cases.models import Office
 from cases.store import fastsql, statements
 from workflow import regions
 from workflow.errors import InvalidInput
+from workflow.lifecycle import CHANNEL_LABELS
+from workflow.skip_level import is_skip_level
 
 office_t = Office.__table__
 
@@ -213,20 +216,21 @@ def configure_office(
 def classify(
     region_code: str,
     *,
+    channel: str,
     office_level: str,
     office_region: str,
     organs: Mapping[str, str] | None = None,
     handled_below: bool = False,
     names: Mapping[str, str] | None = None,
 ) -> Jurisdiction:
-    """Whether a visit about a matter in ``region_code`` is skip-level at this office.
+    """Whether a petition by ``channel`` about a matter in ``region_code`` is a skip-level visit here.
 
-    The rule: the matter belongs to the lowest level of its region code (属地管理、分级负责,
-    第五条). ``steps`` counts the levels from the office down to that level. 0 or 1 step is the
-    level with authority or the one directly above it, where a visit is lawful (第二十条); 2 or
-    more steps is 越级访, unless the matter has already been handled below (the petitioner holds a
-    lower organ's opinion: ``handled_below``). A matter outside the office's area, or above it, is
-    not skip-level but is transferred to the organ with authority (第二十二条).
+    The matter belongs to the lowest level of its region code (属地管理、分级负责, 第五条).
+    ``steps`` counts the levels from the office down to that level. 0 or 1 step is the level with
+    authority or the one directly above it, where a visit is lawful (第二十条); 2 or more steps is
+    越级访 for a visit only (``workflow.skip_level``), unless the matter has already been handled
+    below (``handled_below``). A matter outside the office's area, or above it, is not skip-level
+    but is transferred to the organ with authority (第二十二条).
     """
     chain = matter_chain(region_code)
     matter_level, responsible = chain[-1]
@@ -252,7 +256,7 @@ def classify(
             explanation=f"该事项不属于本机关管辖范围，应转送{organ}处理（第二十二条）",
         )
     steps = levels.index(matter_level) - levels.index(office_level)
-    skip = steps >= 2 and not handled_below
+    skip = is_skip_level(channel, steps=steps, handled_below=handled_below)
     if steps == 0:
         text = "该事项属于本级管辖"
     elif handled_below:
@@ -261,6 +265,12 @@ def classify(
         text = (
             f"越级访：该事项属于{LEVEL_LABELS[matter_level]}管辖（{responsible}），"
             f"信访人跨越本级和上一级机关走访（第二十条），宜转送{organ}处理"
+        )
+    elif steps >= 2:
+        text = (
+            f"该事项属于{LEVEL_LABELS[matter_level]}管辖（{responsible}），"
+            f"{CHANNEL_LABELS.get(channel, channel)}不属于越级访（越级访仅指走访，第二十条），"
+            f"宜转送{organ}处理"
         )
     else:
         text = (
@@ -282,12 +292,13 @@ def classify(
 
 
 def classify_here(
-    conn: Connection, region_code: str, *, handled_below: bool = False
+    conn: Connection, region_code: str, *, channel: str, handled_below: bool = False
 ) -> Jurisdiction:
     """``classify`` with this office's configured level, region, organs and region names."""
     level, region, organs, names = _office(conn)
     return classify(
         region_code,
+        channel=channel,
         office_level=level,
         office_region=region,
         organs=organs,

@@ -1,10 +1,11 @@
 """The case-closure report (结案报告): one case from receipt to its end, for the file.
 
-``closure_report`` gathers what the report says, as the viewer may see it: the case through
-``reading.show`` (so an accusation's author stays hidden from the accused unit, 条例第三十条第三款),
+``case_report`` gathers what the report says, as the viewer may see it: the case through
+``reading.show`` (so an accusation stays hidden from the accused unit, 条例第三十条第三款),
 every step, each clock's due date against when it was met, the extension, the outcome, review and
-re-examination, the rating. The template (``templates/closure_report.html``) lays it out for A4;
-``pdf`` turns that HTML into a PDF with WeasyPrint, ``merged_pdf`` binds many into one file.
+re-examination, the petitioner's waiver, the rating. ``closure_report`` gives it only for a matter
+that has ended (``workflow.documents``); an open one has its progress print (``progress``). The
+template (``templates/closure_report.html``) lays it out for A4; ``pdf`` turns it into a PDF.
 """
 
 from collections.abc import Mapping, Sequence
@@ -18,7 +19,9 @@ from cases.models import CaseRepresentative
 from cases.organisation import directory, roster
 from cases.runtime import Runtime
 from cases.store.tables import case_t, event_t, petitioner_t
+from workflow import documents
 from workflow.calendar import local_date
+from workflow.confidentiality import HIDDEN
 from workflow.lifecycle import (
     ACTION_LABELS,
     CATEGORY_LABELS,
@@ -31,10 +34,10 @@ from workflow.lifecycle import (
 )
 from workflow.periods import PERIODS
 from workflow.sla import STOPS as CLOCK_STOPS
+from workflow.waiver import waiver_text
 
 rep_t = CaseRepresentative.__table__
 
-HIDDEN = "（保密）"
 #: Steps that end a clock without meeting it: the case left the office's hands another way.
 _ENDED_OTHERWISE = {"withdraw": "信访人撤回，计时终止", "reject": "不予受理，计时终止"}
 
@@ -169,14 +172,31 @@ def closure_report(
     now: datetime,
 ) -> dict[str, Any]:
     """What one case's closure report says, as this viewer may see it (None: the database's
-    authority, as the command line runs)."""
+    authority, as the command line runs); refused (409) while the matter is open."""
+    report = case_report(conn, rt, case_no=case_no, viewer_staff_no=viewer_staff_no, now=now)
+    case = report["case"]
+    documents.check_report(
+        "closure", case_no, case["state"], allowed_actions=case["allowed_actions"]
+    )
+    return report
+
+
+def case_report(
+    conn: Connection,
+    rt: Runtime,
+    *,
+    case_no: str,
+    viewer_staff_no: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """One case from receipt to now, as this viewer may see it: what the closure report and the
+    progress print (``progress``) both say."""
     tz = rt.tz
     case = reading.show(conn, rt, case_no=case_no, viewer_staff_no=viewer_staff_no, now=now)
     events = reading.case_events(conn, rt, case_no=case_no, viewer_staff_no=viewer_staff_no)
+    # For the accused unit a step shows what happened and when, never its contents (reading
+    # leaves its payload empty), and the case neither its subject nor its details.
     hidden = bool(case["petitioner"].get("confidential"))
-    if hidden:
-        # For the accused unit a step shows what happened and when, never its contents.
-        events = [{**e, "payload": {}} for e in events]
     names = directory.staff_names(conn, (e["actor"] for e in events))
     names.setdefault("SYSTEM", "系统")
     names.setdefault("PETITIONER", "信访人")
@@ -211,9 +231,7 @@ def closure_report(
         "case": case,
         "hidden": hidden,
         "closed": case["state"] in TERMINAL_STATES,
-        "title": "信访事项结案报告"
-        if case["state"] in TERMINAL_STATES
-        else "信访事项办理情况报告（未结案）",
+        "title": f"信访事项{documents.CLOSURE_REPORT}",
         "office_name": office.name if office is not None else "信访接待窗口",
         "category_label": CATEGORY_LABELS.get(case["category"], case["category"]),
         "channel_label": CHANNEL_LABELS.get(case["channel"], case["channel"]),
@@ -269,6 +287,8 @@ def closure_report(
         "rating_comment": opinion((rating_event or {}).get("payload", {}).get("comment")),
         "ended_at": _local(terminal["at"], tz) if terminal else None,
         "ended_by": ACTION_LABELS.get(terminal["action"], "") if terminal else "",
+        # Closed before the petitioner's window lapsed: their waiver (条例第三十五条、第三十六条).
+        "waiver": waiver_text(details["waiver"]) if details.get("waiver") else None,
         "printed_at": now.astimezone(tz),
     }
 
@@ -310,4 +330,4 @@ def month_case_numbers(conn: Connection, *, year: int, month: int, tz: Any) -> l
     return list(dict.fromkeys(r.case_no for r in rows))
 
 
-__all__ = ["clock_verdict", "closure_report", "month_case_numbers"]
+__all__ = ["case_report", "clock_verdict", "closure_report", "month_case_numbers"]

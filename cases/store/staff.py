@@ -1,5 +1,6 @@
 """Staff as the services need them: the acting member, and the posts above an owner."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -7,7 +8,7 @@ from sqlalchemy import Connection, select
 from cases.store import fastsql, statements
 from cases.store.tables import group_t, staff_t
 from workflow.errors import NotFound
-from workflow.escalation import Chain
+from workflow.escalation import Chain, next_post_up
 from workflow.lifecycle import Actor
 
 
@@ -60,7 +61,7 @@ def org_chain(conn: Connection, owner_id: int) -> Chain:
     )
 
 
-def supervisor_of(conn: Connection, owner_id: int) -> str:
-    """The owner's group leader, or the next post up (a vacant post falls to the next one)."""
-    chain = org_chain(conn, owner_id)
-    return chain.group_leader or chain.branch_secretary or chain.office_leader or chain.owner
+def supervisor_of(conn: Connection, owner_id: int, *, skip: Iterable[str] = ()) -> str:
+    """The owner's supervisor: the next post up held by someone other than the owner and ``skip``
+    (the actor), a vacant post falling to the next one (``workflow.escalation.next_post_up``)."""
+    return next_post_up(org_chain(conn, owner_id), skip=skip)

@@ -13,7 +13,7 @@ from cases.runtime import Runtime
 from cases.store import chain, outbox, staff, upsert
 from cases.store.tables import case_t, staff_t
 from cases.supervision.tables import notice_esc_t, notice_t
-from workflow.escalation import recipients
+from workflow.escalation import level_reached, recipients
 from workflow.periods import LEVEL_LABELS, LEVELS
 
 
@@ -70,12 +70,11 @@ def _sweep_notice_batch(
     for row in rows:
         conn.execute(update(notice_t).where(notice_t.c.id == row.id).values(next_fire_at=None))
         ladder = staff.org_chain(conn, row.owner_id)
-        level, people = "flagged", recipients("flagged", ladder)
-        for candidate in next_levels(row.level):
-            found = [p for p in recipients(candidate, ladder) if p != row.issued_by]
-            if found:
-                level, people = candidate, found
-                break
+        # The next level up, to the posts above the owner held by someone other than whoever
+        # issued the notice (they know it is unanswered; it must reach someone above them).
+        wanted = next_levels(row.level)[0]
+        people = recipients(wanted, ladder, skip=[row.issued_by])
+        level = level_reached(wanted, people[-1], ladder)
         inserted = upsert.insert_ignore(
             conn,
             notice_esc_t,

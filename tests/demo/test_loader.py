@@ -80,6 +80,17 @@ def test_demo_office_cases_escalations_and_chain(engine: Engine, rt: Runtime) ->
             ).scalar_one()
             == 1
         )
+        # 越级访 is a visit's: the letter about a county's matter (R3) is not one (第二十条).
+        assert (
+            conn.execute(
+                select(func.count()).where(case.c.skip_level.is_(True), case.c.channel != "visit")
+            ).scalar_one()
+            == 0
+        )
+        letter = conn.execute(
+            select(case.c.details).where(case.c.channel == "letter", case.c.region_code == "320382")
+        ).scalar_one()
+        assert letter["jurisdiction"]["steps"] == 2 and letter["jurisdiction"]["offer_transfer"]
         ratings = set(
             conn.execute(select(case.c.rating).where(case.c.rating.is_not(None))).scalars()
         )

@@ -52,7 +52,11 @@ def test_the_rule_of_skip_level(
     offer: bool,
 ) -> None:
     where = jurisdiction.classify(
-        region, office_level=office[0], office_region=office[1], handled_below=handled_below
+        region,
+        channel="visit",
+        office_level=office[0],
+        office_region=office[1],
+        handled_below=handled_below,
     )
     assert (where.skip_level, where.steps, where.within, where.offer_transfer) == (
         skip,
@@ -70,12 +74,15 @@ def test_the_office_configures_its_level_region_and_organs(engine: Engine) -> No
         jurisdiction.configure_office(
             conn, level="city", region_code="320100", organs={"320102": "玄武区信访局"}
         )
-        where = jurisdiction.classify_here(conn, "320102")
+        where = jurisdiction.classify_here(conn, "320102", channel="visit")
         assert (where.office_level, where.steps, where.organ) == ("city", 1, "玄武区信访局")
         with pytest.raises(InvalidInput):
             jurisdiction.configure_office(conn, level="township", region_code="320100")
         # Without an organ configured, the transfer offer names the region's organ from the list.
-        assert jurisdiction.classify_here(conn, "320106").organ == "南京市鼓楼区信访工作机构"
+        assert (
+            jurisdiction.classify_here(conn, "320106", channel="visit").organ
+            == "南京市鼓楼区信访工作机构"
+        )
         jurisdiction.configure_office(conn, level="province", region_code="320000")
         assert jurisdiction.office_jurisdiction(conn)[2] == {"320102": "玄武区信访局"}
 
@@ -123,7 +130,7 @@ def test_the_office_amends_the_list_and_names_follow(engine: Engine) -> None:
         assert jurisdiction.region_amendments(conn)["653132"] == "岑岭县"
         assert listed.accepts("653132") and not listed.accepts("320106")
         assert listed.label("320106") == "南京市鼓楼区（320106）"
-        assert jurisdiction.classify_here(conn, "653132").organ == "岑岭县信访局"
+        assert jurisdiction.classify_here(conn, "653132", channel="visit").organ == "岑岭县信访局"
         with pytest.raises(InvalidInput, match="上级区划不在行政区划表中"):
             jurisdiction.configure_office(
                 conn, level="province", region_code="650000", amendments={"999901": "某县"}

@@ -14,12 +14,13 @@ from sqlalchemy import Engine
 
 from cases.casework import actions, intake
 from cases.db import engine_for
-from cases.reports import closure
+from cases.reports import closure, progress
 from cases.runtime import Runtime
 from cases.settings import settings
 from conftest import TZ, at
 from tests.factories import case_in_state, intake_body, make_office
 from tests.web import bearer, client, make_app, make_web_office, sign_in
+from workflow.errors import ActionNotAllowed
 
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext) not installed")
@@ -92,7 +93,16 @@ def build_cases(engine: Engine, rt: Runtime) -> dict[str, str]:
     _act(
         engine, rt, secret, "reply", "2026-11-20 10:00", "A001", outcome="support", opinion="已查实"
     )
-    _act(engine, rt, secret, "close", "2026-11-24 10:00", "A001")
+    # Inside the review window: closed with the petitioner's waiver (条例第三十五条).
+    _act(
+        engine,
+        rt,
+        secret,
+        "close",
+        "2026-11-24 10:00",
+        "A001",
+        waiver={"date": "2026-11-23", "how": "电话记录"},
+    )
     return {"full": full, "late": late, "secret": secret}
 
 
@@ -131,35 +141,83 @@ def test_the_report_says_what_happened(world: dict[str, Any]) -> None:
     assert r["rating"] == "基本满意" and r["ended_by"] == "复核答复（终结）"
 
 
-def test_a_late_decision_says_how_late(world: dict[str, Any]) -> None:
+def test_an_open_case_has_its_progress_not_a_closure_report(world: dict[str, Any]) -> None:
+    """The late case is still open (受理 late, 办理 running): its print is 进展情况."""
+    now = at("2026-11-26 10:00")
     with world["engine"].begin() as conn:
-        r = closure.closure_report(
-            conn,
-            world["rt"],
-            case_no=world["late"],
-            viewer_staff_no=None,
-            now=at("2026-11-26 10:00"),
+        with pytest.raises(ActionNotAllowed) as refused:
+            closure.closure_report(
+                conn, world["rt"], case_no=world["late"], viewer_staff_no=None, now=now
+            )
+        r = progress.progress_report(
+            conn, world["rt"], case_no=world["late"], viewer_staff_no="G001", now=now
         )
-    assert not r["closed"] and "未结案" in r["title"]
+        with pytest.raises(ActionNotAllowed) as ended:
+            progress.progress_report(
+                conn, world["rt"], case_no=world["full"], viewer_staff_no="G001", now=now
+            )
+    assert refused.value.code == "report.case_open" and "尚未结案" in refused.value.message
+    assert "进展情况" in refused.value.message
+    assert ended.value.code == "report.case_ended"
+    assert r["title"] == "信访事项进展情况" and r["state_label"] == "已受理"
     acceptance = next(c for c in r["clocks"] if c["name"] == "acceptance")
     # Due 2026-11-17 (15 日 from 11-02), decided 11-25.
     assert acceptance["due_date"] == "2026-11-17"
     assert (acceptance["kind"], acceptance["verdict"]) == ("late", "超期8日")
-    handling = next(c for c in r["clocks"] if c["name"] == "handling")
-    assert handling["kind"] == "running" and handling["verdict"].startswith("计时中")
+    # Pending: the handling period from the acceptance on 11-25, and the next tracking note.
+    pending = {p["label"]: p for p in r["pending"]}
+    assert set(pending) == {"办理期限", "跟踪记录周期"}
+    handling = pending["办理期限"]
+    assert (handling["awaits"], handling["kind"], handling["level"]) == (
+        "出具处理意见书",
+        "running",
+        "",
+    )
+    handling_clock = next(c for c in r["case"]["clocks"] if c["name"] == "handling")
+    assert handling["due_date"] == handling_clock["due_date"]
+    assert handling["standing"].startswith("计时中，距届满")
+    assert "reply" in r["allowed_actions"]
 
 
 def test_print_view_is_a4_with_its_own_style(world: dict[str, Any]) -> None:
     c = client(world["app"])
     sign_in(c, "A001")
-    r = c.get(f"/cases/{world['late']}/closure-report")
+    r = c.get(f"/cases/{world['full']}/closure-report")
     assert r.status_code == 200
     assert (
         "size: A4" in r.text and '"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif' in r.text
     )
-    assert "超期8日" in r.text and "本件尚未结案" in r.text and "首接责任人（签字）" in r.text
+    assert "信访事项结案报告" in r.text and "首接责任人（签字）" in r.text
+    assert "本件尚未结案" not in r.text
     assert "'sha256-" in r.headers["content-security-policy"]
     assert "script-src 'none'" in r.headers["content-security-policy"]
+
+
+def test_the_case_page_offers_the_print_its_state_has(world: dict[str, Any]) -> None:
+    """结案报告 once the matter has ended; 进展情况 while it is open; the other is refused (409)."""
+    app = world["app"]
+    c = client(app)
+    sign_in(c, "A001")
+    open_page = c.get(f"/cases/{world['late']}").text
+    assert "进展情况" in open_page and "结案报告" not in open_page
+    assert f"/cases/{world['late']}/progress?format=pdf" in open_page
+    ended_page = c.get(f"/cases/{world['full']}").text
+    assert "结案报告" in ended_page and "进展情况" not in ended_page
+    refused = c.get(f"/cases/{world['late']}/closure-report")
+    assert refused.status_code == 409 and "尚未结案" in refused.text
+    assert c.get(f"/cases/{world['full']}/progress").status_code == 409
+    view = c.get(f"/cases/{world['late']}/progress")
+    assert view.status_code == 200 and "size: A4" in view.text
+    for words in ("信访事项进展情况", "本件正在办理", "待办事项", "出具处理意见书", "超期8日"):
+        assert words in view.text, words
+    assert "首接责任人（签字）" not in view.text
+    api = c.get(f"/api/v1/cases/{world['late']}/closure-report.pdf", headers=bearer(app, "G001"))
+    assert api.status_code == 409 and api.json()["code"] == "report.case_open"
+    assert "尚未结案" in api.json()["detail"] and "reply" in api.json()["allowed_actions"]
+    pdf = c.get(f"/api/v1/cases/{world['late']}/progress.pdf", headers=bearer(app, "G001"))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    again = c.get(f"/api/v1/cases/{world['full']}/progress.pdf", headers=bearer(app, "G001"))
+    assert again.status_code == 409 and again.json()["code"] == "report.case_ended"
 
 
 def test_who_may_read_a_closure_report(world: dict[str, Any]) -> None:
@@ -202,6 +260,9 @@ def test_the_accused_unit_never_sees_who_accused(world: dict[str, Any]) -> None:
         assert ("王建国" in html) is sees
         assert ("1101**********002X" in html) is sees
         assert ("已查实" in html) is sees  # the opinion may name the accuser
+        assert ("举报违规审批" in html) is sees  # nor what the unit is accused of
+        # Closed inside the review window with the petitioner's waiver (条例第三十五条).
+        assert ("信访人于2026-11-23以电话记录方式表示不申请复查" in html) is sees
         if not sees:
             assert "（保密）" in html and "第三十条第三款" in html
 
@@ -259,10 +320,7 @@ def test_pdf_holds_the_chinese_text_and_renders(world: dict[str, Any], tmp_path:
 def month_cases(engine: Engine, rt: Runtime) -> dict[str, Any]:
     make_office(engine, at("2026-10-01 09:00"))
     when = at("2026-11-05 10:00")
-    numbers = {
-        s: case_in_state(engine, rt, s, when)
-        for s in ("concluded", "closed", "rejected", "accepted")
-    }
+    numbers = {s: case_in_state(engine, rt, s, when) for s in ("concluded", "closed", "rejected")}
     return {"engine": engine, "numbers": numbers}
 
 
@@ -312,6 +370,7 @@ def shoujie(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         return main(list(args))
 
     run.numbers = numbers  # type: ignore[attr-defined]
+    run.open_case = lambda: case_in_state(engine, rt, "accepted", when)  # type: ignore[attr-defined]
     yield run
     settings.cache_clear()
     engine_for.cache_clear()
@@ -358,6 +417,20 @@ def test_cli_closure_refusals(shoujie: Any, tmp_path: Path) -> None:
     assert shoujie("report", "closure", "2026-999999", "-o", str(tmp_path / "x.html")) == 6
     assert shoujie("report", "closure", no, "--as", "A002", "-o", str(tmp_path / "x.html")) == 4
     assert shoujie("report", "closure", no, "--as", "A001", "-o", str(tmp_path / "x.html")) == 0
+
+
+def test_cli_prints_by_the_cases_state(shoujie: Any, tmp_path: Path) -> None:
+    """An open case: no closure report (exit 3), its progress print instead; an ended one: the
+    other way round."""
+    open_no = shoujie.open_case()
+    closed_no = shoujie.numbers["closed"]
+    assert shoujie("report", "closure", open_no, "-o", str(tmp_path / "x.html")) == 3
+    out = tmp_path / "progress.html"
+    assert shoujie("report", "progress", open_no, "-o", str(out)) == 0
+    assert "信访事项进展情况" in out.read_text(encoding="utf-8")
+    assert shoujie("report", "progress", closed_no, "-o", str(tmp_path / "y.html")) == 3
+    assert shoujie("report", "progress", open_no, "--as", "A002", "-o", str(out)) == 4
+    assert shoujie("report", "progress", open_no, "--as", "G001", "-o", str(out)) == 0
 
 
 def test_cli_stats(shoujie: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

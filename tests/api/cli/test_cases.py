@@ -100,3 +100,39 @@ def test_list_json_is_an_array_filtered_by_owner_and_state(
     assert shoujie("case", "list", "--owner", "A017", "--state", "accepted", "--json") == 0
     listed = json.loads(capsys.readouterr().out)
     assert [c["case_no"] for c in listed] == [a]
+
+
+def test_a_letter_is_never_a_skip_level_visit(
+    shoujie: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same county's matter by letter, call or online: transferred, never 越级访 (第二十条)."""
+    for channel in ("letter", "call", "online"):
+        case = intake_case(shoujie, capsys, channel=channel)
+        assert case["flags"]["skip_level"] is False, channel
+        assert case["jurisdiction"]["offer_transfer"] is True
+
+
+def test_the_statute_on_the_command_line(shoujie: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 3 for a transfer to the accused unit (第三十条第三款); exit 2 for a close inside the
+    review window without the petitioner's waiver, 0 with it (第三十五条)."""
+    accusation = intake_case(
+        shoujie, capsys, category="accusation", accused={"name": "李某", "unit": "某区住建局"}
+    )["case_no"]
+    organ = json.dumps({"organ": "某区住建局"})
+    assert (
+        shoujie("case", "act", accusation, "transfer", "--as", "A017", "--json", "-", stdin=organ)
+        == 3
+    )
+    err = capsys.readouterr().err
+    assert "第三十条第三款" in err and "某区住建局" in err
+    no = intake_case(shoujie, capsys)["case_no"]
+    reply = json.dumps({"outcome": "support", "opinion": "予以支持"})
+    assert shoujie("case", "act", no, "accept", "--as", "A017") == 0
+    assert shoujie("case", "act", no, "reply", "--as", "A017", "--json", "-", stdin=reply) == 0
+    assert shoujie("case", "act", no, "close", "--as", "A017") == 2
+    assert "不申请复查" in capsys.readouterr().err
+    waiver = json.dumps({"waiver": {"date": "2026-11-26", "how": "书面"}})
+    assert shoujie("case", "act", no, "close", "--as", "A017", "--json", "-", stdin=waiver) == 0
+    closed = json.loads(capsys.readouterr().out)
+    assert closed["state"] == "closed"
+    assert closed["details"]["waiver"] == {"date": "2026-11-26", "how": "书面", "waives": "review"}

@@ -112,4 +112,6 @@ def test_a_case_shows_its_region_by_name_with_its_code(c: TestClient, app: Any) 
     assert label in text_of(c.get(f"/cases/{no}").text)
     assert label in text_of(c.get("/cases", params={"q": no}).text)
     assert label in text_of(c.get("/").text)  # the desk
-    assert label in text_of(c.get(f"/cases/{no}/closure-report").text)
+    assert label in text_of(
+        c.get(f"/cases/{no}/progress").text
+    )  # the 进展情况 print of an open case
