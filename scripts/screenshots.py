@@ -1,0 +1,88 @@
+"""The README's phone screenshots (下移接待): the demo office in Debian's Chromium at 390 × 844.
+
+``python -m scripts.screenshots [--out docs]`` loads the demo office into a temporary SQLite
+database as of a fixed Friday morning, serves it on a loopback port, walks a receptionist's round
+on a phone (tests.browser.phone_tour, the round the 390-px test checks) and saves what the phone
+shows of each page as ``docs/phone-<page>.png``, and the desk with its menu open.
+"""
+
+import argparse
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from api.app import create_app
+from cases.db import make_engine, upgrade
+from cases.demo.loader import load_demo
+from cases.demo.records import DEMO_PASSWORD
+from cases.runtime import Runtime
+from cases.settings import Clock, Settings
+from tests.browser import PHONE, open_menu, open_page, phone_tour, serve
+
+#: The instant the demo is loaded at and the app's clock stands still at: the pictures never change.
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
+RECEPTIONIST = "JF03"
+#: Which pages go in the README, in the round's order (the round also passes the /track form).
+PAGES = ("desk", "menu", "intake", "check", "receipt", "case", "track", "staff")
+
+
+def demo_app(folder: Path) -> Any:
+    """The demo office in a fresh SQLite database under ``folder``, on a clock stopped at NOW."""
+    url = f"sqlite:///{folder / 'demo.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    # Throw-away keys: the database lives only as long as the script.
+    rt = Runtime.from_settings(
+        Settings(
+            database_url=url,
+            secret_key=b"screenshots-secret-key-0123456789abcdef012",
+            data_key=b"screenshots-data-key-0123456789abcdef01234",
+            timezone=ZoneInfo("Asia/Shanghai"),
+            env="test",
+            fixed_now=None,
+        )
+    )
+    load_demo(engine, rt, now=NOW)
+    return create_app(engine=engine, rt=rt, clock=Clock(NOW), sweep_interval=0)
+
+
+def take(out: Path) -> list[Path]:
+    """Walk the round and save each page of PAGES; return the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def save(page: Any, name: str) -> None:
+        if name in PAGES:
+            path = out / f"phone-{name}.png"
+            page.screenshot(path=str(path))
+            written.append(path)
+
+    def visit(name: str) -> None:
+        page.wait_for_load_state()
+        save(page, name)
+        if name == "desk":
+            open_menu(page)
+            save(page, "menu")
+            page.locator("details.navmenu > summary").click()
+
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        serve(demo_app(Path(folder))) as url,
+        open_page(url, **PHONE) as page,
+    ):
+        phone_tour(page, RECEPTIONIST, DEMO_PASSWORD, visit)
+    return written
+
+
+def main() -> None:
+    """Parse the arguments and take the screenshots."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs"), help="folder of the PNG files")
+    for path in take(parser.parse_args().out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
