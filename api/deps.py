@@ -30,6 +30,7 @@ from api.security import (
     password_fingerprint,
     permits,
 )
+from cases.db import reader
 from cases.organisation import directory
 from cases.runtime import Runtime
 from cases.settings import Clock
@@ -110,7 +111,7 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 def load_user(ctx: AppContext, staff_no: str, fingerprint: str) -> User | None:
     """The active staff member a token or session names, if their password is still the same."""
-    with ctx.engine.begin() as conn:
+    with reader(ctx.engine).begin() as conn:
         row = directory.staff_account(conn, staff_no)
     if row is None or password_fingerprint(ctx.secret_key, row.password_hash) != fingerprint:
         return None

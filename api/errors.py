@@ -4,6 +4,7 @@ Every refusal keeps the machine ``code`` and the Chinese ``detail`` its ``Domain
 FastAPI's own validation errors are said in Chinese with the field they are about.
 """
 
+import logging
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
@@ -11,12 +12,17 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import TooManyAttempts
 from api.deps import LoginRequired, Unauthenticated
 from api.pages.common import error_page
+from cases.store import retry
 from workflow.errors import DomainError
+
+log = logging.getLogger("shoujie")
 
 PROBLEM_JSON = "application/problem+json"
 SERVER_ERROR = "服务器内部错误，请稍后重试"
@@ -102,8 +108,9 @@ async def domain_error(request: Request, exc: Exception) -> Response:
             response.headers["WWW-Authenticate"] = "Bearer"
     else:
         response = error_page(request, status, exc.message)
-    if isinstance(exc, TooManyAttempts):
-        response.headers["Retry-After"] = str(exc.retry_after)
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(exc, TooManyAttempts) or retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -138,6 +145,27 @@ async def login_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/login?{urlencode({'next': exc.next_path})}", status_code=303)
 
 
+#: Seconds a client is asked to wait when the database cannot serve (503).
+DB_RETRY_AFTER = 2
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """The database down, out of connections, too slow or contended past every retry: 503 with
+    ``Retry-After`` (the connection is kept: nothing went wrong with the request). Any other
+    database error is a bug and goes on to ``unexpected`` (500, logged with its traceback)."""
+    if not retry.is_unavailable(exc):
+        raise exc
+    log.warning(
+        "database unavailable: %s %s: %s", request.method, request.url.path, retry.one_line(exc)
+    )
+    if is_api(request):
+        response = problem(503, "db.unavailable", retry.UNAVAILABLE_MESSAGE)
+    else:
+        response = error_page(request, 503, retry.UNAVAILABLE_MESSAGE)
+    response.headers["Retry-After"] = str(DB_RETRY_AFTER)
+    return response
+
+
 async def unexpected(request: Request, exc: Exception) -> Response:
     """Anything else: logged with its traceback by the server; the user gets one Chinese sentence."""
     if is_api(request):
@@ -148,6 +176,8 @@ async def unexpected(request: Request, exc: Exception) -> Response:
 def install_handlers(app: FastAPI) -> None:
     """Answer every error as problem+json on the API and as a page elsewhere."""
     app.add_exception_handler(Exception, unexpected)
+    app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(PoolTimeout, database_error)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -8,16 +8,38 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 
+from cases.settings import PoolSettings, pool_settings
 from cases.store import fastsql
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+#: Execution option of an engine whose transactions only read (``reader``).
+READ_ONLY = "shoujie_read_only"
+
+
+def pool_options(pool: PoolSettings, *, memory: bool = False) -> dict[str, Any]:
+    """``create_engine`` arguments for the pool settings (none for an in-memory SQLite)."""
+    if memory:
+        return {}
+    return {
+        "pool_size": pool.size,
+        "max_overflow": pool.max_overflow,
+        "pool_timeout": pool.timeout,
+    }
+
+
+def make_engine(url: str, pool: PoolSettings | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL a
+    statement timeout. ``pool`` sizes the connection pool (``SHOUJIE_DB_POOL_*``)."""
+    pool = pool or PoolSettings()
     if url.startswith("sqlite"):
+        memory = ":memory:" in url or url.rstrip("/") in ("sqlite:", "sqlite:/")
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            **pool_options(pool, memory=memory),
+            **kwargs,
         )
 
         @event.listens_for(engine, "connect")
@@ -34,18 +56,36 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # Straight to the driver: every transaction sends it, and through exec_driver_sql it
-            # costs more Python than SQLite spends on it (cases/store/fastsql.py).
-            fastsql.send(conn, "BEGIN IMMEDIATE")
+            # costs more Python than SQLite spends on it (cases/store/fastsql.py). A reader's
+            # transaction is deferred: in WAL it reads a snapshot and never takes the write lock.
+            read_only = conn.get_execution_options().get(READ_ONLY)
+            fastsql.send(conn, "BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    # No pre-ping: it costs a round trip per transaction; a dropped connection fails one request.
-    return create_engine(url, pool_recycle=3600, **kwargs)
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    if pool.statement_timeout_ms:
+        # A statement running longer is cancelled (SQLSTATE 57014) and the request answered 503.
+        options = connect_args.get("options", "")
+        connect_args["options"] = (
+            f"{options} -c statement_timeout={pool.statement_timeout_ms}".strip()
+        )
+    # No pre-ping: it costs a round trip per transaction; a dropped connection fails one request
+    # with 503 and the pool replaces it.
+    return create_engine(
+        url, pool_recycle=3600, connect_args=connect_args, **pool_options(pool), **kwargs
+    )
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine for work that only reads: on SQLite its transactions are deferred
+    (``BEGIN``), so a long read such as ``audit verify`` never holds up a writer."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
-    """The process's shared engine for a URL."""
-    return make_engine(url)
+    """The process's shared engine for a URL, its pool sized from the environment."""
+    return make_engine(url, pool_settings())
 
 
 def alembic_config(url: str) -> Config:

@@ -2,10 +2,11 @@
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
@@ -13,6 +14,23 @@ from sqlalchemy.engine import make_url
 from workflow.errors import InvalidInput
 
 DEFAULT_DATABASE_URL = "sqlite:///./shoujie.db"
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """The database connection pool, per process (README, "Faults, retries and 503").
+
+    Every server worker and every CLI run keeps up to ``size + max_overflow`` connections: size
+    ``workers × (size + max_overflow)`` (plus sweepers and CLI runs) below PostgreSQL's
+    ``max_connections``.
+    """
+
+    size: int = 5
+    max_overflow: int = 5
+    #: Seconds a request waits for a free connection before it is answered 503.
+    timeout: float = 10.0
+    #: Milliseconds a statement may run on PostgreSQL before it is cancelled (503); 0 means none.
+    statement_timeout_ms: int = 30_000
 
 
 @dataclass(frozen=True)
@@ -25,6 +43,32 @@ class Settings:
     timezone: tzinfo
     env: str
     fixed_now: datetime | None
+    db_pool: PoolSettings = field(default_factory=PoolSettings)
+
+
+def _int_env(name: str, default: float, *, cast: type = int, minimum: float = 0) -> Any:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = cast(raw)
+    except ValueError:
+        raise InvalidInput("settings.bad_number", f"{name} 应为数字：{raw}", field=name) from None
+    if value < minimum:
+        raise InvalidInput("settings.bad_number", f"{name} 不能小于 {minimum}", field=name)
+    return value
+
+
+def pool_settings() -> PoolSettings:
+    """The pool's settings from ``SHOUJIE_DB_POOL_SIZE``, ``SHOUJIE_DB_MAX_OVERFLOW``,
+    ``SHOUJIE_DB_POOL_TIMEOUT`` (seconds) and ``SHOUJIE_DB_STATEMENT_TIMEOUT_MS``."""
+    d = PoolSettings()
+    return PoolSettings(
+        size=_int_env("SHOUJIE_DB_POOL_SIZE", d.size, minimum=1),
+        max_overflow=_int_env("SHOUJIE_DB_MAX_OVERFLOW", d.max_overflow),
+        timeout=_int_env("SHOUJIE_DB_POOL_TIMEOUT", d.timeout, cast=float, minimum=0.1),
+        statement_timeout_ms=_int_env("SHOUJIE_DB_STATEMENT_TIMEOUT_MS", d.statement_timeout_ms),
+    )
 
 
 def _key_dir(database_url: str) -> Path:
@@ -87,6 +131,7 @@ def load_settings() -> Settings:
         timezone=ZoneInfo(os.environ.get("SHOUJIE_TIMEZONE", "Asia/Shanghai")),
         env=env,
         fixed_now=fixed_now,
+        db_pool=pool_settings(),
     )
 
 

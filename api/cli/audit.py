@@ -4,6 +4,7 @@ import argparse
 import sys
 
 from api.cli.context import App, Subcommands
+from cases.db import reader
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -11,7 +12,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from cases.audit import verify  # loaded only by the command that verifies
 
     app = App()
-    with app.engine.connect() as conn:
+    with reader(app.engine).connect() as conn:
         result = verify(conn, app.rt.audit_key)
     if result.broken:
         print(f"审计链断裂 / audit chain broken: {result.broken}", file=sys.stderr)

@@ -4,21 +4,24 @@ import argparse
 
 from api.cli.context import App, Subcommands, print_json, read_json
 from cases.casework import actions, intake, reading
+from cases.store.retry import in_transaction
 
 
 def cmd_case_intake(args: argparse.Namespace) -> int:
     """Register a case; print its JSON with the 查询码 (shown this once)."""
     app = App()
     body = read_json(args.json)
-    with app.engine.begin() as conn:
-        result = intake.intake(
+    result = in_transaction(
+        app.engine,
+        lambda conn: intake.intake(
             conn,
             app.rt,
             body=body,
             actor_staff_no=args.as_,
             now=app.clock.now(),
             handled_below=args.handled_below,
-        )
+        ),
+    )
     print_json(result)
     return 0
 
@@ -27,8 +30,9 @@ def cmd_case_act(args: argparse.Namespace) -> int:
     """Perform an action on a case; print the case JSON."""
     app = App()
     payload = read_json(args.json)
-    with app.engine.begin() as conn:
-        result = actions.act(
+    result = in_transaction(
+        app.engine,
+        lambda conn: actions.act(
             conn,
             app.rt,
             case_no=args.case_no,
@@ -37,7 +41,8 @@ def cmd_case_act(args: argparse.Namespace) -> int:
             payload=payload,
             now=app.clock.now(),
             expected_version=args.if_version,
-        )
+        ),
+    )
     print_json(result)
     return 0
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from api.cli.context import App, Subcommands, print_json
 from cases.casework import schedules
+from cases.db import reader
 from workflow.calendar import parse_schedule, reckon
 from workflow.errors import InvalidInput
 
@@ -22,7 +23,7 @@ def cmd_deadline(args: argparse.Namespace) -> int:
     calendar = None
     try:
         app = App()
-        with app.engine.connect() as conn:
+        with reader(app.engine).connect() as conn:
             calendar = app.rt.calendar(conn)
     except Exception:  # noqa: BLE001  (no database yet: reckon with the published calendars alone)
         calendar = None

@@ -10,7 +10,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 from api.cli import admin, audit, cases, deadlines, notify, office, reports, serve, sweep
+from cases.store import retry
 from workflow.errors import DomainError
 
 #: The English half of an error line, by exit code.
@@ -52,6 +56,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"可执行的操作 / allowed actions: {', '.join(allowed) or '（无）'}", file=sys.stderr
             )
         return exc.exit_code
+    except (DBAPIError, PoolTimeout) as exc:
+        # One line, never the statement and its parameters (several KB for a batch).
+        if retry.is_unavailable(exc):
+            print(
+                f"错误：{retry.UNAVAILABLE_MESSAGE} / error: database unavailable"
+                f" (db.unavailable: {retry.one_line(exc)})",
+                file=sys.stderr,
+            )
+        else:
+            print(f"数据库错误：{retry.one_line(exc)} / database error", file=sys.stderr)
+        return 1
     except Exception as exc:  # noqa: BLE001  (one line to stderr, never a traceback for users)
         print(f"意外错误：{exc} / unexpected failure: {type(exc).__name__}", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ from api.pages.templating import event_lines
 from api.security import add_flash
 from cases.casework import actions, reading, search
 from cases.organisation import directory, roster
+from cases.store.retry import in_transaction
 from cases.supervision import labels, panels
 from workflow import lifecycle
 from workflow.actions import payload_from_form
@@ -156,8 +157,9 @@ def case_action(
     payload = {k: v for k, v in payload.items() if v != ""}
     version = form_str(form, "version")
     try:
-        with ctx.engine.begin() as conn:
-            actions.act(
+        in_transaction(
+            ctx.engine,
+            lambda conn: actions.act(
                 conn,
                 ctx.rt,
                 case_no=case_no,
@@ -166,7 +168,8 @@ def case_action(
                 payload=payload,
                 now=ctx.clock.now(),
                 expected_version=int(version) if version.isdigit() else None,
-            )
+            ),
+        )
     except InvalidInput as exc:
         return _case_page(
             request,

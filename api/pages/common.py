@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from api.deps import AppContext, User, form_str, page_user_or_none
 from api.security import add_flash, csrf_token, pop_flashes, safe_next
+from cases.db import reader
 from cases.notify import inbox
 from workflow.errors import DomainError
 
@@ -26,7 +27,7 @@ def render(
     unread = 0
     if user is not None:
         # One index range per page (ix_outbox_recipient_read_at): the count in the top bar.
-        with ctx.engine.connect() as conn:
+        with reader(ctx.engine).connect() as conn:
             unread = inbox.unread_count(conn, user.staff_no)
             ctx.rt.regions(conn)  # the list region_label reads (re-read at most every 30 s)
     html = ctx.templates.get_template(name).render(

@@ -22,8 +22,10 @@ from api.pages import region_picker
 from api.pages.common import case_url, redirect, render
 from api.security import add_flash
 from cases.casework import intake
+from cases.db import reader
 from cases.repeat import candidates, contacts, jurisdiction, registration
 from cases.store import staff
+from cases.store.retry import in_transaction
 from workflow.errors import ActionNotAllowed, Conflict, InvalidInput
 from workflow.intake import MAX_REPRESENTATIVES, validate_intake
 
@@ -114,7 +116,7 @@ def _intake_form(
         k.startswith("representatives") and v for k, v in [*values.items(), *errors.items()]
     )
     ctx: AppContext = request.app.state.ctx
-    with ctx.engine.connect() as conn:
+    with reader(ctx.engine).connect() as conn:
         listed = ctx.rt.regions(conn)
     return render(
         request,
@@ -135,7 +137,7 @@ def _settled(
 ) -> tuple[FormData, Response | None]:
     """The form with the region its picker or address settles on; or the form again, when a
     level is still to choose or the region was just read from the address."""
-    with ctx.engine.connect() as conn:
+    with reader(ctx.engine).connect() as conn:
         settled = region_picker.settle(form, ctx.rt.regions(conn))
     if settled.notice is None:
         return region_picker.with_code(form, settled.code), None
@@ -188,10 +190,12 @@ def intake_submit(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
         return step
     body, rows = intake_from_form(form, ctx.rt.tz)
     try:
-        with ctx.engine.begin() as conn:
-            case = intake.intake(
+        case = in_transaction(
+            ctx.engine,
+            lambda conn: intake.intake(
                 conn, ctx.rt, body=body, actor_staff_no=user.staff_no, now=ctx.clock.now()
-            )
+            ),
+        )
     except InvalidInput as exc:
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
         return _intake_form(request, user, values, field_errors(exc, rows), status=422)
@@ -222,7 +226,7 @@ def _check_page(
         valid = validate_intake(body, now=now, regions=ctx.rt.regions())
     except InvalidInput as exc:
         return _intake_form(request, user, values, field_errors(exc, rows), status=422)
-    with ctx.engine.connect() as conn:
+    with reader(ctx.engine).connect() as conn:
         actor, row = staff.get_actor(conn, user.staff_no)
         found = candidates.find(conn, ctx.rt, valid, now=now, viewer=actor, viewer_unit=row.unit)
         where = jurisdiction.classify_here(

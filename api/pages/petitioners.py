@@ -5,6 +5,7 @@ from fastapi.responses import Response
 
 from api.deps import Ctx, PageReader
 from api.pages.common import redirect, render
+from cases.db import reader
 from cases.repeat import history
 
 router = APIRouter(include_in_schema=False)
@@ -13,7 +14,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/petitioners/{petitioner_id}")
 def petitioner_page(request: Request, ctx: Ctx, user: PageReader, petitioner_id: int) -> Response:
     """One person's cases and contacts (identity masked; accusations hidden from the accused)."""
-    with ctx.engine.connect() as conn:
+    with reader(ctx.engine).connect() as conn:
         person = history.petitioner_history(
             conn,
             ctx.rt,
@@ -27,6 +28,6 @@ def petitioner_page(request: Request, ctx: Ctx, user: PageReader, petitioner_id:
 @router.get("/cases/{case_no}/petitioner")
 def case_petitioner(ctx: Ctx, user: PageReader, case_no: str) -> Response:
     """From a case to its petitioner's history page."""
-    with ctx.engine.connect() as conn:
+    with reader(ctx.engine).connect() as conn:
         petitioner_id = history.petitioner_of(conn, case_no=case_no, viewer_staff_no=user.staff_no)
     return redirect(f"/petitioners/{petitioner_id}")

@@ -20,6 +20,8 @@ from api.deps import (
 )
 from api.schemas.cases import Case, Event, NewCase
 from cases.casework import actions, intake, reading, search
+from cases.db import reader
+from cases.store.retry import in_transaction
 from workflow import lifecycle
 from workflow.errors import Conflict, DomainError, InvalidInput
 
@@ -59,8 +61,9 @@ def create_case(
     """Register a case; the answer carries the 查询码 once and the matter's jurisdiction
     (``flags.skip_level`` for 越级访). A retried ``Idempotency-Key`` returns the first answer
     instead of registering twice."""
-    with ctx.engine.begin() as conn:
-        case = intake.intake(
+    case = in_transaction(
+        ctx.engine,
+        lambda conn: intake.intake(
             conn,
             ctx.rt,
             body=body,
@@ -68,7 +71,8 @@ def create_case(
             now=ctx.clock.now(),
             idempotency_key=idempotency_key or None,
             handled_below=handled_below,
-        )
+        ),
+    )
     response.headers["Location"] = f"/api/v1/cases/{case['case_no']}"
     response.headers["ETag"] = f'"{case["version"]}"'
     return case
@@ -92,7 +96,7 @@ def list_cases(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     """Cases, newest first, as the user may see them."""
-    with ctx.engine.begin() as conn:
+    with reader(ctx.engine).begin() as conn:
         return search.search_cases(
             conn,
             ctx.rt,
@@ -114,7 +118,7 @@ def list_cases(
 )
 def get_case(ctx: Ctx, user: ApiReader, case_no: str, response: Response) -> dict[str, Any]:
     """One case with its clocks and the actions this user may take now."""
-    with ctx.engine.begin() as conn:
+    with reader(ctx.engine).begin() as conn:
         case = reading.show(
             conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no, now=ctx.clock.now()
         )
@@ -131,7 +135,7 @@ def get_case(ctx: Ctx, user: ApiReader, case_no: str, response: Response) -> dic
 )
 def get_events(ctx: Ctx, user: ApiReader, case_no: str) -> list[dict[str, Any]]:
     """The case's steps, oldest first (for the accused unit, without their contents)."""
-    with ctx.engine.begin() as conn:
+    with reader(ctx.engine).begin() as conn:
         return reading.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
 
 
@@ -189,8 +193,9 @@ def take_action(
     refuse_action(user, action)
     expected = parse_if_match(if_match)
     try:
-        with ctx.engine.begin() as conn:
-            case = actions.act(
+        case = in_transaction(
+            ctx.engine,
+            lambda conn: actions.act(
                 conn,
                 ctx.rt,
                 case_no=case_no,
@@ -199,7 +204,8 @@ def take_action(
                 payload=payload or {},
                 now=ctx.clock.now(),
                 expected_version=expected,
-            )
+            ),
+        )
     except Conflict as exc:
         if exc.code == "case.stale_version" and expected is not None:
             raise PreconditionFailed(exc.code, exc.message, **exc.details) from exc

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 
 from api.deps import SIGNED_IN, WITH_BODY, ApiIntake, ContactBody, Ctx, IntakeBody, problems
 from api.schemas.intake import Candidate, ContactRecorded
+from cases.db import reader
 from cases.repeat import candidates, contacts
 from workflow.errors import InvalidInput
 
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/api/v1")
 def intake_candidates(ctx: Ctx, user: ApiIntake, body: IntakeBody) -> list[dict[str, Any]]:
     """The petitioner's earlier matters and similar recent ones, best first, each with its score
     and the reasons it matched; ``likely_repeat`` marks the same person's same matter."""
-    with ctx.engine.connect() as conn:
+    with reader(ctx.engine).connect() as conn:
         found = candidates.find_for_intake(
             conn, ctx.rt, body=body, viewer_staff_no=user.staff_no, now=ctx.clock.now()
         )

@@ -5,7 +5,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from cases.audit import GENESIS, case_link, event_hash
 from cases.casework.view import render
@@ -17,6 +18,7 @@ from cases.store import fastsql, statements
 from cases.store.chain import insert_event
 from cases.store.outbox import notify
 from cases.store.records import case_record, write_clocks
+from cases.store.retry import sqlstate
 from cases.store.staff import get_actor, supervisor_of
 from cases.store.tables import counter_t, idempotency_t, representative_t
 from cases.store.upsert import insert_ignore
@@ -84,7 +86,7 @@ def intake(
     """
     actor, actor_row = intake_actor(conn, actor_staff_no)
     if idempotency_key:
-        previous = _idempotent_response(conn, rt, idempotency_key, actor_row.id)
+        previous = claim_key(conn, rt, idempotency_key, actor_row.id, now)
         if previous is not None:
             return previous
     valid = validate_intake(body, now=now, regions=rt.regions(conn))
@@ -160,14 +162,55 @@ def flag_group_visit(
     return supervisor
 
 
-def _idempotent_response(
-    conn: Connection, rt: Runtime, key: str, staff_id: int
+class InProgress(Conflict):
+    """The first request with this Idempotency-Key is still being registered (409, retry later)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "idempotency.in_progress",
+            "正在处理：使用同一幂等键的登记尚未完成，请稍后重试",
+            key=key,
+        )
+        self.retry_after = IDEMPOTENCY_RETRY_AFTER
+
+
+#: Seconds a duplicate intake waits for the first one's answer before it is told 「正在处理」.
+IDEMPOTENCY_WAIT = 5
+#: Seconds a client told 「正在处理」 is asked to wait before retrying.
+IDEMPOTENCY_RETRY_AFTER = 1
+
+
+def claim_key(
+    conn: Connection, rt: Runtime, key: str, staff_id: int, now: datetime
 ) -> dict[str, Any] | None:
-    row = conn.execute(select(idempotency_t).where(idempotency_t.c.key == key)).first()
-    if row is None:
+    """Claim an Idempotency-Key before registering (``INSERT … ON CONFLICT DO NOTHING``).
+
+    None when this request claimed it (it goes on to register, and ``_register`` stores the answer
+    on the claim). A duplicate gets the first answer: on PostgreSQL its INSERT waits on the first
+    request's uncommitted claim (at most ``IDEMPOTENCY_WAIT`` seconds, then ``InProgress``); on
+    SQLite the first request's transaction is over before a second one begins.
+    """
+    values = {"key": key, "staff_id": staff_id, "created_at": now}
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{IDEMPOTENCY_WAIT}s'")
+    try:
+        claimed = insert_ignore(conn, idempotency_t, values, ["key"])
+    except DBAPIError as exc:
+        if sqlstate(exc) == "55P03":  # lock_not_available: the first request is still working
+            raise InProgress(key) from None
+        raise
+    if postgres:
+        conn.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
+    if claimed:
         return None
+    row = conn.execute(select(idempotency_t).where(idempotency_t.c.key == key)).first()
+    if row is None:  # the first request rolled back after this one looked: nothing to wait for
+        raise InProgress(key)
     if row.staff_id != staff_id:
         raise Conflict("idempotency.key_reused", "该幂等键已被其他工作人员使用", key=key)
+    if row.response_enc is None:
+        raise InProgress(key)
     return json.loads(rt.cipher.decrypt(row.response_enc))
 
 
@@ -295,14 +338,13 @@ def _register(
     if "jurisdiction" in details:  # where the matter belongs, as the intake answer shows it
         result["jurisdiction"] = details["jurisdiction"]
     if idempotency_key:
+        # The claim taken at the start of this transaction (claim_key) gets its answer.
         conn.execute(
-            insert(idempotency_t),
-            {
-                "key": idempotency_key,
-                "staff_id": actor_row.id,
-                "case_id": case_id,
-                "response_enc": rt.cipher.encrypt(json.dumps(result, ensure_ascii=False)),
-                "created_at": now,
-            },
+            update(idempotency_t)
+            .where(idempotency_t.c.key == idempotency_key)
+            .values(
+                case_id=case_id,
+                response_enc=rt.cipher.encrypt(json.dumps(result, ensure_ascii=False)),
+            )
         )
     return result

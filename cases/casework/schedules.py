@@ -9,6 +9,7 @@ from sqlalchemy import Connection, insert, select, update
 from cases.models import CalendarSchedule
 from cases.runtime import Runtime
 from cases.store.chain import system_event
+from cases.store.locking import lock_cases_in
 from cases.store.records import clock_from_row, clock_values
 from cases.store.tables import case_t, clock_t
 from workflow import sla
@@ -30,11 +31,14 @@ def load_calendar(
     rt.invalidate_calendar()
     ctx = rt.ctx(conn)
     changes = []
-    # Every active clock: its due date, and the working days its ladder counts, may change.
+    # Every active clock: its due date, and the working days its ladder counts, may change. Their
+    # cases are locked first, in id order (cases.store.locking), then the clocks.
+    active = clock_t.c.status.in_(["running", "paused"])
+    lock_cases_in(conn, select(clock_t.c.case_id).where(active))
     rows = conn.execute(
         select(clock_t, case_t.c.case_no)
         .join(case_t, case_t.c.id == clock_t.c.case_id)
-        .where(clock_t.c.status.in_(["running", "paused"]))
+        .where(active)
         .order_by(clock_t.c.case_id, clock_t.c.id)
     ).all()
     for row in rows:

@@ -152,12 +152,15 @@ class CaseCounter(SQLModel, table=True):
 
 
 class IdempotencyKey(SQLModel, table=True):
-    """A retried intake with the same key returns the first case instead of making two."""
+    """A retried intake with the same key returns the first case instead of making two.
+
+    The row is claimed before the case is registered and completed in the same transaction, so
+    ``case_id`` and ``response_enc`` are empty only inside that transaction."""
 
     __tablename__ = "idempotency_key"
     key: str = Field(primary_key=True, max_length=200)
     staff_id: int = Field(foreign_key="staff.id")
-    case_id: int = Field(foreign_key="case.id")
+    case_id: int | None = Field(default=None, foreign_key="case.id")
     # The first answer, encrypted: a retry gets the same 查询码 the lost answer carried.
-    response_enc: str
+    response_enc: str | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
@@ -30,6 +31,7 @@ from cases.notify.preferences import channels_by_recipient
 from cases.notify.tables import contact_t, delivery_t
 from cases.runtime import Runtime
 from cases.store import upsert
+from cases.store.retry import retrying
 from cases.store.tables import outbox_t, staff_t
 
 log = logging.getLogger("shoujie.delivery")
@@ -90,14 +92,20 @@ def deliver(
             except Exception as exc:  # noqa: BLE001  (any failure of a channel is retried, never lost)
                 error = f"{type(exc).__name__}: {exc}"[:500]
                 result.errors.append(error)
-                final = _record_failure(engine, delivery_id, attempts, error, now, max_attempts)
+                final = retrying(
+                    partial(
+                        _record_failure, engine, delivery_id, attempts, error, now, max_attempts
+                    ),
+                    what="delivery",
+                )
                 if final:
                     result.failed += 1
                     log.warning("delivery %s failed for good: %s", delivery_id, error)
                 else:
                     result.retried += 1
                 continue
-            _record_sent(engine, delivery_id, now)
+            # Retried on a deadlock or a busy database: the message is sent, it must be recorded.
+            retrying(partial(_record_sent, engine, delivery_id, now), what="delivery")
             result.sent += 1
         if len(claimed) < batch_size:
             break

@@ -6,11 +6,14 @@ key makes "once" hold with several sweepers, or a sweeper killed mid-pass.
 """
 
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import Connection, Engine, select, update
 
 from cases.runtime import Runtime
 from cases.store import chain, outbox, staff, upsert
+from cases.store.locking import lock_cases
+from cases.store.retry import retrying
 from cases.store.tables import case_t, staff_t
 from cases.supervision.tables import notice_esc_t, notice_t
 from workflow.escalation import level_reached, recipients
@@ -27,28 +30,41 @@ def sweep_notices(
     target: Engine | Connection, rt: Runtime, now: datetime, *, batch_size: int = 500
 ) -> dict[str, int]:
     """Pass every notice unanswered at its reply date once to the next post up."""
-    if isinstance(target, Engine):
-        total = {"examined": 0, "escalated": 0}
-        while True:
-            with target.begin() as conn:
-                done = _sweep_notice_batch(conn, rt, now, batch_size)
-            total["examined"] += done["examined"]
-            total["escalated"] += done["escalated"]
-            if done["examined"] < batch_size:
-                return total
     total = {"examined": 0, "escalated": 0}
     while True:
-        done = _sweep_notice_batch(target, rt, now, batch_size)
+        if isinstance(target, Engine):
+            done = retrying(
+                partial(_in_transaction, target, rt, now, batch_size), what="notice sweep batch"
+            )
+        else:
+            done = _sweep_notice_batch(target, rt, now, batch_size)
         total["examined"] += done["examined"]
         total["escalated"] += done["escalated"]
-        if done["examined"] < batch_size:
+        if done["candidates"] < batch_size:
             return total
+
+
+def _in_transaction(engine: Engine, rt: Runtime, now: datetime, batch_size: int) -> dict[str, int]:
+    with engine.begin() as conn:
+        return _sweep_notice_batch(conn, rt, now, batch_size)
 
 
 def _sweep_notice_batch(
     conn: Connection, rt: Runtime, now: datetime, batch_size: int
 ) -> dict[str, int]:
     """One batch of due notices, in the caller's transaction, each passed up at most once."""
+    due = (notice_t.c.next_fire_at <= now, notice_t.c.answered_at.is_(None))
+    candidates = conn.execute(
+        select(notice_t.c.id, notice_t.c.case_id)
+        .where(*due)
+        .order_by(notice_t.c.case_id, notice_t.c.id)
+        .limit(batch_size)
+    ).all()
+    if not candidates:
+        return {"examined": 0, "escalated": 0, "candidates": 0}
+    # The system's one lock order (cases.store.locking): the cases first, then their notices,
+    # re-read under the lock in case another sweeper passed them up meanwhile.
+    lock_cases(conn, [c.case_id for c in candidates])
     stmt = (
         select(
             notice_t,
@@ -59,12 +75,11 @@ def _sweep_notice_batch(
         )
         .join(case_t, case_t.c.id == notice_t.c.case_id)
         .join(staff_t, staff_t.c.id == case_t.c.owner_id)
-        .where(notice_t.c.next_fire_at <= now, notice_t.c.answered_at.is_(None))
+        .where(notice_t.c.id.in_([c.id for c in candidates]), *due)
         .order_by(notice_t.c.case_id, notice_t.c.id)
-        .limit(batch_size)
     )
     if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=notice_t, skip_locked=True)
+        stmt = stmt.with_for_update(of=notice_t)
     rows = conn.execute(stmt).all()
     escalated = 0
     for row in rows:
@@ -117,4 +132,4 @@ def _sweep_notice_batch(
             },
             now=now,
         )
-    return {"examined": len(rows), "escalated": escalated}
+    return {"examined": len(rows), "escalated": escalated, "candidates": len(candidates)}
