@@ -98,6 +98,14 @@ def test_a_receptionists_round_fits_a_390px_phone(server: str) -> None:
         if name == "desk":
             check_cards(page)
             check_menu(page)
+        if name == "intake":
+            # The representatives' table, unfolded: five cards of labelled fields.
+            page.locator("summary", has_text="集体访代表").click()
+            assert page.get_by_label("第1位代表姓名").is_visible()
+            m = measure(page)
+            shot(page, "phone-intake-representatives")
+            assert m["scroll"] <= m["inner"], (name, m)
+            page.locator("summary", has_text="集体访代表").click()
         if name == "check":
             assert page.locator("table.cards tbody tr").count() > 0, "no earlier matter listed"
         if name == "staff":
