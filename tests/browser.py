@@ -55,15 +55,21 @@ def serve(app: Any) -> Iterator[str]:
 
 
 @contextmanager
-def open_page(base_url: str, width: int = 1280, height: int = 900) -> Iterator[Any]:
-    """A page of Debian's Chromium, driven by Playwright, on ``base_url``."""
+def open_page(
+    base_url: str, width: int = 1280, height: int = 900, javascript: bool = True
+) -> Iterator[Any]:
+    """A page of Debian's Chromium, driven by Playwright, on ``base_url`` (``javascript=False``:
+    with the page's scripts turned off, as some offices' browsers are)."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(
-            base_url=base_url, viewport={"width": width, "height": height}, locale="zh-CN"
+            base_url=base_url,
+            viewport={"width": width, "height": height},
+            locale="zh-CN",
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(10_000)
         try:
