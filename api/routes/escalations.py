@@ -26,6 +26,8 @@ from api.schemas.supervision import (
     Notice,
     NoticeIn,
 )
+from cases.db import reader
+from cases.store.retry import in_transaction
 from cases.supervision import acks, followups, notices
 from cases.supervision import queue as escalation_queue
 from workflow.lifecycle import CATEGORY_LABELS
@@ -85,7 +87,7 @@ def list_escalations(
     """One row per case with an escalation in ``status`` (``open``, ``active``: also a level the
     sweeper has yet to record): where the case stands, its owner, its clocks with their escalations
     and notices. The highest level first, then the longest overdue (or as ``sort`` says)."""
-    with ctx.engine.begin() as conn:
+    with reader(ctx.engine).begin() as conn:
         items, _ = escalation_queue.queue_items(
             conn,
             ctx.rt,
@@ -119,7 +121,7 @@ def escalation_counts(
     region: Region = None,
 ) -> dict[str, int]:
     """How many cases the list shows at each level (and in all), under the same filters."""
-    with ctx.engine.begin() as conn:
+    with reader(ctx.engine).begin() as conn:
         _, counts = escalation_queue.queue_items(
             conn,
             ctx.rt,
@@ -136,7 +138,7 @@ def escalation_counts(
 
 def queue_row(ctx: AppContext, escalation_id: int) -> dict[str, Any]:
     """The queue's row of the case an escalation is on, with every escalation it had."""
-    with ctx.engine.begin() as conn:
+    with reader(ctx.engine).begin() as conn:
         return escalation_queue.escalation_row(
             conn, ctx.rt, escalation_id=escalation_id, now=ctx.clock.now()
         )
@@ -152,15 +154,17 @@ def acknowledge_api(
     ctx: Ctx, user: ApiWorker, escalation_id: Id, body: Annotated[AckIn | None, Body()] = None
 ) -> dict[str, Any]:
     """Acknowledge an open escalation; returns its case's queue row (every escalation it had)."""
-    with ctx.engine.begin() as conn:
-        acks.acknowledge(
+    in_transaction(
+        ctx.engine,
+        lambda conn: acks.acknowledge(
             conn,
             ctx.rt,
             escalation_id=escalation_id,
             actor_staff_no=user.staff_no,
             now=ctx.clock.now(),
             note=body.note if body else "",
-        )
+        ),
+    )
     return queue_row(ctx, escalation_id)
 
 
@@ -173,8 +177,9 @@ def acknowledge_api(
 )
 def notice_api(ctx: Ctx, user: ApiWorker, escalation_id: Id, body: NoticeIn) -> dict[str, Any]:
     """Issue a 督办单 on an escalation; the owner must answer by ``reply_by``."""
-    with ctx.engine.begin() as conn:
-        return notices.issue_notice(
+    return in_transaction(
+        ctx.engine,
+        lambda conn: notices.issue_notice(
             conn,
             ctx.rt,
             escalation_id=escalation_id,
@@ -182,7 +187,8 @@ def notice_api(ctx: Ctx, user: ApiWorker, escalation_id: Id, body: NoticeIn) -> 
             reply_by=body.reply_by,
             text=body.text,
             now=ctx.clock.now(),
-        )
+        ),
+    )
 
 
 @router.post(
@@ -194,13 +200,15 @@ def notice_api(ctx: Ctx, user: ApiWorker, escalation_id: Id, body: NoticeIn) -> 
 )
 def followup_api(ctx: Ctx, user: ApiWorker, case_no: str, body: FollowupIn) -> dict[str, Any]:
     """Record that a 不满意 rating was followed up."""
-    with ctx.engine.begin() as conn:
-        followups.record_followup(
+    in_transaction(
+        ctx.engine,
+        lambda conn: followups.record_followup(
             conn,
             ctx.rt,
             case_no=case_no,
             actor_staff_no=user.staff_no,
             note=body.note,
             now=ctx.clock.now(),
-        )
+        ),
+    )
     return {"case_no": case_no, "followed_up": True}

@@ -16,6 +16,8 @@ from api.deps import (
     problems,
 )
 from api.schemas.supervision import DecisionIn, ExtensionRequest
+from cases.db import reader
+from cases.store.retry import in_transaction
 from cases.supervision import extensions
 
 router = APIRouter(prefix="/api/v1", tags=["escalations"])
@@ -37,8 +39,9 @@ def extension_request_api(
     # The body is checked by the rule itself, after who may ask and whether the case may be
     # extended at all: a stranger to the case hears "not yours" before "days missing".
     body = body or {}
-    with ctx.engine.begin() as conn:
-        return extensions.request_extension(
+    return in_transaction(
+        ctx.engine,
+        lambda conn: extensions.request_extension(
             conn,
             ctx.rt,
             case_no=case_no,
@@ -46,7 +49,8 @@ def extension_request_api(
             days=body.get("days"),
             reason=body.get("reason"),
             now=ctx.clock.now(),
-        )
+        ),
+    )
 
 
 @router.get(
@@ -57,7 +61,7 @@ def extension_request_api(
 )
 def extension_requests_api(ctx: Ctx, user: ApiEscalations) -> list[dict[str, Any]]:
     """Extension requests waiting for a decision, the oldest first."""
-    with ctx.engine.begin() as conn:
+    with reader(ctx.engine).begin() as conn:
         return extensions.pending_extensions(conn, ctx.rt)
 
 
@@ -71,8 +75,9 @@ def extension_decision_api(
     ctx: Ctx, user: ApiWorker, request_id: Id, body: DecisionIn
 ) -> dict[str, Any]:
     """Approve (performs ``extend`` and records the notice to the petitioner) or refuse."""
-    with ctx.engine.begin() as conn:
-        return extensions.decide_extension(
+    return in_transaction(
+        ctx.engine,
+        lambda conn: extensions.decide_extension(
             conn,
             ctx.rt,
             request_id=request_id,
@@ -80,4 +85,5 @@ def extension_decision_api(
             approve=body.approve,
             note=body.note,
             now=ctx.clock.now(),
-        )
+        ),
+    )

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import SIGNED_IN, WITH_BODY, AnswerBody, ApiActor, Ctx, Id, problems
 from api.schemas.supervision import Notice
+from cases.store.retry import in_transaction
 from cases.supervision import notices
 
 router = APIRouter(prefix="/api/v1", tags=["escalations"])
@@ -19,12 +20,14 @@ router = APIRouter(prefix="/api/v1", tags=["escalations"])
 )
 def answer_api(ctx: Ctx, user: ApiActor, notice_id: Id, body: AnswerBody = None) -> dict[str, Any]:
     """The case's owner (or a supervisor or leader) answers a supervision notice: ``answer``."""
-    with ctx.engine.begin() as conn:
-        return notices.answer_notice(
+    return in_transaction(
+        ctx.engine,
+        lambda conn: notices.answer_notice(
             conn,
             ctx.rt,
             notice_id=notice_id,
             actor_staff_no=user.staff_no,
             answer=(body or {}).get("answer"),
             now=ctx.clock.now(),
-        )
+        ),
+    )

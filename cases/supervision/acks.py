@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select, update
 
 from cases.runtime import Runtime
 from cases.store import chain, upsert
+from cases.store.locking import lock_case_of
 from cases.store.tables import case_t, clock_t, escalation_t, staff_t
 from cases.supervision.guards import locked, named, require_supervisor
 from cases.supervision.labels import ESCALATION_STATUS_LABELS
@@ -34,6 +35,7 @@ def load_escalation(conn: Connection, escalation_id: int) -> Any:
         .join(staff_t, staff_t.c.id == case_t.c.owner_id)
         .where(escalation_t.c.id == escalation_id)
     )
+    lock_case_of(conn, escalation_t, escalation_id)  # the case first (cases.store.locking)
     row = conn.execute(locked(stmt, conn, escalation_t)).first()
     if row is None:
         raise NotFound("escalation.not_found", f"没有编号为 {escalation_id} 的督办事项")

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, insert, select, update
 from cases.casework import actions, view
 from cases.runtime import Runtime
 from cases.store import chain, outbox, records, staff
+from cases.store.locking import lock_case_of
 from cases.store.tables import case_t, clock_t, staff_t
 from cases.supervision.guards import (
     SUPERVISING_ROLES,
@@ -218,6 +219,7 @@ def decide_extension(
         .join(case_t, case_t.c.id == extension_t.c.case_id)
         .where(extension_t.c.id == request_id)
     )
+    lock_case_of(conn, extension_t, request_id)  # the case first (cases.store.locking)
     row = conn.execute(locked(stmt, conn, extension_t)).first()
     if row is None:
         raise NotFound("extension.not_found", f"没有编号为 {request_id} 的延期申请")

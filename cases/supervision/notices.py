@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from cases.runtime import Runtime
 from cases.store import chain, outbox, staff
+from cases.store.locking import lock_case_of
 from cases.store.tables import case_t, staff_t
 from cases.supervision.acks import load_escalation, mark_acknowledged
 from cases.supervision.guards import locked, named, parse_day, require_supervisor, required_text
@@ -187,6 +188,7 @@ def answer_notice(
         .join(staff_t, staff_t.c.id == case_t.c.owner_id)
         .where(notice_t.c.id == notice_id)
     )
+    lock_case_of(conn, notice_t, notice_id)  # the case first (cases.store.locking)
     row = conn.execute(locked(stmt, conn, notice_t)).first()
     if row is None:
         raise NotFound("notice.not_found", f"没有编号为 {notice_id} 的督办单")

@@ -49,7 +49,7 @@ def sweep(engine: Engine, rt: Runtime, *, now: datetime, batch_size: int = 500) 
         if not candidates:
             break
         try:
-            done = retrying(partial(_run_batch, engine, rt, now, candidates), what="sweep batch")
+            done = retrying(partial(sweep_batch, engine, rt, now, candidates), what="sweep batch")
         except DBAPIError:
             log.exception(
                 "sweep: batch of %d cases failed; left for the next pass", len(candidates)
@@ -100,7 +100,7 @@ def _due_cases(engine: Engine, now: datetime, limit: int, skipped: set[int]) -> 
         return list(dict.fromkeys(conn.execute(stmt).scalars()))
 
 
-def _run_batch(engine: Engine, rt: Runtime, now: datetime, case_ids: list[int]) -> Tally:
+def sweep_batch(engine: Engine, rt: Runtime, now: datetime, case_ids: list[int]) -> Tally:
     """Fire what is due on these cases in one transaction, case rows locked first (locking.py)."""
     tally = Tally()
     with engine.begin() as conn:

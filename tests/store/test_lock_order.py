@@ -159,3 +159,76 @@ def test_retries_are_bounded_and_other_errors_pass_through() -> None:
         retry.retrying(broken)
     assert len(tries) == 1
     assert not retry.is_unavailable(IntegrityError("x", {}, Busy("UNIQUE constraint failed")))
+
+
+def test_a_failing_batch_does_not_abort_the_pass(
+    engine: Engine, rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch that still fails after its retries is left for the next pass; the others fire."""
+    from sqlalchemy.exc import OperationalError
+
+    from cases.store import retry
+
+    make_office(engine, RECEIVED)
+    case_nos = _register(engine, rt)[:6]
+    real = sweeper.sweep_batch
+    calls: list[list[int]] = []
+
+    class Busy(Exception):
+        pass
+
+    def first_batch_locked(engine: Engine, rt: Runtime, now: Any, case_ids: list[int]) -> Any:
+        calls.append(case_ids)
+        if case_ids == calls[0]:
+            raise OperationalError("UPDATE case_clock …", {}, Busy("database is locked"))
+        return real(engine, rt, now, case_ids)
+
+    monkeypatch.setattr(sweeper, "sweep_batch", first_batch_locked)
+    monkeypatch.setattr(retry, "BASE_DELAY", 0.001)
+    result = sweeper.sweep(engine, rt, now=LATE, batch_size=2)
+    skipped = len(calls[0])
+    assert result["fired"]["flagged"] == CASES - skipped  # every other case went on
+    monkeypatch.setattr(sweeper, "sweep_batch", real)
+    again = sweeper.sweep(engine, rt, now=LATE, batch_size=2)
+    assert again["fired"]["flagged"] == skipped  # and the next pass fired the ones left
+    assert case_nos
+
+
+def test_statement_timeout_is_a_503_kind_of_error() -> None:
+    """A statement running past SHOUJIE_DB_STATEMENT_TIMEOUT_MS is cancelled, and is answered as
+    "database unavailable" (503), not as a bug."""
+    from sqlalchemy import text
+
+    from cases.db import make_engine
+    from cases.settings import PoolSettings
+    from cases.store import retry
+    from conftest import PG_URL
+
+    if not PG_URL:
+        pytest.skip("SHOUJIE_TEST_DATABASE_URL unset")
+    slow = make_engine(PG_URL, PoolSettings(statement_timeout_ms=50))
+    with pytest.raises(Exception) as caught, slow.connect() as conn:
+        conn.execute(text("SELECT pg_sleep(2)"))
+    assert retry.is_unavailable(caught.value)
+    slow.dispose()
+
+
+def test_pool_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SHOUJIE_DB_POOL_SIZE, _MAX_OVERFLOW, _POOL_TIMEOUT and _STATEMENT_TIMEOUT_MS."""
+    from cases.settings import pool_settings
+    from workflow.errors import InvalidInput
+
+    monkeypatch.setenv("SHOUJIE_DB_POOL_SIZE", "3")
+    monkeypatch.setenv("SHOUJIE_DB_MAX_OVERFLOW", "0")
+    monkeypatch.setenv("SHOUJIE_DB_POOL_TIMEOUT", "2.5")
+    monkeypatch.setenv("SHOUJIE_DB_STATEMENT_TIMEOUT_MS", "8000")
+    pool = pool_settings()
+    assert (pool.size, pool.max_overflow, pool.timeout, pool.statement_timeout_ms) == (
+        3,
+        0,
+        2.5,
+        8000,
+    )
+    monkeypatch.setenv("SHOUJIE_DB_POOL_SIZE", "很多")
+    with pytest.raises(InvalidInput):
+        pool_settings()
