@@ -74,6 +74,10 @@ class Case(SQLModel, table=True):
     decided_on_time: bool | None = None
     replied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     replied_on_time: bool | None = None
+    # The local last days the on-time rates count the case by (应受理件, 应办结件), kept by the step
+    # that starts, extends or stops the clock (workflow/measures.py ``due_dates``).
+    acceptance_due: date | None = None
+    handling_due: date | None = None
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     chain_hash: str
     last_event_hash: str
