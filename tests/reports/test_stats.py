@@ -14,7 +14,6 @@ from cases import text
 from cases.db import MIGRATIONS
 from cases.reports import counting, stats
 from cases.store import tables
-from conftest import TZ
 from tests.reports.month import CONTRACT_KEYS, RATE_KEYS, READ_AT, november
 from workflow.errors import InvalidInput
 
@@ -204,14 +203,14 @@ def test_the_migration_fills_the_counted_facts_of_earlier_steps(month: dict[str,
         conn.execute(update(event_t).values(on_time=None))
     assert november(engine, month["rt"])["acceptance_decisions"] == 0
     with engine.begin() as conn:
-        migration_0005().backfill(conn)
+        migration("0005_report_facts.py").backfill(conn)
     assert november(engine, month["rt"]) == month["stats"]
 
 
-def migration_0005() -> Any:
-    """Revision 0005 as Alembic loads it: from its file (revisions are not a package to import)."""
-    path = MIGRATIONS / "versions" / "0005_report_facts.py"
-    spec = importlib.util.spec_from_file_location("revision_0005", path)
+def migration(filename: str) -> Any:
+    """A revision as Alembic loads it: from its file (revisions are not a package to import)."""
+    path = MIGRATIONS / "versions" / filename
+    spec = importlib.util.spec_from_file_location(f"revision_{filename[:4]}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
