@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
-from cases.models.case import Case, CaseEvent
+from cases.models.case import Case, CaseClock, CaseEvent
 from cases.models.types import UTCDateTime
 
 case_t = Case.__table__
 event_t = CaseEvent.__table__
+clock_t = CaseClock.__table__
 
 
 class BriefingRun(SQLModel, table=True):
@@ -111,7 +112,19 @@ ix_case_handling_due = Index(
     postgresql_where=case_t.c.handling_due.is_not(None),
     sqlite_where=case_t.c.handling_due.is_not(None),
 )
+#: The active clocks (running, or paused by a hearing): the cases overdue now (reports/overdue.py).
+ix_clock_active = Index(
+    "ix_case_clock_active",
+    clock_t.c.case_id,
+    clock_t.c.name,
+    clock_t.c.status,
+    clock_t.c.due_date,
+    clock_t.c.level,
+    postgresql_where=clock_t.c.status.in_(["running", "paused"]),
+    sqlite_where=clock_t.c.status.in_(["running", "paused"]),
+)
 REPORT_INDEXES = (
+    ix_clock_active,
     ix_case_acceptance_due,
     ix_case_handling_due,
     ix_case_report,

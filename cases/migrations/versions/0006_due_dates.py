@@ -7,7 +7,8 @@ Create Date: 2026-11-29 19:40:00
 按期受理率 and 按期办结率 count the cases whose (acceptance, handling) deadline falls in the period,
 an open case past its deadline counting against them (domain.md, "Measures the office reports").
 The case row carries each deadline's local last day, written by the step that starts, extends or
-stops the clock; one partial covering index per rate holds what the rate counts. Existing rows are
+stops the clock; one partial covering index per rate holds what the rate counts, and one the active
+clocks (the cases overdue now). Existing rows are
 filled from their clocks (``backfill``: a frozen copy of the rule in ``workflow/measures.py`` at
 this revision).
 """
@@ -36,6 +37,13 @@ CREATED: list[tuple[str, list[str], str]] = [
         "handling_due IS NOT NULL",
     ),
 ]
+# The active clocks, for the cases overdue now (cases/reports/overdue.py): few beside every run.
+ACTIVE = (
+    "ix_case_clock_active",
+    "case_clock",
+    ["case_id", "name", "status", "due_date", "level"],
+    "status IN ('running', 'paused')",
+)
 # The office clocks a reply stops, whose due date it is measured against.
 REPLY_CLOCKS = ("handling", "partner_handling", "report_back", "partner_acceptance")
 
@@ -64,10 +72,10 @@ def upgrade() -> None:
     op.add_column("case", sa.Column("acceptance_due", sa.Date(), nullable=True))
     op.add_column("case", sa.Column("handling_due", sa.Date(), nullable=True))
     backfill(op.get_bind())
-    for name, columns, where in CREATED:
+    for name, table, columns, where in [*((n, "case", c, w) for n, c, w in CREATED), ACTIVE]:
         op.create_index(
             name,
-            "case",
+            table,
             columns,
             unique=False,
             postgresql_where=sa.text(where),
@@ -77,6 +85,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    op.drop_index(ACTIVE[0], table_name=ACTIVE[1])
     for name, _, _ in reversed(CREATED):
         op.drop_index(name, table_name="case")
     op.drop_column("case", "handling_due")
