@@ -6,7 +6,7 @@ API routes take a bearer token; pages take the signed session cookie. Both end i
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any
 
@@ -32,6 +32,7 @@ from api.security import (
 )
 from cases.db import reader
 from cases.organisation import directory
+from cases.reports.cache import ReportCache
 from cases.runtime import Runtime
 from cases.settings import Clock
 from workflow.errors import DomainError, PermissionDenied
@@ -52,6 +53,8 @@ class AppContext:
     login_by_ip: BackOff
     track_by_case: BackOff
     track_by_ip: BackOff
+    #: The statistics PDFs made, by (office, period, data version).
+    reports: ReportCache = field(default_factory=ReportCache)
 
     @property
     def secret_key(self) -> bytes:

@@ -324,6 +324,10 @@ class Bare:
                     self.ts(now),
                     self.ts(now),
                     1,
+                    # acceptance_due, handling_due: set from the clocks below (same cost as the
+                    # intake's value in one INSERT; the baseline's statistics are not read)
+                    None,
+                    None,
                 ),
             ).fetchone()[0]
             cur.execute(

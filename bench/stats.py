@@ -54,6 +54,7 @@ from bench.common import (
 from cases.models import CaseContact
 from cases.organisation import roster
 from cases.reports import aggregates, counting, hotspots, stats
+from cases.reports.overdue import open_overdue
 from cases.store import statements, tables
 from workflow.calendar import end_of_day, local_date, reckon
 
@@ -65,7 +66,11 @@ CONTACT_COLS = [c.name for c in contact_t.columns]
 TABLES = ("case", "case_event", "case_clock", "case_contact")
 YEAR = 2025
 CHUNK = 20_000
-TZ = runtime().tz
+RT = runtime()
+TZ = RT.tz
+#: When the year's statistics are read: early the next year (open cases past their deadlines
+#: count against the on-time rates, and are overdue now).
+READ_AT = datetime(YEAR + 1, 1, 15, 2, 0, tzinfo=UTC)
 ZERO_HASH = "0" * 64
 
 GROUPS = ["第一党小组", "第二党小组", "第三党小组"]
@@ -107,6 +112,11 @@ def _due(start: date, days: int) -> tuple[date, datetime]:
     """A period's last day and its 24:00 local, reckoned by the official calendar."""
     d = reckon(start, days).due_date
     return d, end_of_day(d, TZ)
+
+
+def _last_day(due_at: datetime) -> date:
+    """A clock's last day, from its due instant (24:00 local of that day)."""
+    return _local_day(due_at - timedelta(seconds=1))
 
 
 def _local_day(t: datetime) -> date:
@@ -223,8 +233,10 @@ class Generator:
             reply_at: datetime | None = None
             # What actions.act writes for the statistics (workflow.measures.step_facts).
             decided_at = decided_on_time = replied_on_time = None
+            acceptance_due = handling_due = None  # workflow.measures.due_dates
             if path < 0.04:  # still registered (or simply not yet decided)
-                self._clock(clock_rows, case_id, "acceptance", received, 15, None)
+                due = self._clock(clock_rows, case_id, "acceptance", received, 15, None)
+                acceptance_due = _last_day(due)
                 self._clock(clock_rows, case_id, "tracking", received, 7, None)
             elif path < 0.10:  # 不予受理 or 撤回: terminal, every clock stops
                 action = "reject" if path < 0.07 else "withdraw"
@@ -233,6 +245,7 @@ class Generator:
                 due = self._clock(clock_rows, case_id, "acceptance", received, 15, decided)
                 if action == "reject":  # a withdrawal decides nothing
                     decided_at, decided_on_time = decided, decided <= due
+                    acceptance_due = _last_day(due)
                 self._tracking(clock_rows, case_id, received, [], decided)
             else:
                 if path < 0.72:
@@ -244,6 +257,7 @@ class Generator:
                 steps.append((decided, decision))
                 due = self._clock(clock_rows, case_id, "acceptance", received, 15, decided)
                 decided_at, decided_on_time = decided, decided <= due
+                acceptance_due = _last_day(due)
                 # Replies: most within the period, one in eight late.
                 late = rng.random() < 0.125
                 if decision == "accept":
@@ -301,6 +315,7 @@ class Generator:
                     )
                     steps.append((reply_at, "report_back"))
                 replied_on_time = reply_at <= due
+                handling_due = _last_day(due)  # the clock the reply stopped
                 outcome = rng.choice(["support", "explain", "not_support"])
                 state = "replied"
                 # Tracking notes every week or so while the office works the case; some late.
@@ -382,6 +397,8 @@ class Generator:
                     received,
                     steps[-1][0],
                     len(steps),
+                    acceptance_due,
+                    handling_due,
                     transferred_on,
                     outcome,
                     rating,
@@ -575,12 +592,21 @@ def _breakdown(engine: Engine, period: counting.Period) -> dict[str, float]:
     first, after = period.instants(TZ)
     out = {}
     with engine.connect() as conn:
-        stats.office_stats(conn, period=period, tz=TZ)  # the same session settings
+        stats.office_stats(conn, RT, period=period, now=READ_AT)  # the same session settings
         for query in aggregates.MEASURES:
             t = time.perf_counter()
             for span in ((first, after), (period.previous().instants(TZ)[0], first)):
                 list(query(conn, span))
             out[query.__name__.strip("_")] = time.perf_counter() - t
+        today = local_date(READ_AT, TZ)
+        for owed in aggregates.DUE_MEASURES:
+            t = time.perf_counter()
+            for days in (period, period.previous()):
+                list(owed(conn, (days.start, days.end, today)))
+            out[owed.__name__] = time.perf_counter() - t
+        t = time.perf_counter()
+        open_overdue(conn, RT, READ_AT)
+        out["open_overdue"] = time.perf_counter() - t
         t = time.perf_counter()
         hotspots.subjects(conn, (period.previous().instants(TZ)[0], after), first)
         out["subjects"] = time.perf_counter() - t
@@ -600,7 +626,7 @@ def run(backend: Backend, total: int, years: int, repeat: int) -> dict[str, Any]
 
     def full() -> dict[str, Any]:
         with engine.connect() as conn:
-            return stats.office_stats(conn, period=period, tz=TZ)
+            return stats.office_stats(conn, RT, period=period, now=READ_AT)
 
     seconds, result = _time(full, repeat)
     bare_seconds, bare = _time(_bare(backend, period), repeat)

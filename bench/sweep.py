@@ -338,6 +338,8 @@ class Generator:
                     received,
                     note_at or received,
                     count,
+                    acceptance.due_date,  # acceptance_due: what the intake writes
+                    None,  # handling_due
                 )
             )
             if len(cases) >= CHUNK:

@@ -8,7 +8,7 @@ from pytest_bdd import given, parsers, then, when
 
 from cases.repeat import jurisdiction
 from cases.reports import counting, stats
-from conftest import TZ, at
+from conftest import at
 from features.conftest import WHEN, WHO, World
 from workflow.errors import DomainError
 
@@ -59,7 +59,9 @@ def registers_month(world: World, who: str, month: str, datatable: list[list[str
 
 def _topics(world: World, first: date, last: date) -> list[dict[str, Any]]:
     with world.engine.connect() as conn:
-        data = stats.office_stats(conn, period=counting.Period(first, last), tz=TZ)
+        data = stats.office_stats(
+            conn, world.rt, period=counting.Period(first, last), now=world.now
+        )
     return data["hotspots"]["topics"]
 
 

@@ -184,7 +184,9 @@ def statistics_are(
 ) -> None:
     """The office statistics of the period (cases/reports/stats.py), measure by measure."""
     with world.engine.begin() as conn:
-        figures = stats.office_stats(conn, period=counting.Period(first, last), tz=world.rt.tz)
+        figures = stats.office_stats(
+            conn, world.rt, period=counting.Period(first, last), now=world.now
+        )
     repeat_state["stats"] = figures
     for label, expected in datatable[1:]:  # | 指标 | 值 |
         value = figures[MEASURES[label]]

@@ -151,7 +151,7 @@ def cmd_report_stats(args: argparse.Namespace) -> int:
             "report.output_required", f"{args.format} 格式需要用 -o 指定输出文件", field="output"
         )
     with app.engine.begin() as conn:
-        data = stats.office_stats(conn, period=period, tz=app.rt.tz)
+        data = stats.office_stats(conn, app.rt, period=period, now=app.clock.now())
         office = roster.office(conn)
     if args.format == "json":
         content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -14,7 +14,10 @@ from sqlalchemy import Connection
 from api.pages.templating import event_lines
 from cases.reports import closure, progress
 from cases.runtime import Runtime
+from workflow import measures
 
+#: Each measure's basis, for the statistics' 口径说明 (workflow/measures.py says it once).
+BASES: dict[str, Any] = {"bases": measures.MEASURES, "count_bases": measures.COUNT_BASES}
 CHART_TITLES = {
     "rates": "主要指标（本期与上期）",
     "by_category": "受理量：按类别",
@@ -75,6 +78,7 @@ def stats_html(
         printing=printing,
         layout="closure_report.html" if printing else None,
         office_name=office_name,
+        **BASES,
         **extra,
     )
 

@@ -66,7 +66,12 @@ def _queue_page(
     status = status if status in escalation_queue.QUEUE_STATUSES else "active"
     with ctx.engine.begin() as conn:
         items, counts = escalation_queue.queue_items(
-            conn, ctx.rt, now=now, status=status, **{**filters, "sort": filters["sort"] or "level"}
+            conn,
+            ctx.rt,
+            now=now,
+            status=status,
+            viewer_staff_no=user.staff_no,
+            **{**filters, "sort": filters["sort"] or "level"},
         )
         regions = escalation_queue.region_options(conn, items, filters["region"])
         to_decide = extensions.pending_extensions(conn, ctx.rt) if not flagged else []

@@ -21,6 +21,7 @@ from api.deps import AppContext, Ctx, PageReader, User
 from api.middleware import with_style_hashes
 from api.pages.common import render
 from api.pages.documents import (
+    BASES,
     CHART_TITLES,
     chart_uris,
     closure_context,
@@ -31,7 +32,7 @@ from api.pages.documents import (
 )
 from cases.casework import reading
 from cases.organisation import roster
-from cases.reports import counting, exports, pdf, stats
+from cases.reports import cache, counting, exports, pdf, stats
 from workflow.calendar import local_date
 from workflow.errors import InvalidInput, PermissionDenied
 
@@ -73,7 +74,7 @@ def statistics(ctx: AppContext, start: str | None, end: str | None) -> tuple[dic
     today = local_date(ctx.clock.now(), ctx.rt.tz)
     period = counting.parse_period(start, end, today=today)
     with ctx.engine.begin() as conn:
-        data = stats.office_stats(conn, period=period, tz=ctx.rt.tz)
+        data = stats.office_stats(conn, ctx.rt, period=period, now=ctx.clock.now())
         name = _office_name(conn)
     return data, name
 
@@ -125,15 +126,29 @@ def document_pdf(
     return download(pdf.from_html(html), "pdf", f"{stem}-{case_no}.pdf", inline=True)
 
 
-def stats_export(data: Mapping[str, Any], kind: str, html: str | None = None) -> Response:
-    """The statistics as a CSV, Excel or (from ``html``) PDF download."""
+def stats_export(data: Mapping[str, Any], kind: str) -> Response:
+    """The statistics as a CSV or Excel download."""
     name = f"shoujie-stats-{data['from']}-{data['to']}.{kind}"
     if kind == "csv":
         return download(exports.stats_csv(data), "csv", name)
-    if kind == "xlsx":
-        return download(exports.stats_xlsx(data), "xlsx", name)
-    assert html is not None
-    return download(pdf.from_html(html), "pdf", name)
+    return download(exports.stats_xlsx(data), "xlsx", name)
+
+
+def stats_pdf(ctx: AppContext, start: str | None, end: str | None) -> Response:
+    """The statistics as a PDF, made once per (office, period, data version) and kept."""
+    today = local_date(ctx.clock.now(), ctx.rt.tz)
+    period = counting.parse_period(start, end, today=today)
+    with ctx.engine.begin() as conn:
+        key = ("stats", _office_name(conn), period, cache.data_version(conn, today))
+
+    def make() -> bytes:
+        data, office_name = statistics(ctx, start, end)
+        return pdf.from_html(
+            stats_html(ctx.templates, data, printing=True, office_name=office_name)
+        )
+
+    name = f"shoujie-stats-{period.start.isoformat()}-{period.end.isoformat()}.pdf"
+    return download(ctx.reports.get_or_make(key, make), "pdf", name)
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -150,14 +165,13 @@ def reports_page(
 ) -> Response:
     """The statistics for a date range, with charts; or their CSV, Excel or PDF."""
     kind = check_format(format, ("html", "csv", "xlsx", "pdf"))
+    if kind == "pdf":
+        return stats_pdf(ctx, start, end)
     data, office_name = statistics(ctx, start, end)
     if kind in ("csv", "xlsx"):
         return stats_export(data, kind)
     if kind == "pdf":
-        env = ctx.templates
-        return stats_export(
-            data, "pdf", stats_html(env, data, printing=True, office_name=office_name)
-        )
+        return stats_pdf(ctx, start, end)
     response = render(
         request,
         "reports.html",
@@ -168,6 +182,7 @@ def reports_page(
         printing=False,
         layout=None,
         office_name=office_name,
+        **BASES,
     )
     return with_style_hashes(response)
 

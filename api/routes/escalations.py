@@ -100,6 +100,7 @@ def list_escalations(
             category=category,
             region=region,
             sort=sort,
+            viewer_staff_no=user.staff_no,
         )
     return items
 

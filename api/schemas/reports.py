@@ -12,8 +12,18 @@ class Counts(Answer):
     """What was counted in one period, or for one category, channel, region or owner."""
 
     intakes: int = Field(description="登记件数")
-    acceptance_on_time_rate: Rate = Field(description="按期受理率")
-    handling_on_time_rate: Rate = Field(description="按期办结率")
+    acceptance_owed: int = Field(
+        description="应受理件：受理告知期限届满于本期，已作决定或已超期未决定"
+    )
+    acceptance_on_time: int = Field(description="按期受理：应受理件中在期限内作出决定的")
+    acceptance_overdue_open: int = Field(description="超期未受理：应受理件中至今未作决定的")
+    acceptance_on_time_rate: Rate = Field(description="按期受理率＝按期受理÷应受理件")
+    handling_owed: int = Field(
+        description="应办结件：办理期限（含延长）届满于本期，已答复或已超期未答复"
+    )
+    replies_on_time: int = Field(description="按期办结：应办结件中在期限内答复（报结）的")
+    handling_overdue_open: int = Field(description="超期未办结：应办结件中至今未答复的")
+    handling_on_time_rate: Rate = Field(description="按期办结率＝按期办结÷应办结件")
     satisfaction_rate: Rate = Field(description="满意率")
     rating_rate: Rate = Field(description="参评率")
     repeat_rate: Rate = Field(description="重复访率")
@@ -35,6 +45,14 @@ class Stats(Period):
 
     previous: Period = Field(description="上一个同样长的期间")
     change: dict[str, int | float | None] = Field(description="与上期相比的变化")
+    trend: dict[str, str | None] = Field(
+        description="各比率变化的好坏：good（向好）、bad（变差）、flat（持平）或 null"
+    )
+    open_overdue: int = Field(
+        description="当前超期未办件数（与工作台、督办队列、每日例会同一口径）"
+    )
+    open_overdue_cases: list[str] = Field(description="当前超期未办的信访事项编号")
+    as_of: str = Field(description="统计时点")
     by_category: dict[str, Counts] = Field(description="按类别")
     by_channel: dict[str, Counts] = Field(description="按信访形式")
     by_region: dict[str, Counts] = Field(description="按行政区划代码")

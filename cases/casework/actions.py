@@ -107,7 +107,7 @@ def act(
     active = {c.name: c for c in clocks if c.active}
     changes = sla.apply_action(action, new_state, active, data, now, rt.ctx(conn))
     # What the statistics count of this step, committed with it (workflow/measures.py).
-    counted = measures.step_facts(action, changes.changed, now)
+    counted = measures.step_facts(action, changes.changed, now, changes.started)
     values.update(counted.case)
 
     if action == "extend":

@@ -22,7 +22,7 @@ from cases.store.retry import sqlstate
 from cases.store.staff import get_actor, supervisor_of
 from cases.store.tables import counter_t, idempotency_t, representative_t
 from cases.store.upsert import insert_ignore
-from workflow import lifecycle, sla
+from workflow import lifecycle, measures, sla
 from workflow.errors import Conflict, PermissionDenied
 from workflow.intake import ValidIntake, ValidPerson, mask_id_number, mask_phone, validate_intake
 from workflow.lifecycle import Actor
@@ -288,6 +288,10 @@ def _register(
         "updated_at": now,
         "version": 1,
     }
+    started = sla.intake_clocks(now, valid.received_at, rt.ctx(conn))
+    # What the on-time rates count the case by, from its first clocks (workflow/measures.py).
+    values.update(measures.due_dates("intake", [], started))
+    values.setdefault("handling_due", None)
     case_row = fastsql.first(conn, statements.INSERT_CASE, values)
     case_id = case_row.id
     # Keywords for finding similar matters at later intakes, on every path that registers a case.
@@ -320,9 +324,7 @@ def _register(
             "on_time": None,
         },
     )
-    clocks = write_clocks(
-        conn, case_id, [], sla.intake_clocks(now, valid.received_at, rt.ctx(conn))
-    )
+    clocks = write_clocks(conn, case_id, [], started)
     # The case as reading it back would give it: its row came back from the INSERT.
     record = case_record(
         case_row,

@@ -12,7 +12,7 @@ from cases.store.chain import system_event
 from cases.store.locking import lock_cases_in
 from cases.store.records import clock_from_row, clock_values
 from cases.store.tables import case_t, clock_t
-from workflow import sla
+from workflow import measures, sla
 from workflow.calendar import YearSchedule
 
 
@@ -47,6 +47,9 @@ def load_calendar(
         if new == old:
             continue
         conn.execute(update(clock_t).where(clock_t.c.id == old.id).values(**clock_values(new)))
+        dues = measures.due_dates("recompute", [new]) if new.due_date != old.due_date else {}
+        if dues:  # the on-time rates count the case by its new last day
+            conn.execute(update(case_t).where(case_t.c.id == row.case_id).values(**dues))
         if (new.due_date, new.provisional, new.reckoning) == (
             old.due_date,
             old.provisional,

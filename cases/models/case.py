@@ -81,6 +81,10 @@ class Case(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=case_version_col)
+    # Last, as migration 0006 added them. The local last days the on-time rates count the case by (应受理件, 应办结件), kept by the step
+    # that starts, extends or stops the clock (workflow/measures.py ``due_dates``).
+    acceptance_due: date | None = None
+    handling_due: date | None = None
 
     __mapper_args__ = {"version_id_col": case_version_col}
 

@@ -3,7 +3,7 @@
 Each measure of the statistics reads one of these indexes alone (PostgreSQL: an index-only scan;
 SQLite: a covering index), never the wide case or event rows, and none of them is joined to
 another table. The partial ones hold only the rows a measure counts, so the many writes of other
-steps pay nothing for them. Migrations 0004 and 0005 create them.
+steps pay nothing for them. Migrations 0004, 0005 and 0006 create them.
 """
 
 from datetime import date, datetime
@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
-from cases.models.case import Case, CaseEvent
+from cases.models.case import Case, CaseClock, CaseEvent
 from cases.models.types import UTCDateTime
 
 case_t = Case.__table__
 event_t = CaseEvent.__table__
+clock_t = CaseClock.__table__
 
 
 class BriefingRun(SQLModel, table=True):
@@ -85,7 +86,47 @@ ix_event_tracking = Index(
     postgresql_where=event_t.c.on_time.is_not(None),
     sqlite_where=event_t.c.on_time.is_not(None),
 )
+#: The cases whose acceptance deadline falls on a day (应受理件), whether and when decided in time.
+ix_case_acceptance_due = Index(
+    "ix_case_report_acceptance_due",
+    case_t.c.acceptance_due,
+    case_t.c.owner_id,
+    case_t.c.category,
+    case_t.c.channel,
+    case_t.c.region_code,
+    case_t.c.decided_at,
+    case_t.c.decided_on_time,
+    postgresql_where=case_t.c.acceptance_due.is_not(None),
+    sqlite_where=case_t.c.acceptance_due.is_not(None),
+)
+#: The cases whose handling deadline falls on a day (应办结件), whether and when replied in time.
+ix_case_handling_due = Index(
+    "ix_case_report_handling_due",
+    case_t.c.handling_due,
+    case_t.c.owner_id,
+    case_t.c.category,
+    case_t.c.channel,
+    case_t.c.region_code,
+    case_t.c.replied_at,
+    case_t.c.replied_on_time,
+    postgresql_where=case_t.c.handling_due.is_not(None),
+    sqlite_where=case_t.c.handling_due.is_not(None),
+)
+#: The active clocks (running, or paused by a hearing): the cases overdue now (reports/overdue.py).
+ix_clock_active = Index(
+    "ix_case_clock_active",
+    clock_t.c.case_id,
+    clock_t.c.name,
+    clock_t.c.status,
+    clock_t.c.due_date,
+    clock_t.c.level,
+    postgresql_where=clock_t.c.status.in_(["running", "paused"]),
+    sqlite_where=clock_t.c.status.in_(["running", "paused"]),
+)
 REPORT_INDEXES = (
+    ix_clock_active,
+    ix_case_acceptance_due,
+    ix_case_handling_due,
     ix_case_report,
     ix_case_rated,
     ix_case_decided,

@@ -9,7 +9,7 @@ up; what each measure counts is said there.
 """
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +20,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    or_,
     select,
     tuple_,
     union_all,
@@ -36,6 +37,8 @@ contact_t = CaseContact.__table__
 DIMS = ("owner_id", "category", "channel", "region_code")
 #: [first, after) instants, UTC.
 Window = tuple[datetime, datetime]
+#: (first day, last day, today): a period's local days, and the day the rates are counted on.
+Days = tuple[date, date, date]
 #: (dimension or "all", key, counts) rows.
 Rows = Iterator[tuple[str, Any, dict[str, int]]]
 
@@ -140,23 +143,54 @@ def repeat_contacts(conn: Connection, window: Window) -> Rows:
 
 
 def decisions(conn: Connection, window: Window) -> Rows:
-    """Acceptance decisions made in the window, and how many of them in time."""
+    """Acceptance decisions made in the window (a volume: the rate counts by due date)."""
     c = case_t.c
-    facts = select(*_dims(), _one_if(c.decided_on_time.is_(True), "acceptance_on_time")).where(
+    facts = select(*_dims()).where(
         c.decided_at.is_not(None), c.decided_at >= window[0], c.decided_at < window[1]
     )
-    return _aggregate(conn, facts, "acceptance_decisions", ["acceptance_on_time"])
+    return _aggregate(conn, facts, "acceptance_decisions", [])
 
 
 def replies(conn: Connection, window: Window) -> Rows:
-    """Replies made in the window: how many in time, how many of their cases rated since."""
+    """Replies made in the window, and how many of their cases rated since (参评率)."""
     c = case_t.c
+    facts = select(*_dims(), _one_if(c.rating.is_not(None), "replies_rated")).where(
+        c.replied_at.is_not(None), c.replied_at >= window[0], c.replied_at < window[1]
+    )
+    return _aggregate(conn, facts, "replies", ["replies_rated"])
+
+
+def _owed(
+    conn: Connection, days: Days, due: Any, done: Any, on_time: Any, names: tuple[str, ...]
+) -> Rows:
+    """The cases whose deadline (``due``, a local last day) falls in ``days``: done (``done`` set)
+    or, undone, past their deadline by ``days.today``; how many done in time, how many still open.
+
+    A case whose deadline has not yet passed and which is not yet done is owed nothing yet.
+    """
+    first, last, today = days
     facts = select(
         *_dims(),
-        _one_if(c.replied_on_time.is_(True), "replies_on_time"),
-        _one_if(c.rating.is_not(None), "replies_rated"),
-    ).where(c.replied_at.is_not(None), c.replied_at >= window[0], c.replied_at < window[1])
-    return _aggregate(conn, facts, "replies", ["replies_on_time", "replies_rated"])
+        _one_if(and_(done.is_not(None), on_time.is_(True)), names[1]),
+        _one_if(done.is_(None), names[2]),
+    ).where(due >= first, due <= last, or_(done.is_not(None), due < today))
+    return _aggregate(conn, facts, names[0], names[1:])
+
+
+def acceptance_owed(conn: Connection, days: Days) -> Rows:
+    """应受理件: cases whose acceptance deadline falls in the period, decided or overdue; how many
+    decided in time (按期受理) and how many still undecided (超期未受理)."""
+    c = case_t.c
+    names = ("acceptance_owed", "acceptance_on_time", "acceptance_overdue_open")
+    return _owed(conn, days, c.acceptance_due, c.decided_at, c.decided_on_time, names)
+
+
+def handling_owed(conn: Connection, days: Days) -> Rows:
+    """应办结件: cases whose (possibly extended) handling deadline falls in the period, replied or
+    overdue; how many replied in time (按期办结) and how many still unreplied (超期未办结)."""
+    c = case_t.c
+    names = ("handling_owed", "replies_on_time", "handling_overdue_open")
+    return _owed(conn, days, c.handling_due, c.replied_at, c.replied_on_time, names)
 
 
 def ratings(conn: Connection, window: Window) -> Rows:
@@ -199,5 +233,7 @@ def notes(conn: Connection, window: Window) -> Rows:
     yield "all", None, total.counts_of(STAFF_ONLY[:2])
 
 
-#: Every measure's query, each run once per period.
+#: Every measure's query over a window of instants, each run once per period.
 MEASURES = (intakes, repeat_contacts, decisions, replies, ratings, notes)
+#: The on-time rates' queries over a period's local days, as of today.
+DUE_MEASURES = (acceptance_owed, handling_owed)

@@ -185,7 +185,7 @@ def stats_charts(stats: Mapping[str, Any]) -> dict[str, bytes]:
             [r["intakes"] for r in rows.values()],
             [r["previous_intakes"] for r in rows.values()],
         )
-    owners = [r for r in stats["by_owner"].values() if r["acceptance_decisions"] + r["replies"]][
+    owners = [r for r in stats["by_owner"].values() if r["acceptance_owed"] + r["handling_owed"]][
         :15
     ]
     charts["by_owner"] = _owner_rates(owners)

@@ -17,10 +17,14 @@ MEASURE_LABELS: dict[str, str] = {
     "intakes": "受理量",
     "previous_intakes": "上期受理量",
     "acceptance_decisions": "受理决定",
+    "acceptance_owed": "应受理件",
     "acceptance_on_time": "按期受理",
+    "acceptance_overdue_open": "超期未受理",
     "acceptance_on_time_rate": "按期受理率",
     "replies": "答复（办结）",
+    "handling_owed": "应办结件",
     "replies_on_time": "按期办结",
+    "handling_overdue_open": "超期未办结",
     "handling_on_time_rate": "按期办结率",
     "rated": "评价",
     "satisfied": "满意及基本满意",
@@ -40,6 +44,7 @@ MEASURE_LABELS: dict[str, str] = {
     "tracking_notes_on_time": "按期跟踪",
     "tracking_on_time_rate": "跟踪按期率",
     "on_time_rate": "按期率（受理与办结）",
+    "open_overdue": "当前超期未办",
 }
 
 
@@ -60,9 +65,13 @@ class Tally:
     group_visits: int = 0
     group_visit_people: int = 0
     acceptance_decisions: int = 0
+    acceptance_owed: int = 0
     acceptance_on_time: int = 0
+    acceptance_overdue_open: int = 0
     replies: int = 0
+    handling_owed: int = 0
     replies_on_time: int = 0
+    handling_overdue_open: int = 0
     replies_rated: int = 0
     rated: int = 0
     satisfied: int = 0
@@ -88,8 +97,8 @@ class Tally:
         receptions = self.intakes + self.repeat_contacts
         out.update(
             receptions=receptions,
-            acceptance_on_time_rate=ratio(self.acceptance_on_time, self.acceptance_decisions),
-            handling_on_time_rate=ratio(self.replies_on_time, self.replies),
+            acceptance_on_time_rate=ratio(self.acceptance_on_time, self.acceptance_owed),
+            handling_on_time_rate=ratio(self.replies_on_time, self.handling_owed),
             satisfaction_rate=ratio(self.satisfied, self.rated),
             rating_rate=ratio(self.replies_rated, self.replies),
             repeat_rate=ratio(self.repeat_petitions, receptions),
@@ -97,7 +106,7 @@ class Tally:
             tracking_on_time_rate=ratio(self.tracking_notes_on_time, self.tracking_notes),
             on_time_rate=ratio(
                 self.acceptance_on_time + self.replies_on_time,
-                self.acceptance_decisions + self.replies,
+                self.acceptance_owed + self.handling_owed,
             ),
         )
         return out

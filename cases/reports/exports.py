@@ -6,8 +6,8 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from cases.reports import stats
 from cases.reports.counting import MEASURE_LABELS
+from workflow.measures import COUNT_BASES, MEASURES
 
 COLUMNS: list[tuple[str, str]] = list(MEASURE_LABELS.items())
 HEADERS = ["维度", "项目", *(label for _, label in COLUMNS)]
@@ -19,8 +19,21 @@ DIMENSIONS = [
     ("by_owner", "首接责任人"),
     ("by_group", "党小组"),
 ]
-#: The definitions sheet: the statistics module's docstring from its third paragraph on.
-DEFINITIONS = (stats.__doc__ or "").split("\n\n")[2:]
+#: How a rise of each rate reads, for the definitions sheet.
+BETTER = {"up": "上升为好", "down": "上升为差", None: ""}
+
+
+def definitions() -> list[list[str]]:
+    """The 口径说明 sheet's rows: each rate's basis and which way is better, then the counts'."""
+    rows = [["指标", "口径", "升降"]]
+    rows += [[m.label, m.basis, BETTER[m.better]] for m in MEASURES]
+    rows += [[name, basis, ""] for name, basis in COUNT_BASES]
+    return rows
+
+
+def percent(value: float | None) -> str:
+    """A rate as the office writes it: 「94.1%」, or "" when nothing was counted."""
+    return "" if value is None else f"{value * 100:.1f}%"
 
 
 def stats_rows(data: Mapping[str, Any]) -> list[list[Any]]:
@@ -57,13 +70,13 @@ def _is_rate(index: int) -> bool:
 
 
 def stats_csv(data: Mapping[str, Any]) -> bytes:
-    """CSV in UTF-8 with a BOM (so Excel reads the Chinese), rates as decimals, "" for none."""
+    """CSV in UTF-8 with a BOM (so Excel reads the Chinese), rates as 「94.1%」, "" for none."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADERS)
     for r in stats_rows(data):
         writer.writerow(
-            ["" if v is None else round(v, 4) if _is_rate(i) else v for i, v in enumerate(r)]
+            [percent(v) if _is_rate(i) else "" if v is None else v for i, v in enumerate(r)]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -93,9 +106,15 @@ def stats_xlsx(data: Mapping[str, Any]) -> bytes:
     for i in range(1, len(HEADERS) + 1):
         ws.column_dimensions[get_column_letter(i)].width = 22 if i <= 2 else 11
     notes = wb.create_sheet("口径说明")
-    for line in DEFINITIONS:
-        notes.append([" ".join(line.split())])
-    notes.column_dimensions["A"].width = 140
+    for line in definitions():
+        notes.append(line)
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for row in notes.iter_rows(min_row=2):
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    notes.column_dimensions["A"].width = 20
+    notes.column_dimensions["B"].width = 100
+    notes.column_dimensions["C"].width = 12
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

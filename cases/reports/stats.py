@@ -3,45 +3,40 @@
 ``office_stats`` runs each query of ``cases.reports.aggregates`` once for the period and once for
 the previous one of equal length, adds up the few rows that come back, and lays them out overall,
 by owner, party group, category, channel and region, with the hot topics
-(``cases.reports.hotspots``). The paragraphs below are the exports' definitions sheet (口径说明).
+(``cases.reports.hotspots``), each change period over period judged good or bad
+(``workflow.measures.trend``), and the cases overdue now (``cases.reports.overdue``). Each rate's
+basis, in the office's words, is ``workflow.measures.MEASURES`` (the exports' 口径说明).
 
-What each measure counts, for a period of local dates ``from``–``to`` (both included):
+What is counted, for a period of local dates ``from``–``to`` (both included):
 
-- 受理量 ``intakes``: cases received in the period; ``receptions`` adds the repeat petitions
-  recorded as contacts on an earlier case (``repeat_contacts``), which are received but not
-  accepted again (条例第十九条第三款).
-- 按期受理率: acceptance decisions (accept · reject · transfer · assign) made in the period on or
-  before the acceptance clock's due date (24:00 local) ÷ all such decisions in the period.
-- 按期办结率: replies (reply · report_back) made in the period within the due date of the office
-  clock they stopped (handling with any extension, partner_handling, report_back; a transferred
-  case's reply before the partner's acceptance was recorded stops partner_acceptance, the only
-  office clock then running) ÷ all replies in the period.
-- 满意率: (满意 + 基本满意) ÷ ratings recorded in the period.
-- 参评率: the cases replied in the period that the petitioner has rated ÷ the cases replied in
-  the period (a cohort, so the rate stays within [0, 1]).
-- 重复访率: repeat petitions (contacts on an earlier case, and new cases linked to one) ÷
-  receptions; 越级访率: skip-level visits ÷ visits (new cases and repeat contacts by visit).
-- 集体访: receptions with more than one person, and the number of people they brought.
-- 跟踪按期率 (per staff member): the tracking notes they made in the period that stopped a
-  running tracking clock on or before its due date ÷ those notes (a note made while no tracking
-  clock ran, the case being with the petitioner, meets no tracking obligation and is not counted).
+- ``intakes``: cases received in the period; ``receptions`` adds the repeat petitions recorded as
+  contacts on an earlier case (``repeat_contacts``), received but not accepted again (条例第十九条).
+- 按期受理率: ``acceptance_on_time`` ÷ ``acceptance_owed``. 应受理件 (``acceptance_owed``) are the
+  cases whose acceptance deadline (``case.acceptance_due``, its last day) falls in the period and
+  that are either decided or, undecided, past it by today (``acceptance_overdue_open``: they count
+  against the rate the day after the deadline); an undecided case whose deadline is still to come
+  is owed nothing yet. ``acceptance_decisions`` is the volume of decisions made in the period.
+- 按期办结率: ``replies_on_time`` ÷ ``handling_owed``, the same with the deadline of the office
+  clock a reply stops (``case.handling_due``: handling with any extension, the partner's
+  clocks, report_back) and the reply; ``replies`` is the volume of replies made in the period.
+- 满意率: (满意 + 基本满意) ÷ ratings recorded in the period; 参评率: the cases replied in the period
+  that the petitioner has rated ÷ the cases replied in the period (a cohort, so within [0, 1]).
+- 重复访率: repeat petitions ÷ receptions; 越级访率: skip-level visits ÷ visits.
+- 跟踪按期率 (per staff member): tracking notes that stopped a running tracking clock in time ÷
+  those notes.
+- ``open_overdue``: the cases overdue now (not per period), as the desk, the queue and the
+  briefing count them; in each owner's and group's row too, with their numbers.
 
 The step writes what is counted of it, in the same unit of work
-(``workflow.measures.step_facts``, called by ``cases.casework.actions.act``): a case is decided
-once and replied once, so ``decided_at`` / ``decided_on_time`` and ``replied_at`` /
-``replied_on_time`` sit on the case row, each measured against the clock the step stopped; a
-tracking note's timeliness sits on its event (``on_time``). A withdrawal or the partner's recorded
-acceptance, which stop such clocks too, write nothing.
-
-Case measures are attributed to the case's current owner (首接责任人), category, channel and
-region (a repeat contact: the original case's owner, category and region, its own channel);
-tracking notes to the staff member who made them. A rate is ``None`` when nothing was counted:
-never a division by zero.
+(``workflow.measures.step_facts``, called by ``cases.casework.actions.act`` and the intake). Case
+measures are attributed to the case's current owner (首接责任人), category, channel and region (a
+repeat contact: the original case's owner, category and region, its own channel); tracking notes
+to the staff member who made them. A rate is ``None`` when nothing was counted.
 """
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -51,7 +46,11 @@ from cases.repeat import jurisdiction
 from cases.reports import aggregates
 from cases.reports.counting import STAFF_ONLY, Period, Tally
 from cases.reports.hotspots import hotspots, subjects
+from cases.reports.overdue import open_overdue
+from cases.runtime import Runtime
 from cases.store.tables import group_t, staff_t
+from workflow import measures
+from workflow.calendar import local_date
 from workflow.lifecycle import CATEGORY_LABELS, CHANNEL_LABELS
 
 UNGROUPED = "（未编入党小组）"
@@ -121,13 +120,27 @@ def _change(now: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, Any]
     return {
         f"{key}_change": None if value is None or before.get(key) is None else value - before[key]
         for key, value in now.items()
+        if not isinstance(value, list)
+    }
+
+
+def _trend(change: Mapping[str, Any]) -> dict[str, str | None]:
+    """Each rate's change judged: "good", "bad", "flat" or None (workflow/measures.py)."""
+    return {
+        f"{m.key}_trend": measures.trend(m.key, change.get(f"{m.key}_change"))
+        for m in measures.MEASURES
     }
 
 
 def _owners_and_groups(
-    conn: Connection, by_owner_id: Mapping[int, Mapping[Any, Tally]]
+    conn: Connection,
+    by_owner_id: dict[int, dict[Any, Tally]],
+    overdue: Mapping[int, list[str]],
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """The breakdowns by owner (keyed by 工号) and by the owner's party group."""
+    """The breakdowns by owner (keyed by 工号) and by the owner's party group, each with the cases
+    overdue now (``overdue``: case numbers by owner id)."""
+    for owner_id in overdue:  # an owner with overdue cases has a row, whatever the period counted
+        by_owner_id[1].setdefault(owner_id, Tally())
     owners = _staff(conn, [*by_owner_id[0], *by_owner_id[1]])
     by_group: dict[int, dict[str, Tally]] = {0: {}, 1: {}}
     for cur in (0, 1):
@@ -144,6 +157,8 @@ def _owners_and_groups(
             "name": row.name if row else None,
             "group": (row.group if row else None) or UNGROUPED,
             "cases_owned": by_owner_id[1].get(owner_id, Tally()).intakes,
+            "open_overdue": len(overdue.get(owner_id, [])),
+            "open_overdue_cases": overdue.get(owner_id, []),
         }
 
     by_owner = _breakdown(
@@ -153,13 +168,30 @@ def _owners_and_groups(
         # Keyed by 工号, the owner's public number, not the table's surrogate key.
         name=lambda i: owners[i].staff_no if i in owners else str(i),
     )
-    return by_owner, _breakdown(by_group[1], by_group[0], lambda k: {"label": k})
+    group_overdue: dict[str, list[str]] = {}
+    for owner_id, numbers in overdue.items():
+        row = owners.get(owner_id)
+        group = (row.group if row is not None else None) or UNGROUPED
+        group_overdue.setdefault(group, []).extend(numbers)
+    by_groups = _breakdown(
+        by_group[1],
+        by_group[0],
+        lambda k: {
+            "label": k,
+            "open_overdue": len(group_overdue.get(k, [])),
+            "open_overdue_cases": sorted(group_overdue.get(k, [])),
+        },
+    )
+    return by_owner, by_groups
 
 
 def office_stats(
-    conn: Connection, *, period: Period, tz: tzinfo, hotspot_limit: int = 10
+    conn: Connection, rt: Runtime, *, period: Period, now: datetime, hotspot_limit: int = 10
 ) -> dict[str, Any]:
-    """The office's statistics for ``period``, beside the previous period of equal length."""
+    """The office's statistics for ``period``, beside the previous period of equal length, as of
+    ``now`` (an open case past its deadline by today counts against the on-time rates)."""
+    tz = rt.tz
+    today = local_date(now, tz)
     if conn.dialect.name == "postgresql":
         # For this transaction only. The planner's cost estimates for a year's aggregates are
         # high enough to switch on JIT compilation, which costs more (~0.2 s a query) than it
@@ -176,18 +208,28 @@ def office_stats(
         for query in aggregates.MEASURES:
             for dim, key, counts in query(conn, span):
                 slices.add(cur, dim, key, counts)
+    for cur, days in ((1, period), (0, previous)):
+        for owed in aggregates.DUE_MEASURES:
+            for dim, key, counts in owed(conn, (days.start, days.end, today)):
+                slices.add(cur, dim, key, counts)
+    overdue = open_overdue(conn, rt, now)
 
     names = jurisdiction.region_names(conn)
-    by_owner, by_group = _owners_and_groups(conn, slices.by["owner_id"])
-    now = slices.overall[1].measures()
+    by_owner, by_group = _owners_and_groups(conn, slices.by["owner_id"], overdue)
+    current = slices.overall[1].measures()
     before = slices.overall[0].measures()
+    change = _change(current, before)
     regions_now = {k: t.intakes for k, t in slices.by["region_code"][1].items()}
     regions_before = {k: t.intakes for k, t in slices.by["region_code"][0].items()}
     return {
         **period.as_json(),
-        **now,
+        **current,
+        "as_of": now.astimezone(tz).isoformat(),
+        "open_overdue": sum(len(v) for v in overdue.values()),
+        "open_overdue_cases": sorted(n for v in overdue.values() for n in v),
         "previous": {**previous.as_json(), **before},
-        "change": _change(now, before),
+        "change": change,
+        "trend": _trend(change),
         "by_category": _case_breakdown(
             slices.by["category"][1], slices.by["category"][0], CATEGORY_LABELS
         ),

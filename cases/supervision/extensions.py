@@ -5,6 +5,7 @@ case (an approval performs the case's own ``extend`` through ``actions.act``) an
 commit together or not at all.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -32,9 +33,12 @@ from workflow.escalation import Chain
 from workflow.lifecycle import Actor
 
 
-def _approver(conn: Connection, ladder: Chain) -> str | None:
-    """The first post above the owner held by someone who may decide (a supervisor or leader)."""
-    posts = [p for p in (ladder.group_leader, ladder.branch_secretary, ladder.office_leader) if p]
+def _approver(conn: Connection, ladder: Chain, *, skip: Iterable[str] = ()) -> str | None:
+    """The first post above the owner's own, held by someone other than the owner and ``skip``
+    (the requester) who may decide (a supervisor or leader): nobody approves their own request."""
+    excluded = {ladder.owner, *skip}
+    own = max((i for i, p in enumerate(ladder.posts) if p == ladder.owner), default=-1)
+    posts = [p for p in ladder.posts[own + 1 :] if p and p not in excluded]
     if posts:
         roles = dict(
             conn.execute(
@@ -46,7 +50,11 @@ def _approver(conn: Connection, ladder: Chain) -> str | None:
                 return post
     return conn.execute(
         select(staff_t.c.staff_no)
-        .where(staff_t.c.role == "supervisor", staff_t.c.active.is_(True))
+        .where(
+            staff_t.c.role == "supervisor",
+            staff_t.c.active.is_(True),
+            staff_t.c.staff_no.not_in(sorted(excluded)),
+        )
         .order_by(staff_t.c.staff_no)
         .limit(1)
     ).scalar()
@@ -119,7 +127,7 @@ def request_extension(
         },
         now=now,
     )
-    approver = _approver(conn, staff.org_chain(conn, record.owner_id))
+    approver = _approver(conn, staff.org_chain(conn, record.owner_id), skip=[actor.staff_no])
     if approver:
         outbox.notify(
             conn,

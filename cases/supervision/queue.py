@@ -20,8 +20,10 @@ from sqlalchemy import Connection, Select, select
 from cases.casework import standing
 from cases.repeat.jurisdiction import region_label, region_names
 from cases.runtime import Runtime
+from cases.store.staff import get_actor
 from cases.store.tables import case_t, clock_t, escalation_t, group_t, staff_t
 from cases.supervision import acks, notices, queue_rows
+from workflow import confidentiality
 from workflow.errors import InvalidInput, NotFound
 from workflow.lifecycle import CATEGORY_LABELS
 from workflow.periods import LEVELS
@@ -110,10 +112,13 @@ def queue_items(
     sort: str = "level",
     case_no: str | None = None,
     limit: int = 2000,
+    viewer_staff_no: str | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The queue's rows, one per case, sorted; and how many rows stand at each level.
 
-    The counts ignore the level filter (they label the level tabs).
+    The counts ignore the level filter (they label the level tabs). Seen by ``viewer_staff_no``,
+    an accusation against the viewer or the viewer's unit shows no subject, as on the case page
+    (条例第三十条第三款).
     """
     _check(status, sort, level=level, clock=clock, category=category, region=region)
     esc_stmt = _joined(
@@ -142,6 +147,8 @@ def queue_items(
     latest = notices.latest_notices(conn, rt, [e.clock_id for e in escalations], now)
     names = region_names(conn)
     labels = {c.region_code: region_label(c.region_code, names) for c in cases}
+    viewer, viewer_row = get_actor(conn, viewer_staff_no) if viewer_staff_no else (None, None)
+    unit = viewer_row.unit if viewer_row is not None else None
     rows = [
         queue_rows.case_row(
             c,
@@ -154,6 +161,7 @@ def queue_items(
             regions=labels,
             now=now,
             ctx=ctx,
+            hidden=confidentiality.hidden_from(viewer, unit, c),
         )
         for c in cases
     ]
@@ -203,6 +211,9 @@ def _cases(conn: Connection, case_ids: set[int]) -> list[Any]:
             case_t.c.id,
             case_t.c.case_no,
             case_t.c.subject,
+            case_t.c.confidential,
+            case_t.c.accused_unit,
+            case_t.c.accused_name,
             case_t.c.state,
             case_t.c.category,
             case_t.c.region_code,

@@ -12,6 +12,7 @@ from typing import Any
 
 from cases.supervision.labels import ESCALATION_STATUS_LABELS
 from workflow import sla
+from workflow.confidentiality import HIDDEN
 from workflow.lifecycle import CATEGORY_LABELS, STATE_LABELS
 from workflow.periods import LEVEL_LABELS, LEVELS
 from workflow.standing import LEVEL_RANK, CaseStanding, clock_standing, counts
@@ -57,8 +58,10 @@ def case_row(
     regions: Mapping[str, str],
     now: datetime,
     ctx: sla.Context,
+    hidden: bool = False,
 ) -> dict[str, Any]:
-    """The queue's row of one case: its standing, then each clock inside with its escalations."""
+    """The queue's row of one case: its standing, then each clock inside with its escalations;
+    ``hidden``: an accusation seen by the accused unit's staff, its subject withheld."""
     tz = ctx.tz
     by_clock: dict[int, list[Any]] = {}
     for e in escalations:
@@ -95,7 +98,7 @@ def case_row(
     )
     return {
         "case_no": case.case_no,
-        "subject": case.subject,
+        "subject": HIDDEN if hidden else case.subject,
         "state": case.state,
         "state_label": STATE_LABELS[case.state],
         "category": case.category,

@@ -1,6 +1,6 @@
 """One truth on every screen (issue 12): in the demo office at a fixed instant, case by case, every
-owner's desk, the supervisor queue (rows and counts per level), the daily briefing and the case
-JSON say the same cases are overdue or due soon, at the same level, by the same number of days.
+owner's desk, the supervisor queue (rows and counts per level), the daily briefing, the case JSON
+and the statistics (per owner, party group and office) say the same cases are overdue or due soon, at the same level, by the same number of days.
 
 The demo once showed a receptionist's desk 「已超期 0」 while the queue listed her 2026-000023
 「超期 37日」 on its tracking clock, and six cases twice among 23 queue rows.
@@ -18,9 +18,12 @@ from sqlalchemy import Engine, select, update
 from cases.casework import desk
 from cases.demo.loader import load_demo
 from cases.reports.briefing import briefing
+from cases.reports.counting import parse_period
+from cases.reports.stats import UNGROUPED, office_stats
 from cases.runtime import Runtime
 from cases.store import tables
 from tests.web import bearer, client, make_app, password_hash, sign_in
+from workflow.calendar import local_date
 from workflow.periods import LEVELS
 from workflow.standing import LEVEL_RANK, OVERDUE_LEVELS
 
@@ -147,8 +150,39 @@ def test_desk_queue_briefing_and_case_json_agree_case_by_case(engine: Engine, rt
     assert (owner, s["clock"], s["level"]) == ("JF03", "tracking", "overdue")
     assert desks["JF03"]["counts"]["overdue"] >= 1
 
-    # TODO(issue 12-B): compare the statistics' open-overdue counts (per office, group and owner)
-    # with ``levels`` and each desk's overdue count here, once the statistics helper's work is merged.
+    # The statistics (as of the same instant) count the same cases overdue now: per owner, per
+    # party group and for the office, case by case.
+    with engine.begin() as conn:
+        figures = office_stats(
+            conn, rt, period=parse_period(None, None, today=local_date(NOW, rt.tz)), now=NOW
+        )
+        groups = dict(
+            conn.execute(
+                select(tables.staff_t.c.staff_no, tables.group_t.c.name).outerjoin(
+                    tables.group_t, tables.group_t.c.id == tables.staff_t.c.group_id
+                )
+            ).all()
+        )
+    overdue_on_desks = {no: {i["case"]["case_no"] for i in desks[no]["overdue"]} for no in owners}
+    queued_overdue = {n for n, r in queued.items() if r["level"] in OVERDUE_LEVELS}
+    assert set(figures["open_overdue_cases"]) == queued_overdue
+    assert figures["open_overdue"] == sum(levels[level] for level in OVERDUE_LEVELS)
+    by_owner = figures["by_owner"]
+    for no in owners:
+        counted = by_owner.get(no, {"open_overdue": 0, "open_overdue_cases": []})
+        assert set(counted["open_overdue_cases"]) == overdue_on_desks[no], no
+        assert counted["open_overdue"] == desks[no]["counts"]["overdue"], no
+        b = briefed.get(no, {"overdue": []})
+        assert {i["case_no"] for i in b["overdue"]} == set(counted["open_overdue_cases"]), no
+    per_group: dict[str, set[str]] = {}
+    for no in owners:
+        group = groups.get(no) or UNGROUPED
+        per_group.setdefault(group, set()).update(overdue_on_desks[no])
+    for group, numbers in per_group.items():
+        row = figures["by_group"].get(group, {"open_overdue_cases": []})
+        assert set(row["open_overdue_cases"]) == numbers, group
+    # The demo's story: the owner of 2026-000023 has it among their overdue cases in the figures.
+    assert "2026-000023" in by_owner["JF03"]["open_overdue_cases"]
 
 
 def test_the_pages_show_the_same_numbers(engine: Engine, rt: Runtime) -> None:

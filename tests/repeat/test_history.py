@@ -9,7 +9,6 @@ from sqlalchemy import Engine
 from cases.repeat.history import petitioner_history, petitioner_of
 from cases.reports import counting, stats
 from cases.runtime import Runtime
-from conftest import TZ
 from tests.factories import intake_body, make_office
 from tests.repeat.helpers import EARLIER, NOW, OTHER_ID, REWORDED, THIRD_ID, confirm, register
 from workflow.errors import NotFound, PermissionDenied
@@ -90,7 +89,10 @@ def test_statistics_count_repeats_skip_level_and_groups(engine: Engine, rt: Runt
     confirm(engine, rt, original, intake_body(**REWORDED))
     with engine.begin() as conn:
         figures = stats.office_stats(
-            conn, period=counting.Period(date(2026, 10, 1), date(2026, 11, 30)), tz=TZ
+            conn,
+            rt,
+            period=counting.Period(date(2026, 10, 1), date(2026, 11, 30)),
+            now=NOW,
         )
     assert figures["intakes"] == 3 and figures["repeat_contacts"] == 1
     assert figures["receptions"] == 4 and figures["repeat_rate"] == pytest.approx(1 / 4)
@@ -101,6 +103,9 @@ def test_statistics_count_repeats_skip_level_and_groups(engine: Engine, rt: Runt
     assert figures["by_owner"]["A001"]["repeat_contacts"] == 1
     with engine.begin() as conn:
         empty = stats.office_stats(
-            conn, period=counting.Period(date(2025, 1, 1), date(2025, 1, 31)), tz=TZ
+            conn,
+            rt,
+            period=counting.Period(date(2025, 1, 1), date(2025, 1, 31)),
+            now=NOW,
         )
     assert empty["repeat_rate"] is None and empty["skip_level_rate"] is None

@@ -15,7 +15,7 @@ from tests.web import client, make_app
 def month(engine: Engine, rt: Runtime) -> dict[str, Any]:
     """The hand-worked month built, with November's statistics."""
     numbers = build_month(engine, rt)
-    return {"numbers": numbers, "stats": november(engine), "engine": engine, "rt": rt}
+    return {"numbers": numbers, "stats": november(engine, rt), "engine": engine, "rt": rt}
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """A month worked out by hand for the statistics: October's one case and November's seven, each
 step at a chosen instant, and the keys and rates the contract names."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -10,7 +10,7 @@ from cases.casework import actions
 from cases.repeat import contacts, registration
 from cases.reports import counting, stats
 from cases.runtime import Runtime
-from conftest import TZ, at
+from conftest import at
 from tests.factories import VALID_ID, intake_body
 from tests.web import make_web_office
 
@@ -190,7 +190,11 @@ def build_month(engine: Engine, rt: Runtime) -> dict[str, str]:
     return n
 
 
-def november(engine: Engine) -> dict[str, Any]:
-    """The statistics of November 2026."""
+#: When the month's statistics are read: 2026-12-01, as the web fixture's clock.
+READ_AT = at("2026-12-01 10:00")
+
+
+def november(engine: Engine, rt: Runtime, now: datetime = READ_AT) -> dict[str, Any]:
+    """The statistics of November 2026, read at ``now``."""
     with engine.begin() as conn:
-        return stats.office_stats(conn, period=NOVEMBER, tz=TZ)
+        return stats.office_stats(conn, rt, period=NOVEMBER, now=now)

@@ -3,6 +3,7 @@ charts, and who may read them."""
 
 import csv
 import io
+import re
 from typing import Any
 
 import pytest
@@ -20,7 +21,9 @@ def test_csv_has_a_bom_and_chinese_headers(month: dict[str, Any]) -> None:
     overall = rows[1]
     head = rows[0]
     assert overall[0] == "总体" and overall[head.index("受理量")] == "7"
-    assert float(overall[head.index("按期受理率")]) == pytest.approx(5 / 6, abs=1e-4)
+    assert overall[head.index("按期受理率")] == "83.3%"
+    assert overall[head.index("按期办结率")] == "0.0%"
+    assert overall[head.index("应受理件")] == "6"
     previous = rows[2]
     assert previous[head.index("满意率")] == ""  # nothing counted: an empty cell
     assert any(r[0] == "首接责任人" and r[1] == "张敏（A001）" for r in rows)
@@ -36,7 +39,29 @@ def test_xlsx_has_chinese_headers_and_percentages(month: dict[str, Any]) -> None
     cell = ws.cell(row=3, column=head.index("按期受理率") + 1)
     assert cell.value == pytest.approx(5 / 6) and cell.number_format == "0.0%"
     assert ws.cell(row=4, column=head.index("满意率") + 1).value is None
-    assert "口径说明" in wb.sheetnames
+    # Every rate cell is a number shown as a percentage, never a string or a long decimal.
+    rates = [i for i, h in enumerate(head) if h and h.endswith("率")]
+    for row in ws.iter_rows(min_row=3):
+        for i in rates:
+            if row[i].value is not None:
+                assert isinstance(row[i].value, int | float), row[i].value
+                assert row[i].number_format == "0.0%"
+
+
+def test_xlsx_definitions_are_the_bases_in_chinese(month: dict[str, Any]) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(exports.stats_xlsx(month["stats"])))
+    rows = list(wb["口径说明"].iter_rows(values_only=True))
+    assert rows[0] == ("指标", "口径", "升降")
+    bases = {r[0]: (r[1], r[2]) for r in rows[1:]}
+    assert "应受理件" in bases["按期受理率"][0] and "不因尚未办结而剔除" in bases["按期受理率"][0]
+    assert "应办结件" in bases["按期办结率"][0] and "延长" in bases["按期办结率"][0]
+    assert bases["重复访率"][1] == "上升为差" and bases["越级访率"][1] == "上升为差"
+    assert bases["按期受理率"][1] == "上升为好" and bases["满意率"][1] == "上升为好"
+    text = "".join(str(v) for r in rows for v in r if v)
+    # The office's words only: no English, no code quoting, no module names.
+    assert not re.search(r"[A-Za-z`]", text), text
 
 
 def test_api_stats_keys_and_nulls(web: dict[str, Any]) -> None:

@@ -14,8 +14,7 @@ from cases import text
 from cases.db import MIGRATIONS
 from cases.reports import counting, stats
 from cases.store import tables
-from conftest import TZ
-from tests.reports.month import CONTRACT_KEYS, RATE_KEYS, november
+from tests.reports.month import CONTRACT_KEYS, RATE_KEYS, READ_AT, november
 from workflow.errors import InvalidInput
 
 
@@ -23,12 +22,17 @@ def test_overall_rates_as_worked_out_by_hand(month: dict[str, Any]) -> None:
     s = month["stats"]
     assert (s["from"], s["to"], s["days"]) == ("2026-11-01", "2026-11-30", 30)
     assert s["intakes"] == 7
-    # 6 decisions (C1 C2 C3 C4 C5 C9; C6's withdrawal is none), C2's late.
-    assert (s["acceptance_decisions"], s["acceptance_on_time"]) == (6, 5)
+    # 6 decisions (C1 C2 C3 C4 C5 C9; C6's withdrawal is none), all due in November, C2's late.
+    assert s["acceptance_decisions"] == 6
+    assert (s["acceptance_owed"], s["acceptance_on_time"]) == (6, 5)
+    assert s["acceptance_overdue_open"] == 0
     assert s["acceptance_on_time_rate"] == pytest.approx(5 / 6)
-    # 4 replies: C1 and C4 in time, C5 (report-back date) and C9 (partner's 15 days) late.
-    assert (s["replies"], s["replies_on_time"]) == (4, 2)
-    assert s["handling_on_time_rate"] == pytest.approx(0.5)
+    # 4 replies made in November (C1 C4 C5 C9); of their deadlines only C5's (report-back date
+    # 11-10) and C9's (the partner's 15 days, 11-17) fall in November, both missed. C1's and
+    # C4's handling deadlines fall in January: not owed in November.
+    assert s["replies"] == 4
+    assert (s["handling_owed"], s["replies_on_time"], s["handling_overdue_open"]) == (2, 0, 0)
+    assert s["handling_on_time_rate"] == 0.0
     # Ratings recorded in November: C7 C1 C5 satisfied or basically, C4 not.
     assert (s["rated"], s["satisfied"]) == (4, 3)
     assert s["satisfaction_rate"] == pytest.approx(0.75)
@@ -44,7 +48,7 @@ def test_overall_rates_as_worked_out_by_hand(month: dict[str, Any]) -> None:
     # Notes that stopped a tracking clock: C1 (in time), C2 (late), C9 (in time).
     assert (s["tracking_notes"], s["tracking_notes_on_time"]) == (3, 2)
     assert s["tracking_on_time_rate"] == pytest.approx(2 / 3)
-    assert s["on_time_rate"] == pytest.approx(7 / 10)
+    assert s["on_time_rate"] == pytest.approx(5 / 8)
 
 
 def test_previous_period_and_change(month: dict[str, Any]) -> None:
@@ -52,7 +56,7 @@ def test_previous_period_and_change(month: dict[str, Any]) -> None:
     p = s["previous"]
     assert (p["from"], p["to"]) == ("2026-10-02", "2026-10-31")
     assert p["intakes"] == 1 and p["acceptance_on_time_rate"] == 1.0
-    assert p["handling_on_time_rate"] == 1.0
+    assert p["handling_on_time_rate"] is None  # C7's handling deadline falls on 12-11
     # C7, replied in October, was rated (in November): the cohort counts it.
     assert p["rating_rate"] == 1.0
     assert p["satisfaction_rate"] is None  # no rating recorded in October
@@ -70,7 +74,7 @@ def test_breakdowns(month: dict[str, Any]) -> None:
     assert cat["appeal"]["previous_intakes"] == 1
     accusation = cat["accusation"]
     assert accusation["acceptance_on_time_rate"] == 1.0
-    assert accusation["handling_on_time_rate"] == 1.0
+    assert accusation["handling_on_time_rate"] is None  # C4's partner's deadline: January
     assert accusation["satisfaction_rate"] == 0.0
     assert "tracking_on_time_rate" not in accusation  # counted per staff member only
     ch = s["by_channel"]
@@ -87,8 +91,8 @@ def test_breakdowns(month: dict[str, Any]) -> None:
     a1 = owner["A001"]
     assert (a1["name"], a1["group"], a1["cases_owned"]) == ("张敏", "第一党小组", 5)
     assert a1["acceptance_on_time_rate"] == pytest.approx(3 / 4)
-    assert a1["handling_on_time_rate"] == pytest.approx(1 / 3)
-    assert a1["on_time_rate"] == pytest.approx(4 / 7)
+    assert a1["handling_on_time_rate"] == 0.0
+    assert a1["on_time_rate"] == pytest.approx(3 / 6)
     assert a1["satisfaction_rate"] == 1.0  # C1, C5, C7
     assert a1["tracking_on_time_rate"] == pytest.approx(1 / 2)
     assert owner["A002"]["handling_on_time_rate"] is None
@@ -110,7 +114,7 @@ def test_hotspots_rise_period_over_period(month: dict[str, Any]) -> None:
 
 
 def test_regions_are_named_from_the_list_of_regions(month: dict[str, Any]) -> None:
-    s = november(month["engine"])
+    s = november(month["engine"], month["rt"])
     assert s["by_region"]["320102"]["label"] == "南京市玄武区（320102）"
     assert s["by_region"]["320106"]["label"] == "南京市鼓楼区（320106）"
     assert s["hotspots"]["regions"][0]["label"] == "南京市玄武区（320102）"
@@ -123,14 +127,19 @@ def test_keywords_leave_out_names_and_places() -> None:
 def test_an_empty_period_counts_nothing_and_divides_by_nothing(month: dict[str, Any]) -> None:
     with month["engine"].begin() as conn:
         s = stats.office_stats(
-            conn, period=counting.Period(date(2020, 1, 1), date(2020, 1, 31)), tz=TZ
+            conn,
+            month["rt"],
+            period=counting.Period(date(2020, 1, 1), date(2020, 1, 31)),
+            now=READ_AT,
         )
     assert s["intakes"] == 0 and s["group_visits"] == 0
     for key in [*RATE_KEYS, "tracking_on_time_rate", "on_time_rate"]:
         assert s[key] is None, key
         assert s["previous"][key] is None
         assert s["change"][f"{key}_change"] is None
-    assert s["by_category"] == {} and s["by_owner"] == {}
+    assert s["by_category"] == {}
+    # Owners with a case overdue now have a row, with nothing counted in the period.
+    assert all(o["intakes"] == 0 and o["open_overdue"] for o in s["by_owner"].values())
     assert s["hotspots"] == {"topics": [], "regions": []}
     json.dumps(s, allow_nan=False)
 
@@ -139,11 +148,16 @@ def test_replies_without_intakes_in_the_period(month: dict[str, Any]) -> None:
     """A late November week: replies but no intakes; only what was counted has a rate."""
     with month["engine"].begin() as conn:
         s = stats.office_stats(
-            conn, period=counting.Period(date(2026, 11, 20), date(2026, 11, 30)), tz=TZ
+            conn,
+            month["rt"],
+            period=counting.Period(date(2026, 11, 20), date(2026, 11, 30)),
+            now=READ_AT,
         )
     assert s["intakes"] == 0 and s["repeat_rate"] is None
-    assert s["replies"] == 3 and s["handling_on_time_rate"] == pytest.approx(2 / 3)
-    assert s["acceptance_decisions"] == 1 and s["acceptance_on_time_rate"] == 0.0
+    # Three replies were made, but no handling deadline falls in these days.
+    assert s["replies"] == 3 and s["handling_on_time_rate"] is None
+    # C2's late decision was made in them; C5's deadline (11-20) falls in them, met.
+    assert s["acceptance_decisions"] == 1 and s["acceptance_on_time_rate"] == 1.0
 
 
 def test_period_parsing() -> None:
@@ -187,16 +201,16 @@ def test_the_migration_fills_the_counted_facts_of_earlier_steps(month: dict[str,
             )
         )
         conn.execute(update(event_t).values(on_time=None))
-    assert november(engine)["acceptance_decisions"] == 0
+    assert november(engine, month["rt"])["acceptance_decisions"] == 0
     with engine.begin() as conn:
-        migration_0005().backfill(conn)
-    assert november(engine) == month["stats"]
+        migration("0005_report_facts.py").backfill(conn)
+    assert november(engine, month["rt"]) == month["stats"]
 
 
-def migration_0005() -> Any:
-    """Revision 0005 as Alembic loads it: from its file (revisions are not a package to import)."""
-    path = MIGRATIONS / "versions" / "0005_report_facts.py"
-    spec = importlib.util.spec_from_file_location("revision_0005", path)
+def migration(filename: str) -> Any:
+    """A revision as Alembic loads it: from its file (revisions are not a package to import)."""
+    path = MIGRATIONS / "versions" / filename
+    spec = importlib.util.spec_from_file_location(f"revision_{filename[:4]}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, func, select
 
 from cases.models import ExtensionRequest
 from cases.runtime import Runtime
+from cases.store import tables
 from tests.supervision.helpers import audit_intact, desk_page, events, messages
 from tests.web import api_act, api_intake, bearer, client, sign_in
 
@@ -67,6 +68,12 @@ def test_owner_requests_an_extension_and_a_supervisor_approves_it(
     assert case["extended"] is True
     new_due = next(k["due_date"] for k in case["clocks"] if k["name"] == "handling")
     assert new_due > due
+    # The statistics count the case by its extended deadline (应办结件), kept with the clock.
+    with engine.begin() as conn:
+        handling_due = conn.execute(
+            select(tables.case_t.c.handling_due).where(tables.case_t.c.case_no == no)
+        ).scalar_one()
+    assert handling_due.isoformat() == new_due
     steps = events(engine, rt, no)
     assert [e["action"] for e in steps[-3:]] == [
         "extension_requested",
@@ -126,3 +133,20 @@ def test_no_extension_for_a_case_not_being_handled(app: Any, c: TestClient) -> N
         headers=bearer(app, "A001"),
     )
     assert r.status_code == 409 and r.json()["code"] == "action.not_allowed_in_state"
+
+
+def test_a_group_leaders_own_request_goes_to_the_next_post_up(
+    app: Any, c: TestClient, engine: Engine
+) -> None:
+    """The approver is the next post up held by someone other than the owner: a group leader's
+    request goes to the branch secretary, never back to himself."""
+    no = api_intake(app, c, "G001")["case_no"]
+    api_act(app, c, no, "accept", "G001")
+    r = c.post(
+        f"/api/v1/cases/{no}/extension-requests",
+        json={"days": 10, "reason": "需要实地调查"},
+        headers=bearer(app, "G001"),
+    )
+    assert r.status_code in (200, 201), r.text
+    assert messages(engine, "G001", "extension_requested") == []
+    assert len(messages(engine, "B001", "extension_requested")) == 1

@@ -119,3 +119,35 @@ def test_leaders_see_the_flagged_cases(app: Any, c: TestClient, engine: Engine, 
     page = c.get("/queue/flagged").text
     assert "挂牌督办" in page and flagged in page and overdue not in page
     assert 'href="/queue/flagged"' in c.get("/").text
+
+
+def test_the_accused_units_staff_see_no_subject_in_the_queue(
+    app: Any, c: TestClient, engine: Engine
+) -> None:
+    """条例第三十条第三款: a supervisor of the accused unit sees the accusation's row, as on the
+    case page, without its subject."""
+    from cases.organisation import roster
+    from tests.web import password_hash
+
+    with engine.begin() as conn:
+        roster.add_staff(
+            conn,
+            staff_no="X002",
+            name="钱多",
+            role="supervisor",
+            now=NOW,
+            password_hash=password_hash(),
+            unit="某区住建局",
+        )
+    no = late_case(
+        app,
+        c,
+        "overdue",
+        category="accusation",
+        subject="举报某区住建局违规审批",
+        accused={"name": "李某", "unit": "某区住建局"},
+    )
+    assert row_of(queue_json(app, c, "G001"), no)["subject"] == "举报某区住建局违规审批"
+    seen = row_of(queue_json(app, c, "X002"), no)
+    assert seen["subject"] == "（保密）"
+    assert "违规审批" not in str(seen)
