@@ -134,6 +134,8 @@ def _case(owner_id: int, petitioner_id: int, seq: int) -> dict[str, Any]:
         "created_at": NOW,
         "updated_at": LOCAL,
         "version": 1,
+        "acceptance_due": date(2026, 11, 26),
+        "handling_due": None,
     }
 
 
