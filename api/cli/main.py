@@ -10,7 +10,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from api.cli import admin, audit, cases, deadlines, keys, notify, office, reports, serve, sweep
+from api.cli import (
+    admin,
+    audit,
+    backup,
+    cases,
+    deadlines,
+    keys,
+    notify,
+    office,
+    reports,
+    serve,
+    sweep,
+)
 from workflow.errors import DomainError
 
 #: The English half of an error line, by exit code.
@@ -24,7 +36,7 @@ ENGLISH = {
 }
 
 #: The command modules, in the order ``shoujie --help`` lists their commands.
-COMMANDS = (serve, admin, office, cases, deadlines, sweep, audit, keys, notify, reports)
+COMMANDS = (serve, admin, office, cases, deadlines, sweep, audit, keys, backup, notify, reports)
 
 
 def build_parser() -> argparse.ArgumentParser:
