@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,6 +22,12 @@ PG_URL = os.environ.get("SHOUJIE_TEST_DATABASE_URL")
 TZ = ZoneInfo("Asia/Shanghai")
 
 _template: dict[str, Path] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keys generated in tests go to a throw-away data directory, never the user's real home."""
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="shoujie-test-data-")
+    os.environ.pop("SHOUJIE_KEYS_DIR", None)
 
 
 def _sqlite_template(tmp_root: Path) -> Path:

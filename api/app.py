@@ -16,6 +16,7 @@ from api import background
 from api.deps import AppContext
 from api.errors import install_handlers
 from api.middleware import BodyLimit, SecurityHeaders
+from api.observability import Metrics, RequestObserver
 from api.openapi import install_openapi
 from api.pages import site
 from api.pages.templating import template_env
@@ -24,6 +25,7 @@ from api.routes import notices as notice_routes
 from api.routes import reports as report_routes
 from api.security import SESSION_MAX_AGE, BackOff, TokenIssuer, derive_key
 from cases.db import engine_for
+from cases.monitoring import gauges, pool_in_use
 from cases.runtime import Runtime
 from cases.settings import Clock, settings
 
@@ -93,6 +95,8 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.ctx = ctx
+    app.state.metrics = Metrics()
+    app.state.metrics.watch(lambda: _gauges(ctx))
     app.state.sweep_interval = sweep_interval
 
     # Added innermost first: the body limit runs before anything reads a byte.
@@ -106,6 +110,8 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)
+    # Outermost: every answer, a refused body's included, is counted and carries its request id.
+    app.add_middleware(RequestObserver, metrics=app.state.metrics)
 
     install_handlers(app)
     for router in API_ROUTERS:
@@ -114,3 +120,10 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app)
     return app
+
+
+def _gauges(ctx: AppContext) -> dict[str, float]:
+    """The database's gauges and this process's pool, read when /metrics is scraped."""
+    with ctx.engine.connect() as conn:
+        values = gauges(conn, ctx.clock.now())
+    return {**values, "db_pool_in_use": pool_in_use(ctx.engine)}

@@ -4,6 +4,7 @@ with the daily briefing. Each pass is one unit of work; a failed pass is logged 
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -30,8 +31,11 @@ async def sweep_loop(ctx: AppContext, interval: float) -> None:
         await asyncio.sleep(interval)
 
 
-async def deliver_loop(ctx: AppContext, interval: float) -> None:
-    """Deliver the outbox (and, at its hour, the daily briefing) now, then every ``interval`` s."""
+async def deliver_loop(
+    ctx: AppContext, interval: float, stop: threading.Event | None = None
+) -> None:
+    """Deliver the outbox (and, at its hour, the daily briefing) now, then every ``interval`` s;
+    ``stop`` (set at shutdown) ends a pass early, giving back what it claimed and did not try."""
 
     def one_pass() -> dict[str, Any]:
         now = ctx.clock.now()
@@ -39,7 +43,7 @@ async def deliver_loop(ctx: AppContext, interval: float) -> None:
             run_briefing(ctx.engine, ctx.rt, now)
         except Exception:  # noqa: BLE001  (a failed briefing must not hold up the deliveries)
             log.exception("daily briefing failed")
-        return deliver(ctx.engine, ctx.rt, now)
+        return deliver(ctx.engine, ctx.rt, now, clock=ctx.clock.now, stop=stop)
 
     while True:
         try:
@@ -58,14 +62,17 @@ def lifespan(
 
     @contextlib.asynccontextmanager
     async def running(app: FastAPI) -> AsyncIterator[None]:
-        loops = [
-            asyncio.create_task(loop(ctx, interval))
-            for loop, interval in ((sweep_loop, sweep_interval), (deliver_loop, deliver_interval))
-            if interval
-        ]
+        stop = threading.Event()
+        loops = []
+        if sweep_interval:
+            loops.append(asyncio.create_task(sweep_loop(ctx, sweep_interval)))
+        if deliver_interval:
+            loops.append(asyncio.create_task(deliver_loop(ctx, deliver_interval, stop)))
         try:
             yield
         finally:
+            # The pass running in its thread sees this and releases its unsent batch.
+            stop.set()
             for task in loops:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -1,16 +1,13 @@
 """Settings from the environment (contract.md), and the one injectable clock."""
 
 import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import make_url
-
+from cases import keys
 from workflow.errors import InvalidInput
 
 DEFAULT_DATABASE_URL = "sqlite:///./shoujie.db"
@@ -45,6 +42,11 @@ class Settings:
     fixed_now: datetime | None
     db_pool: PoolSettings = field(default_factory=PoolSettings)
 
+    @property
+    def key_fingerprint(self) -> str:
+        """The public name of this office's key pair, carried by its backups."""
+        return keys.fingerprint(self.secret_key, self.data_key)
+
 
 def _int_env(name: str, default: float, *, cast: type = int, minimum: float = 0) -> Any:
     raw = os.environ.get(name)
@@ -71,39 +73,20 @@ def pool_settings() -> PoolSettings:
     )
 
 
-def _key_dir(database_url: str) -> Path:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).resolve().parent
-    return Path.cwd()
-
-
 def _kept_key(name: str, env: str, database_url: str) -> bytes:
     value = os.environ.get(name)
     if value:
         return value.encode()
     if env == "prod":
         raise InvalidInput("settings.key_required", f"生产环境必须设置 {name}", field=name)
-    # dev/test: generated once and kept beside the SQLite file, so restarts can still decrypt.
-    path = _key_dir(database_url) / f".shoujie-{name.lower()}"
-    if not path.exists():
-        _write_private_once(path, secrets.token_urlsafe(48))
-    return path.read_text().strip().encode()
+    # dev/test: generated once into the user's data directory, one folder per database, so every
+    # directory the command line runs from finds the same keys (cases/keys.py).
+    return keys.kept_key(name, database_url)
 
 
-def _write_private_once(path: Path, value: str) -> None:
-    """Create ``path`` holding ``value``, readable by its owner only from the first byte; if
-    another process created it first, keep theirs (the link is atomic: never a half-written key)."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(value)
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
+def configured_database_url() -> str:
+    """``SHOUJIE_DATABASE_URL``, or the SQLite file in the current directory."""
+    return os.environ.get("SHOUJIE_DATABASE_URL", DEFAULT_DATABASE_URL)
 
 
 def load_settings() -> Settings:
@@ -113,7 +96,7 @@ def load_settings() -> Settings:
         raise InvalidInput(
             "settings.bad_env", "SHOUJIE_ENV 应为 dev、test 或 prod", field="SHOUJIE_ENV"
         )
-    url = os.environ.get("SHOUJIE_DATABASE_URL", DEFAULT_DATABASE_URL)
+    url = configured_database_url()
     fixed_now = None
     raw_now = os.environ.get("SHOUJIE_NOW")
     if raw_now:

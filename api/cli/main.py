@@ -13,7 +13,19 @@ from collections.abc import Sequence
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from api.cli import admin, audit, cases, deadlines, notify, office, reports, serve, sweep
+from api.cli import (
+    admin,
+    audit,
+    backup,
+    cases,
+    deadlines,
+    keys,
+    notify,
+    office,
+    reports,
+    serve,
+    sweep,
+)
 from cases.store import retry
 from workflow.errors import DomainError
 
@@ -28,7 +40,7 @@ ENGLISH = {
 }
 
 #: The command modules, in the order ``shoujie --help`` lists their commands.
-COMMANDS = (serve, admin, office, cases, deadlines, sweep, audit, notify, reports)
+COMMANDS = (serve, admin, office, cases, deadlines, sweep, audit, keys, backup, notify, reports)
 
 
 def build_parser() -> argparse.ArgumentParser:

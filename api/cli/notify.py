@@ -3,8 +3,9 @@
 import argparse
 import json
 import os
+import signal
 import sys
-import time
+import threading
 
 from api.cli.context import App, Subcommands
 from cases.notify.worker import deliver
@@ -52,12 +53,16 @@ def cmd_deliver(args: argparse.Namespace) -> int:
     """Deliver the outbox: one pass (``--once``), or every few seconds until interrupted."""
     app = App()
     interval = args.interval or float(os.environ.get("SHOUJIE_DELIVER_INTERVAL", "10") or 10)
+    stop = threading.Event()
+    # SIGTERM (a service manager stopping us) ends the pass after the message in hand, and gives
+    # back the rest of the batch at once instead of leaving it to its lease.
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while True:
+        while not stop.is_set():
             now = app.clock.now()
             if not args.once:
                 run_briefing(app.engine, app.rt, now)
-            result = deliver(app.engine, app.rt, now)
+            result = deliver(app.engine, app.rt, now, clock=app.clock.now, stop=stop)
             if args.json:
                 print(json.dumps(result, ensure_ascii=False))
             elif args.once or any(result.values()):
@@ -68,10 +73,13 @@ def cmd_deliver(args: argparse.Namespace) -> int:
             sys.stdout.flush()
             if args.once:
                 return 0
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        # Stopping mid-batch loses nothing: what was claimed is sent again after its lease.
+            stop.wait(interval)
         return 0
+    except KeyboardInterrupt:
+        # Interrupted mid-send loses nothing: what was claimed is sent again after its lease.
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def register(sub: Subcommands) -> None:

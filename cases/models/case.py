@@ -118,6 +118,8 @@ class CaseEvent(SQLModel, table=True):
     # A tracking note (跟踪记录) that stopped a running tracking clock: whether it met its due
     # date; None for every other event (cases/reports/stats.py counts these, per staff member).
     on_time: bool | None = None
+    # The X-Request-ID of the web request that took the step (None from the sweeper and the CLI).
+    request_id: str | None = Field(default=None, max_length=64)
 
 
 class CaseClock(SQLModel, table=True):

@@ -49,6 +49,8 @@ class Delivery(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)  # pending · sent · failed
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Held by a worker until then (renewed while it sends); a dead worker's claim runs out.
+    leased_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -9,7 +9,8 @@ from cases.notify.channels import CHANNEL_LABELS
 from cases.notify.messages import message_text
 from cases.notify.tables import delivery_t
 from cases.runtime import Runtime
-from cases.store.tables import outbox_t
+from cases.store import outbox
+from cases.store.tables import outbox_t, staff_t
 from workflow.errors import InvalidInput, NotFound
 
 DELIVERY_STATUS_LABELS: dict[str, str] = {
@@ -90,3 +91,55 @@ def retry(conn: Connection, delivery_id: int, now: datetime) -> None:
     if done is None:
         raise NotFound("delivery.not_found", f"没有待重发的投递记录 {delivery_id}")
     conn.execute(update(outbox_t).where(outbox_t.c.id == done).values(status="sending"))
+
+
+#: The topic of the admins' alert about a dead delivery (never itself alerted on: no loop).
+DEAD_TOPIC = "delivery_dead"
+
+
+def dead_letter(conn: Connection, delivery_id: int, error: str, now: datetime) -> int:
+    """A delivery failed for good: one alert to each active admin, in the transaction that
+    records it; the alert is in their inbox at once. Returns how many alerts were written."""
+    row = conn.execute(
+        select(
+            delivery_t.c.channel,
+            outbox_t.c.topic,
+            outbox_t.c.recipient_staff_no,
+            outbox_t.c.case_no,
+        )
+        .join(outbox_t, outbox_t.c.id == delivery_t.c.outbox_id)
+        .where(delivery_t.c.id == delivery_id)
+    ).one()
+    if row.topic == DEAD_TOPIC:
+        return 0
+    admins = conn.execute(
+        select(staff_t.c.staff_no).where(staff_t.c.role == "admin", staff_t.c.active.is_(True))
+    ).scalars()
+    written = 0
+    for admin_no in admins:
+        written += outbox.notify(
+            conn,
+            # Once per failure: a retried delivery that dies again alerts again.
+            dedup_key=f"{DEAD_TOPIC}:{delivery_id}:{now.isoformat()}:{admin_no}",
+            topic=DEAD_TOPIC,
+            recipient=admin_no,
+            case_no=row.case_no,
+            payload={
+                "delivery_id": delivery_id,
+                "channel": row.channel,
+                "channel_label": CHANNEL_LABELS.get(row.channel, row.channel),
+                "recipient": row.recipient_staff_no,
+                "error": error[:200],
+            },
+            now=now,
+        )
+    return written
+
+
+def dead_letter_count(conn: Connection) -> int:
+    """How many deliveries failed for good and wait for an admin (the dead-letter list)."""
+    return int(
+        conn.execute(
+            select(func.count()).select_from(delivery_t).where(delivery_t.c.status == "failed")
+        ).scalar_one()
+    )

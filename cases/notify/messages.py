@@ -49,6 +49,11 @@ def message_text(topic: str, payload: Mapping[str, Any], case_no: str | None) ->
         return f"【集体访】信访事项 {no} 为集体访{size}，请关注"
     if topic == "repeat_contact":
         return f"【重复访】信访人就信访事项 {no} 再次反映，请首接责任人跟进"
+    if topic == "briefing" and p.get("deliveries_only"):
+        return (
+            f"【每日例会 {p.get('day', '')}】投递失败的通知 {p.get('failed_deliveries', 0)} 条，"
+            "收件人未收到，请在失败投递清单中处理"
+        )
     if topic == "briefing":
         n = p.get("counts", {})
         who = p.get("title", "")
@@ -56,6 +61,13 @@ def message_text(topic: str, payload: Mapping[str, Any], case_no: str | None) ->
             f"【每日例会 {p.get('day', '')}】{who}今日到期 {n.get('due_today', 0)} 件，"
             f"已超期 {n.get('overdue', 0)} 件，新登记 {n.get('new', 0)} 件，"
             f"收到评价 {n.get('ratings', 0)} 件"
+            + (f"，投递失败通知 {p['failed_deliveries']} 条" if p.get("failed_deliveries") else "")
+        )
+    if topic == "delivery_dead":
+        about = f"（信访事项 {no}）" if no else ""
+        return (
+            f"【投递失败】发给 {p.get('recipient', '')} 的{p.get('channel_label', '')}通知{about}"
+            f"多次重试后仍失败，已列入失败投递清单：{p.get('error', '')}"
         )
     return f"{topic}：{no}".rstrip("：")
 
@@ -63,7 +75,9 @@ def message_text(topic: str, payload: Mapping[str, Any], case_no: str | None) ->
 def message_body(topic: str, payload: Mapping[str, Any], case_no: str | None, base_url: str) -> str:
     """The e-mail body: the line, the briefing's lists, and where to act."""
     lines = [message_text(topic, payload, case_no), ""]
-    if topic == "briefing":
+    if topic == "briefing" and payload.get("deliveries_only"):
+        lines.append(f"详见 {base_url}/admin/deliveries")
+    elif topic == "briefing":
         for key, title in (
             ("due_today", "今日到期"),
             ("overdue", "已超期"),

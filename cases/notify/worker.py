@@ -7,25 +7,30 @@ For the external channels the worker (``deliver``) does two things after commit:
 1. fan-out: each new outbox message gets one ``delivery`` row per channel its recipient receives
    (email over SMTP, a signed webhook, a text message through an HTTP gateway), by their
    preferences and what the office configured;
-2. sending: due deliveries are claimed with a lease (``next_attempt_at`` moved ahead, committed),
-   sent outside any transaction, then recorded as sent, or as failed with the error and a later
-   ``next_attempt_at`` (exponential back-off). After ``MAX_ATTEMPTS`` a delivery is marked
-   ``failed`` and stays on the admins' page with its error until someone retries it.
+2. sending: due deliveries are claimed in small batches with a short lease (``leased_until``,
+   committed), sent outside any transaction, the lease of the rest of the batch renewed before each
+   send, then recorded as sent, or as failed with the error and a later ``next_attempt_at``
+   (exponential back-off). After ``MAX_ATTEMPTS`` a delivery is dead: marked ``failed``, kept on the
+   admins' dead-letter list with its error until someone retries it, counted by the morning
+   briefing, and the admins get one alert in their inbox (``cases.notify.admin.dead_letter``).
+   A worker told to stop (``stop``) releases what it claimed and did not try.
 
-A worker killed between sending and recording leaves the claim to expire; the message is sent again
-after the lease. So delivery is at least once, and every message carries its outbox dedup key
+A worker killed between sending and recording leaves its claim to expire after the lease (a minute,
+not the batch's whole five minutes of old); the message is sent again then. So delivery is at least once, and every message carries its outbox dedup key
 (``X-Shoujie-Delivery``, also the e-mail's ``Message-ID``) so that a receiver never acts twice.
 """
 
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, or_, select, update
 
+from cases.notify.admin import dead_letter
 from cases.notify.channels import SENDERS, ChannelConfig, Message, Sender
 from cases.notify.preferences import channels_by_recipient
 from cases.notify.tables import contact_t, delivery_t
@@ -40,7 +45,10 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
 #: How long a claimed delivery is left alone: a worker that died holding it gives it up after this.
-LEASE = timedelta(minutes=5)
+#: A live worker renews it before each send, so it only has to outlast one send.
+LEASE = timedelta(seconds=60)
+#: Deliveries claimed at once: a dead worker strands no more than these until its lease runs out.
+BATCH = 10
 
 
 def backoff(attempts: int) -> timedelta:
@@ -75,41 +83,103 @@ def deliver(
     *,
     config: ChannelConfig | None = None,
     senders: Mapping[str, Sender] | None = None,
-    batch_size: int = 100,
+    batch_size: int = BATCH,
     max_attempts: int = MAX_ATTEMPTS,
     lease: timedelta = LEASE,
+    clock: Callable[[], datetime] | None = None,
+    stop: threading.Event | None = None,
 ) -> dict[str, Any]:
-    """One pass of the worker: fan new outbox messages out to channels, then send what is due."""
+    """One pass of the worker: fan new outbox messages out to channels, then send what is due.
+
+    ``clock`` gives the time leases are renewed from (``now`` when not given); when ``stop`` is
+    set the pass ends after the message in hand, releasing the rest of its batch.
+    """
     config = config or ChannelConfig.from_env()
     senders = {**SENDERS, **(senders or {})}
+    clock = clock or (lambda: now)
     result = DeliveryResult()
-    result.fanned_out = fan_out(engine, rt, now, config=config, batch_size=batch_size)
-    while True:
+    result.fanned_out = fan_out(engine, rt, now, config=config, batch_size=max(batch_size, 100))
+    while not (stop and stop.is_set()):
         claimed = _claim(engine, rt, now, batch_size=batch_size, lease=lease)
-        for delivery_id, channel, attempts, message in claimed:
-            try:
-                senders[channel](message, config)
-            except Exception as exc:  # noqa: BLE001  (any failure of a channel is retried, never lost)
-                error = f"{type(exc).__name__}: {exc}"[:500]
-                result.errors.append(error)
-                final = retrying(
-                    partial(
-                        _record_failure, engine, delivery_id, attempts, error, now, max_attempts
-                    ),
-                    what="delivery",
+        unsent = [delivery_id for delivery_id, *_ in claimed]
+        try:
+            for delivery_id, channel, attempts, message in claimed:
+                if stop and stop.is_set():
+                    break
+                _renew(engine, unsent, clock() + lease)
+                unsent.remove(delivery_id)
+                _send_one(
+                    engine,
+                    senders[channel],
+                    message,
+                    config,
+                    delivery_id,
+                    attempts,
+                    now,
+                    max_attempts,
+                    result,
                 )
-                if final:
-                    result.failed += 1
-                    log.warning("delivery %s failed for good: %s", delivery_id, error)
-                else:
-                    result.retried += 1
-                continue
-            # Retried on a deadlock or a busy database: the message is sent, it must be recorded.
-            retrying(partial(_record_sent, engine, delivery_id, now), what="delivery")
-            result.sent += 1
+        except Exception:
+            # Recording failed (the database went away): give back what was never tried.
+            _release(engine, unsent)
+            raise
+        # Told to stop: what was claimed and never tried goes back untouched, for another worker.
+        _release(engine, unsent)
         if len(claimed) < batch_size:
             break
     return result.as_dict()
+
+
+def _send_one(
+    engine: Engine,
+    send: Sender,
+    message: Message,
+    config: ChannelConfig,
+    delivery_id: int,
+    attempts: int,
+    now: datetime,
+    max_attempts: int,
+    result: DeliveryResult,
+) -> None:
+    """Send one claimed delivery and record how it went, each record its own transaction."""
+    try:
+        send(message, config)
+    except Exception as exc:  # noqa: BLE001  (a channel's failure is retried, never lost)
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        result.errors.append(error)
+        final = retrying(
+            partial(_record_failure, engine, delivery_id, attempts, error, now, max_attempts),
+            what="delivery",
+        )
+        if final:
+            result.failed += 1
+            log.warning("delivery %s failed for good: %s", delivery_id, error)
+        else:
+            result.retried += 1
+        return
+    # Retried on a deadlock or a busy database: the message is sent, it must be recorded.
+    retrying(partial(_record_sent, engine, delivery_id, now), what="delivery")
+    result.sent += 1
+
+
+def _renew(engine: Engine, ids: list[int], until: datetime) -> None:
+    """Hold the batch's remaining deliveries a lease longer (the worker is alive and sending)."""
+    if ids:
+        with engine.begin() as conn:
+            conn.execute(
+                update(delivery_t).where(delivery_t.c.id.in_(ids)).values(leased_until=until)
+            )
+
+
+def _release(engine: Engine, ids: list[int]) -> None:
+    """Give back claimed deliveries never tried: no lease, and the attempt not counted."""
+    if ids:
+        with engine.begin() as conn:
+            conn.execute(
+                update(delivery_t)
+                .where(delivery_t.c.id.in_(ids), delivery_t.c.status == "pending")
+                .values(leased_until=None, attempts=delivery_t.c.attempts - 1)
+            )
 
 
 def fan_out(
@@ -190,7 +260,11 @@ def _claim(
             .join(outbox_t, outbox_t.c.id == delivery_t.c.outbox_id)
             .outerjoin(staff_t, staff_t.c.staff_no == outbox_t.c.recipient_staff_no)
             .outerjoin(contact_t, contact_t.c.staff_id == staff_t.c.id)
-            .where(delivery_t.c.status == "pending", delivery_t.c.next_attempt_at <= now)
+            .where(
+                delivery_t.c.status == "pending",
+                delivery_t.c.next_attempt_at <= now,
+                or_(delivery_t.c.leased_until.is_(None), delivery_t.c.leased_until <= now),
+            )
             .order_by(delivery_t.c.next_attempt_at, delivery_t.c.id)
             .limit(batch_size)
         )
@@ -204,7 +278,7 @@ def _claim(
         conn.execute(
             update(delivery_t)
             .where(delivery_t.c.id.in_([r.id for r in rows]))
-            .values(attempts=delivery_t.c.attempts + 1, next_attempt_at=now + lease)
+            .values(attempts=delivery_t.c.attempts + 1, leased_until=now + lease)
         )
     out = []
     for r in rows:
@@ -236,7 +310,13 @@ def _record_sent(engine: Engine, delivery_id: int, now: datetime) -> None:
         outbox_id = conn.execute(
             update(delivery_t)
             .where(delivery_t.c.id == delivery_id)
-            .values(status="sent", delivered_at=now, next_attempt_at=None, last_error=None)
+            .values(
+                status="sent",
+                delivered_at=now,
+                next_attempt_at=None,
+                leased_until=None,
+                last_error=None,
+            )
             .returning(delivery_t.c.outbox_id)
         ).scalar_one()
         _settle_outbox(conn, outbox_id, now)
@@ -254,11 +334,14 @@ def _record_failure(
             .values(
                 status="failed" if final else "pending",
                 next_attempt_at=None if final else now + backoff(attempts),
+                leased_until=None,
                 last_error=error,
             )
             .returning(delivery_t.c.outbox_id)
         ).scalar_one()
         _settle_outbox(conn, outbox_id, now, error=error)
+        if final:
+            dead_letter(conn, delivery_id, error, now)
     return final
 
 

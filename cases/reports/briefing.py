@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, or_, select
 
 from cases.casework import standing
 from cases.models import BriefingRun
+from cases.notify.admin import dead_letter_count
 from cases.runtime import Runtime
 from cases.store import outbox, upsert
 from cases.store.tables import branch_t, case_t, clock_t, group_t, staff_t
@@ -205,6 +206,8 @@ def briefing(conn: Connection, rt: Runtime, now: datetime) -> dict[str, Any]:
         "at": now.astimezone(tz).isoformat(),
         "owners": owners,
         "branches": out_branches,
+        # Notifications that failed for good and wait on the admins' list: nobody heard of them.
+        "failed_deliveries": dead_letter_count(conn),
     }
 
 
@@ -227,11 +230,14 @@ def _lines(items: list[dict[str, Any]], kind: str) -> list[str]:
     return out
 
 
-def _message(title: str, day: str, entry: dict[str, Any]) -> dict[str, Any]:
+def _message(
+    title: str, day: str, entry: dict[str, Any], failed_deliveries: int = 0
+) -> dict[str, Any]:
     return {
         "day": day,
         "title": title,
         "counts": entry["counts"],
+        "failed_deliveries": failed_deliveries,
         **{k: _lines(entry[k], k) for k in ("due_today", "overdue", "new", "ratings")},
     }
 
@@ -293,9 +299,11 @@ def run_briefing(
                     topic="briefing",
                     recipient=reader,
                     case_no=None,
-                    payload=_message(f"{branch['name']}：", day, branch),
+                    payload=_message(f"{branch['name']}：", day, branch, data["failed_deliveries"]),
                     now=now,
                 )
+        if data["failed_deliveries"]:
+            written += _dead_letter_lines(conn, day, data["failed_deliveries"], now)
         summary = {
             "owners": len(data["owners"]),
             "branches": len(data["branches"]),
@@ -303,6 +311,25 @@ def run_briefing(
         }
         conn.execute(run_t.update().where(run_t.c.day == today).values(details=summary))
     return {"day": day, "ran": True, **summary}
+
+
+def _dead_letter_lines(conn: Connection, day: str, count: int, now: datetime) -> int:
+    """The admins' line of the briefing: how many notifications failed for good and wait on them."""
+    admins = conn.execute(
+        select(staff_t.c.staff_no).where(staff_t.c.role == "admin", staff_t.c.active.is_(True))
+    ).scalars()
+    return sum(
+        outbox.notify(
+            conn,
+            dedup_key=f"briefing:{day}:deliveries:{admin}",
+            topic="briefing",
+            recipient=admin,
+            case_no=None,
+            payload={"day": day, "deliveries_only": True, "failed_deliveries": count},
+            now=now,
+        )
+        for admin in list(admins)
+    )
 
 
 def briefing_for(
@@ -319,5 +346,6 @@ def briefing_for(
         "hour": briefing_hour(),
         "mine": mine,
         "branches": data["branches"] if sees_branches else [],
+        "failed_deliveries": data["failed_deliveries"] if role in ("admin", "leader") else 0,
         "role_label": lifecycle.ROLE_LABELS.get(role, role),
     }

@@ -11,13 +11,14 @@ from cases.audit import event_hash
 from cases.runtime import Runtime
 from cases.store import fastsql, statements
 from cases.store.tables import case_t
+from cases.tracing import current_request_id
 from workflow.errors import Conflict
 from workflow.lifecycle import SYSTEM_ACTOR
 
 
 def insert_event(conn: Connection, values: Mapping[str, Any]) -> None:
-    """Insert one audit event row."""
-    fastsql.run(conn, statements.INSERT_EVENT, values)
+    """Insert one audit event row, with the id of the request that made it."""
+    fastsql.run(conn, statements.INSERT_EVENT, {"request_id": current_request_id(), **values})
 
 
 def append_event(

@@ -40,7 +40,7 @@ def test_retries_with_back_off_then_failed_and_shown_to_admins(
 
     def row() -> Any:
         with office.begin() as conn:
-            return conn.execute(select(delivery_t)).one()
+            return conn.execute(select(delivery_t).order_by(delivery_t.c.id).limit(1)).one()
 
     assert deliver(office, rt, NOW, config=config, max_attempts=3)["retried"] == 1
     first = row()
@@ -58,9 +58,18 @@ def test_retries_with_back_off_then_failed_and_shown_to_admins(
     failed = row()
     assert (failed.status, failed.attempts, failed.next_attempt_at) == ("failed", 3, None)
     with office.begin() as conn:
-        message = conn.execute(select(outbox_t)).one()
+        message = conn.execute(
+            select(outbox_t).where(outbox_t.c.recipient_staff_no == "A001")
+        ).one()
+        # The admin is told once, in the inbox, that it died (the message is on the dead-letter list).
+        alerts = conn.execute(
+            select(outbox_t.c.recipient_staff_no, outbox_t.c.topic).where(
+                outbox_t.c.recipient_staff_no != "A001"
+            )
+        ).all()
     assert message.status == "failed" and "HTTP 503" in message.last_error
     assert message.read_at is None  # still in the recipient's inbox
+    assert alerts == [("AD01", "delivery_dead")]
 
     # The admin sees it with its error, and sends it again once the receiver is back.
     app = make_app(office, rt, now=last)
@@ -71,9 +80,10 @@ def test_retries_with_back_off_then_failed_and_shown_to_admins(
     receiver.fail_next = 0
     r = c.post(f"/admin/deliveries/{failed.id}/retry", data={"csrf_token": token})
     assert r.status_code == 303
-    assert deliver(office, rt, last, config=config)["sent"] == 1
+    # The retried message, and the admin's alert by webhook too.
+    assert deliver(office, rt, last, config=config)["sent"] == 2
     assert row().status == "sent"
-    assert receiver.acted == ["test:A001:0"]
+    assert receiver.acted[0] == "test:A001:0" and receiver.acted[1].startswith("delivery_dead:")
     other = client(app)
     sign_in(other, "A001")
     assert other.get("/admin/deliveries").status_code == 403

@@ -47,7 +47,7 @@ def shoujie(
         url = f"sqlite:///{tmp_path / 'cli.db'}"
     else:
         url = empty_postgres()
-        # Beside no SQLite file the keys would be written to the working directory: give them.
+        # Keys set as production sets them (the SQLite half uses the generated ones).
         monkeypatch.setenv("SHOUJIE_SECRET_KEY", "cli-test-secret-key-0123456789abcdef01234567")
         monkeypatch.setenv("SHOUJIE_DATA_KEY", "cli-test-data-key-0123456789abcdef0123456789")
     monkeypatch.setenv("SHOUJIE_DATABASE_URL", url)
