@@ -291,10 +291,12 @@ def _register(
         p_address=petitioner["address"],
     )
     result = render(record, clocks, viewer=actor, now=now, rt=rt, ctx=rt.ctx(conn))
-    result["query_code"] = code
     if "jurisdiction" in details:  # where the matter belongs, as the intake answer shows it
         result["jurisdiction"] = details["jurisdiction"]
     if idempotency_key:
+        # The replayed answer never carries the 查询码: whoever replays the key (a retry, or
+        # someone who read it from a log) must not see it; a lost code is reissued after the
+        # petitioner's identity is checked (cases.casework.query_codes).
         conn.execute(
             insert(idempotency_t),
             {
@@ -305,4 +307,5 @@ def _register(
                 "created_at": now,
             },
         )
+    result["query_code"] = code
     return result

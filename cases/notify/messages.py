@@ -49,6 +49,9 @@ def message_text(topic: str, payload: Mapping[str, Any], case_no: str | None) ->
         return f"【集体访】信访事项 {no} 为集体访{size}，请关注"
     if topic == "repeat_contact":
         return f"【重复访】信访人就信访事项 {no} 再次反映，请首接责任人跟进"
+    if topic == "petitioner_sms":
+        # Composed (and encrypted) where it was written: it carries a 查询码.
+        return str(p.get("text") or f"信访事项 {no} 的短信")
     if topic == "briefing":
         n = p.get("counts", {})
         who = p.get("title", "")
