@@ -148,6 +148,11 @@ def waiver_on(now: datetime, how: str = "书面") -> dict[str, str]:
     return {"date": now.astimezone(TZ).date().isoformat(), "how": how}
 
 
+def withdrawal(now: datetime, how: str = "书面") -> dict[str, Any]:
+    """撤回's payload: the petitioner's request on the local day of ``now``, and its words."""
+    return {"request": waiver_on(now, how), "reason": "问题已自行解决，申请撤回"}
+
+
 def drive(engine: Engine, rt: Any, case_no: str, state: str, now: datetime) -> None:
     """Take a registered case to ``state`` as its supervisor (G001) would, each step at ``now``."""
     for action, payload in PATHS[state]:
