@@ -171,6 +171,10 @@ def default_payload(action: str, now: datetime) -> dict[str, Any]:
         "record_partner_acceptance": {"accepted_on": today.isoformat()},
         "report_back": {"summary": "补偿款已发放，信访人已签收。"},
         "extend": {"days": 30, "reason": "涉及多个部门，需要联合调查核实"},
+        "withdraw": {
+            "request": {"date": today.isoformat(), "how": "书面"},
+            "reason": "问题已自行解决，书面申请撤回",
+        },
         "reply": {"outcome": "support", "opinion": "经调查核实，诉求合理，予以支持。"},
         "reply_review": {"opinion": "经复查，维持原处理意见。"},
         "reply_reexamination": {"opinion": "经复核，维持复查意见。"},

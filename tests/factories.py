@@ -71,7 +71,7 @@ PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "transferred": [("transfer", {"organ": "南京市住房保障和房产局"})],
     "assigned": [("assign", {"organ": "玄武区人民政府", "report_by": "2026-12-31"})],
     "rejected": [("reject", {"reason_code": "litigation"})],
-    "withdrawn": [("withdraw", {})],
+    "withdrawn": [("withdraw", {"reason": "问题已自行解决", "request": {"how": "书面"}})],
     "replied": [("accept", {}), ("reply", {"outcome": "support", "opinion": "予以支持"})],
     "closed": [
         ("accept", {}),
@@ -124,7 +124,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "end_hearing": {},
     "reply_reexamination": {"opinion": "终结"},
     "close": {"waiver": {"date": "2026-11-05", "how": "书面"}},
-    "withdraw": {},
+    "withdraw": {"reason": "问题已自行解决", "request": {"date": "2026-11-05", "how": "书面"}},
     "reassign": {"to_staff_no": "A002", "reason": "原责任人休假", "reason_code": "leave"},
     "note": {"text": "电话回访信访人"},
     "record_evaluation": {"rating": "satisfied"},
@@ -148,11 +148,18 @@ def waiver_on(now: datetime, how: str = "书面") -> dict[str, str]:
     return {"date": now.astimezone(TZ).date().isoformat(), "how": how}
 
 
+def withdrawal(now: datetime, how: str = "书面") -> dict[str, Any]:
+    """撤回's payload: the petitioner's request on the local day of ``now``, and its words."""
+    return {"request": waiver_on(now, how), "reason": "问题已自行解决，申请撤回"}
+
+
 def drive(engine: Engine, rt: Any, case_no: str, state: str, now: datetime) -> None:
     """Take a registered case to ``state`` as its supervisor (G001) would, each step at ``now``."""
     for action, payload in PATHS[state]:
         if action == "close":
             payload = {"waiver": waiver_on(now, **payload["waiver"])}
+        elif action == "withdraw":
+            payload = {**payload, "request": waiver_on(now, **payload["request"])}
         with engine.begin() as conn:
             actions.act(
                 conn,

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workflow.errors import InvalidInput
+from workflow.glossary import REQUEST_WAYS
 from workflow.lifecycle import OUTCOMES, RATINGS, REASSIGN_REASONS, REJECT_REASONS, CaseFacts
 from workflow.periods import MAX_EXTENSION_DAYS
 from workflow.waiver import WAIVER_WAYS, check_waiver
@@ -93,6 +94,19 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("reason", "变更说明", "textarea", max_len=1000),
     ),
     "note": (Field("text", "跟踪记录", "textarea"),),
+    # 撤回 only on the petitioner's own request, written or recorded: when, how and what they said.
+    "withdraw": (
+        Field(
+            "request",
+            "信访人的撤回请求",
+            "group",
+            fields=(
+                Field("date", "请求日期", "date"),
+                Field("how", "请求方式", "select", choices=REQUEST_WAYS),
+            ),
+        ),
+        Field("reason", "撤回理由（信访人请求的内容）", "textarea", max_len=2000),
+    ),
     # 条例第三十五条、第三十六条: required while the petitioner's window is still open.
     "close": (
         Field(
@@ -243,6 +257,19 @@ def validate_payload(
                 field="accepted_on",
             )
         out["accepted_on"] = accepted_on.isoformat()
+    elif action == "withdraw":
+        said_on = out["request"]["date"]
+        if said_on > today:
+            raise InvalidInput(
+                "withdraw.request_in_future", "撤回请求的日期不能晚于今天", field="request.date"
+            )
+        if facts.received_on and said_on < facts.received_on:
+            raise InvalidInput(
+                "withdraw.request_before_receipt",
+                f"撤回请求的日期不能早于接收日期（{facts.received_on.isoformat()}）",
+                field="request.date",
+            )
+        out["request"] = {**out["request"], "date": said_on.isoformat()}
     elif action == "close":
         waiver = check_waiver(out.pop("waiver", None), facts, today)
         if waiver is not None:

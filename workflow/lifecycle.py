@@ -76,23 +76,7 @@ ACTION_LABELS: dict[str, str] = {
     "lapse": "期满办结",
 }
 
-#: Labels of the events that are not actions: recorded by the system, the queue or the intake desk.
-EVENT_LABELS: dict[str, str] = {
-    "intake": "登记",
-    "deadline_changed": "期限重新计算",
-    "escalated": "期限预警升级",
-    "escalation_acknowledged": "签收督办",
-    "supervision_notice": "下达督办单",
-    "notice_answered": "答复督办单",
-    "notice_escalated": "督办单逾期上报",
-    "extension_requested": "申请延期",
-    "extension_refused": "延期申请未获批准",
-    "extension_notice": "延期告知信访人",
-    "dissatisfaction_followed_up": "不满意评价已跟进",
-    "repeat_contact": "重复访（来访记录）",
-    "on_site_reception": "下移接待",
-    **ACTION_LABELS,
-}
+# The Chinese names of the steps that are not actions live in workflow/glossary.py.
 
 OPEN_STATES = [s.value for s in State if s.value not in TERMINAL_STATES]
 

@@ -6,16 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Connection
 
 from api.deps import AppContext, Ctx, Form, PageActor, PageReader, User, form_str, refuse_action
 from api.pages.common import case_url, redirect, render
 from api.pages.templating import event_lines
 from api.security import add_flash
-from cases.casework import actions, reading, search
+from cases.casework import actions, parties, query_codes, reading, search
 from cases.organisation import directory, roster
 from cases.store.retry import in_transaction
-from cases.supervision import labels, panels
-from workflow import lifecycle
+from cases.supervision import panels
+from workflow import glossary, lifecycle
 from workflow.actions import payload_from_form
 from workflow.confidentiality import HIDDEN
 from workflow.errors import Conflict, DomainError, InvalidInput
@@ -23,6 +24,9 @@ from workflow.lifecycle import ACTION_LABELS, STATE_LABELS
 from workflow.periods import PERIODS
 
 router = APIRouter(include_in_schema=False)
+
+#: Actions taken only after a confirmation page: 撤回 ends the matter for good.
+CONFIRMED_ACTIONS = frozenset({"withdraw"})
 
 
 @router.get("/cases")
@@ -47,6 +51,11 @@ def cases_page(
             owner=user.staff_no if mine else None,
         )
     return render(request, "cases.html", user=user, cases=found, q=q, state=state, mine=bool(mine))
+
+
+def case_hidden(case: Mapping[str, Any]) -> bool:
+    """Whether the viewer is the accused unit, kept from the petitioner and the matter."""
+    return bool(case["petitioner"].get("confidential"))
 
 
 def _show(ctx: AppContext, conn: Any, case_no: str, user: User) -> dict[str, Any]:
@@ -97,14 +106,15 @@ def _case_page(
     with ctx.engine.begin() as conn:
         case = _show(ctx, conn, case_no, user)
         events = reading.case_events(conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no)
-        names = directory.staff_names(conn, (e["actor"] for e in events))
+        names = directory.staff_names(conn, glossary.staff_numbers(events))
+        people = parties.case_parties(conn, case_no=case_no, hidden=case_hidden(case))
         candidates = (
             directory.owner_candidates(conn) if "reassign" in case["allowed_actions"] else []
         )
         extras = panels.case_extras(
             conn, ctx.rt, case_no=case_no, staff_no=user.staff_no, role=user.role, now=now
         )
-    hidden = bool(case["petitioner"].get("confidential"))
+    hidden = case_hidden(case)
     if hidden:
         # What supervision asked of the case would tell the accused what it is about (第三十条第三款).
         extras["notices"] = [{**n, "text": HIDDEN, "answer": None} for n in extras["notices"]]
@@ -114,10 +124,10 @@ def _case_page(
     timeline = [
         {
             **e,
-            "label": labels.EVENT_LABELS.get(e["action"], e["action_label"]),
-            "actor_name": names.get(e["actor"], "系统" if e["actor"] == "SYSTEM" else ""),
+            "label": glossary.event_label(e["action"]),
+            "actor_text": glossary.event_actor(e, names),
             # For the accused unit a step shows only what happened and when, never its contents.
-            "lines": [] if hidden else event_lines(e, ctx.rt.tz, ctx.rt.regions()),
+            "lines": [] if hidden else event_lines(e, ctx.rt.tz, ctx.rt.regions(), names),
         }
         for e in reversed(events)
     ]
@@ -136,6 +146,9 @@ def _case_page(
         action_values=action_values or {},
         periods=PERIODS,
         extras=extras,
+        parties=people,
+        may_reissue=not hidden
+        and (user.staff_no == case["owner"]["staff_no"] or user.role in query_codes.REISSUE_ROLES),
     )
 
 
@@ -156,10 +169,13 @@ def case_action(
     payload = payload_from_form(action, lambda name: form_str(form, name))
     payload = {k: v for k, v in payload.items() if v != ""}
     version = form_str(form, "version")
+    # A grave step that ends the matter on the petitioner's word is confirmed on a page of its
+    # own first (no script needed): everything is checked, nothing kept until 「确认」.
+    confirming = action in CONFIRMED_ACTIONS and form_str(form, "confirmed") != "1"
     try:
-        in_transaction(
-            ctx.engine,
-            lambda conn: actions.act(
+
+        def step(conn: Connection) -> dict[str, Any]:
+            return actions.act(
                 conn,
                 ctx.rt,
                 case_no=case_no,
@@ -168,8 +184,15 @@ def case_action(
                 payload=payload,
                 now=ctx.clock.now(),
                 expected_version=int(version) if version.isdigit() else None,
-            ),
-        )
+            )
+
+        if confirming:
+            # Checked in a transaction that is rolled back: nothing kept until 「确认」.
+            with ctx.engine.connect() as conn, conn.begin() as trans:
+                case = step(conn)
+                trans.rollback()
+        else:
+            in_transaction(ctx.engine, step)
     except InvalidInput as exc:
         return _case_page(
             request,
@@ -191,5 +214,47 @@ def case_action(
             raise  # a refusal or a missing case is a page of its own, not a flash
         add_flash(request.session, exc.message, "error")
         return redirect(case_url(case_no))
+    if confirming:
+        return render(
+            request,
+            "confirm_action.html",
+            user=user,
+            case=case,
+            action=action,
+            version=version,
+            payload=payload,
+            lines=event_lines({"action": action, "payload": payload}, ctx.rt.tz),
+        )
     add_flash(request.session, f"已{ACTION_LABELS[action]}", "success")
     return redirect(case_url(case_no))
+
+
+@router.post("/cases/{case_no}/query-code")
+def reissue_query_code(
+    request: Request, ctx: Ctx, user: PageActor, case_no: str, form: Form
+) -> Response:
+    """Issue a new 查询码 once the petitioner's identity is checked; the receipt shows it once."""
+    try:
+        with ctx.engine.begin() as conn:
+            issued = query_codes.reissue(
+                conn,
+                ctx.rt,
+                case_no=case_no,
+                actor_staff_no=user.staff_no,
+                id_number=form_str(form, "id_number")[:40],
+                phone=form_str(form, "phone")[:40],
+                send_sms=form_str(form, "send_sms") in ("1", "on"),
+                now=ctx.clock.now(),
+            )
+    except InvalidInput as exc:
+        return _case_page(
+            request, ctx, user, case_no, status=422, action_errors={"query_code": exc.message}
+        )
+    # As at intake: the code rides to the receipt in the session, encrypted, never in a URL.
+    request.session["receipt"] = {
+        "case_no": case_no,
+        "code": ctx.rt.cipher.encrypt(issued["query_code"]),
+    }
+    sent = "，并已交短信发送给信访人" if issued["sms"] else ""
+    add_flash(request.session, f"已重新发放查询码，原查询码已作废{sent}", "success")
+    return redirect(case_url(case_no) + "/receipt")

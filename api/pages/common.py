@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from api.deps import AppContext, User, form_str, page_user_or_none
 from api.security import add_flash, csrf_token, pop_flashes, safe_next
+from cases.casework import form_tokens
 from cases.db import reader
 from cases.notify import inbox
 from workflow.errors import DomainError
@@ -83,3 +84,18 @@ def run_form(
         return redirect(back)
     add_flash(request.session, done, "success")
     return redirect(back)
+
+
+def claim_form(conn: Any, form: FormData, staff_no: str, now: Any) -> tuple[str | None, str | None]:
+    """Claim the form's one-time token in this transaction: (the token, or None when the form
+    carries none; where an earlier post of the same form led, or None when this post is the first)."""
+    token = form_str(form, form_tokens.FIELD)
+    if not form_tokens.valid(token):
+        return None, None
+    return token, form_tokens.claim(conn, token, staff_no=staff_no, now=now)
+
+
+def already_done(request: Request, target: str) -> RedirectResponse:
+    """A re-posted form: nothing made twice, back to what the first post made."""
+    add_flash(request.session, "该表单已经提交过，未重复登记", "info")
+    return redirect(target)

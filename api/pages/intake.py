@@ -15,13 +15,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Connection
 from starlette.datastructures import FormData
 
 from api.deps import AppContext, Ctx, Form, PageIntake, User, form_str
 from api.pages import region_picker
-from api.pages.common import case_url, redirect, render
+from api.pages.common import already_done, case_url, claim_form, redirect, render
 from api.security import add_flash
-from cases.casework import intake
+from cases.casework import form_tokens, intake
 from cases.db import reader
 from cases.repeat import candidates, contacts, jurisdiction, registration
 from cases.store import staff
@@ -159,6 +160,11 @@ def _checked(form: FormData, name: str) -> bool:
     return form_str(form, name) in ("1", "on", "true")
 
 
+def receipt_url(case_no: str) -> str:
+    """The registration receipt's address."""
+    return case_url(case_no) + "/receipt"
+
+
 def _to_receipt(
     request: Request, ctx: AppContext, case: Mapping[str, Any], message: str
 ) -> Response:
@@ -168,7 +174,7 @@ def _to_receipt(
         "code": ctx.rt.cipher.encrypt(case["query_code"]),
     }
     add_flash(request.session, message, "success")
-    return redirect(case_url(case["case_no"]) + "/receipt")
+    return redirect(receipt_url(case["case_no"]))
 
 
 # --- the plain form -------------------------------------------------------------------------------
@@ -189,13 +195,22 @@ def intake_submit(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
     if step is not None:
         return step
     body, rows = intake_from_form(form, ctx.rt.tz)
+    now = ctx.clock.now()
     try:
-        case = in_transaction(
-            ctx.engine,
-            lambda conn: intake.intake(
-                conn, ctx.rt, body=body, actor_staff_no=user.staff_no, now=ctx.clock.now()
-            ),
-        )
+
+        def register(conn: Connection) -> tuple[dict[str, Any] | None, str | None]:
+            token, earlier = claim_form(conn, form, user.staff_no, now)
+            if earlier:
+                return None, earlier
+            made = intake.intake(conn, ctx.rt, body=body, actor_staff_no=user.staff_no, now=now)
+            if token:
+                form_tokens.settle(conn, token, receipt_url(made["case_no"]))
+            return made, None
+
+        # Retried whole on a deadlock or a busy database, the form's token claim included.
+        case, earlier = in_transaction(ctx.engine, register)
+        if earlier or case is None:
+            return already_done(request, earlier or "/desk")
     except InvalidInput as exc:
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
         return _intake_form(request, user, values, field_errors(exc, rows), status=422)
@@ -255,20 +270,26 @@ def _check_page(
 def _register(request: Request, ctx: AppContext, user: User, form: FormData) -> Response:
     """Register a new matter from the form; the 查询码 rides to the receipt in the session."""
     body, rows = intake_from_form(form, ctx.rt.tz)
+    now = ctx.clock.now()
     try:
         with ctx.engine.begin() as conn:
+            token, earlier = claim_form(conn, form, user.staff_no, now)
+            if earlier:
+                return already_done(request, earlier)
             case = registration.register(
                 conn,
                 ctx.rt,
                 body=body,
                 actor_staff_no=user.staff_no,
-                now=ctx.clock.now(),
+                now=now,
                 handled_below=_checked(form, "handled_below"),
                 on_site=_checked(form, "on_site"),
                 on_site_place=form_str(form, "on_site_place"),
                 transfer=_checked(form, "transfer"),
                 repeat_of=form_str(form, "repeat_of") or None,
             )
+            if token:
+                form_tokens.settle(conn, token, receipt_url(case["case_no"]))
     except InvalidInput as exc:
         return _intake_form(request, user, _carried(form), field_errors(exc, rows), status=422)
     except ActionNotAllowed as exc:
@@ -298,19 +319,25 @@ def intake_repeat(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
     """「是同一事项：记为重复访」: a contact on the original case; nothing is accepted anew."""
     case_no = form_str(form, "repeat_case_no")
     body, rows = intake_from_form(form, ctx.rt.tz)
+    now = ctx.clock.now()
     try:
         with ctx.engine.begin() as conn:
+            token, earlier = claim_form(conn, form, user.staff_no, now)
+            if earlier:
+                return already_done(request, earlier)
             result = contacts.record_repeat(
                 conn,
                 ctx.rt,
                 case_no=case_no,
                 body=body,
                 actor_staff_no=user.staff_no,
-                now=ctx.clock.now(),
+                now=now,
                 summary=form_str(form, "contact_summary"),
                 on_site=_checked(form, "on_site"),
                 handled_below=_checked(form, "handled_below"),
             )
+            if token:
+                form_tokens.settle(conn, token, case_url(case_no))
     except InvalidInput as exc:
         return _intake_form(request, user, _carried(form), field_errors(exc, rows), status=422)
     except Conflict as exc:

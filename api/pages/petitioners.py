@@ -6,7 +6,9 @@ from fastapi.responses import Response
 from api.deps import Ctx, PageReader
 from api.pages.common import redirect, render
 from cases.db import reader
+from cases.organisation import directory
 from cases.repeat import history
+from workflow import glossary
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,6 +24,9 @@ def petitioner_page(request: Request, ctx: Ctx, user: PageReader, petitioner_id:
             viewer_staff_no=user.staff_no,
             now=ctx.clock.now(),
         )
+        names = directory.staff_names(conn, (k["recorded_by"] for k in person["contacts"]))
+    for k in person["contacts"]:
+        k["recorded_by_text"] = glossary.person(k["recorded_by"], names)
     return render(request, "petitioner.html", user=user, history=person)
 
 

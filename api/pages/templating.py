@@ -12,8 +12,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.security import permits
-from cases.supervision import labels
-from workflow import lifecycle
+from cases.casework.form_tokens import new_token
+from workflow import glossary, lifecycle
 from workflow.actions import FIELDS as ACTION_FIELDS
 from workflow.documents import closure_report_offered
 from workflow.intake import MAX_REPRESENTATIVES
@@ -34,38 +34,6 @@ WEEKDAYS = "一二三四五六日"
 
 #: Actions that end or refuse a matter: drawn apart, as a warning.
 GRAVE_ACTIONS = frozenset({"reject", "withdraw", "close", "reply_reexamination"})
-
-_PAYLOAD_LABELS = {
-    "channel": "信访形式",
-    "category": "类别",
-    "region_code": "行政区划",
-    "group_size": "人数",
-    "received_at": "接收时间",
-    "reason_code": "理由",
-    "guidance": "告知",
-    "organ": "机关",
-    "report_by": "报结日期",
-    "accepted_on": "受理日期",
-    "summary": "办结报告",
-    "days": "延长天数",
-    "reason": "理由",
-    "outcome": "处理意见",
-    "opinion": "意见书",
-    "to_staff_no": "新责任人",
-    "from_staff_no": "原责任人",
-    "text": "记录",
-    "rating": "评价",
-    "comment": "评价意见",
-    "clock_label": "期限",
-    "level_label": "级别",
-    "due_date": "届满日",
-    "recipients": "通知",
-    "old_due_date": "原届满日",
-    "new_due_date": "新届满日",
-    "why": "原因",
-    "waiver": "信访人表示",
-    **labels.PAYLOAD_LABELS,
-}
 
 
 def template_env(tz: Any, regions: Callable[[], Regions] = bundled) -> Environment:
@@ -92,6 +60,8 @@ def install_filters(env: Environment, tz: Any, regions: Callable[[], Regions] = 
         STATE_LABELS=STATE_LABELS,
         ACTION_LABELS=ACTION_LABELS,
         ROLE_LABELS=lifecycle.ROLE_LABELS,
+        PARTY_ROLE_LABELS=glossary.PARTY_ROLE_LABELS,
+        withdrawal_text=glossary.withdrawal_text,
         CATEGORY_LABELS=CATEGORY_LABELS,
         CHANNEL_LABELS=CHANNEL_LABELS,
         LEVEL_LABELS=LEVEL_LABELS,
@@ -102,6 +72,7 @@ def install_filters(env: Environment, tz: Any, regions: Callable[[], Regions] = 
         GRAVE_ACTIONS=GRAVE_ACTIONS,
         MAX_REPRESENTATIVES=MAX_REPRESENTATIVES,
         permits=permits,
+        new_form_token=new_token,
         waiver_text=waiver_text,
         closure_report_offered=closure_report_offered,
     )
@@ -165,20 +136,36 @@ def _payload_value(action: str, key: str, value: Any, tz: Any, regions: Regions)
         return f"{value}日"
     if key == "waiver" and isinstance(value, Mapping):
         return waiver_text(value)
+    if key == "request" and isinstance(value, Mapping):
+        return glossary.request_text(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)
 
 
 def event_lines(
-    event: Mapping[str, Any], tz: Any, regions: Regions | None = None
+    event: Mapping[str, Any],
+    tz: Any,
+    regions: Regions | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> list[tuple[str, str]]:
     """An event's contents as (label, value) lines in Chinese (a region named from ``regions``,
-    the office's list; the bundled one when None)."""
+    the office's list, the bundled one when None; a 工号 as 姓名（工号） from ``names``)."""
     listed = regions or bundled()
     out = []
+    action = event["action"]
     for key, value in (event.get("payload") or {}).items():
-        if key in _PAYLOAD_LABELS and value not in (None, "", []):
-            line = _payload_value(event["action"], key, value, tz, listed)
-            out.append((_PAYLOAD_LABELS[key], line))
+        label = glossary.payload_label(action, key)
+        if label is None or value in (None, "", []):
+            continue
+        if key == "by" or (key == "request" and action != "withdraw"):
+            continue  # the actor is shown as such, not as a line
+        if key in glossary.STAFF_FIELDS:
+            people = value if isinstance(value, list) else [value]
+            line = "、".join(glossary.person(str(p), names or {}) for p in people)
+        else:
+            line = _payload_value(action, key, value, tz, listed)
+        out.append((label, line))
     return out

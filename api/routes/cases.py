@@ -18,8 +18,8 @@ from api.deps import (
     problems,
     refuse_action,
 )
-from api.schemas.cases import Case, Event, NewCase
-from cases.casework import actions, intake, reading, search
+from api.schemas.cases import Case, Event, NewCase, QueryCodeIssued, QueryCodeReissue
+from cases.casework import actions, intake, query_codes, reading, search
 from cases.db import reader
 from cases.store.retry import in_transaction
 from workflow import lifecycle
@@ -212,3 +212,34 @@ def take_action(
         raise
     response.headers["ETag"] = f'"{case["version"]}"'
     return case
+
+
+@router.post(
+    "/cases/{case_no}/query-code",
+    summary="重新发放查询码",
+    response_model=QueryCodeIssued,
+    responses=problems(
+        *SIGNED_IN,
+        *WITH_BODY,
+        404,
+        s422="未核对或核对不符（身份证号码、联系电话）",
+    ),
+)
+def reissue_query_code(
+    ctx: Ctx, user: ApiActor, case_no: str, body: QueryCodeReissue
+) -> dict[str, Any]:
+    """The owner or a supervisor issues a new 查询码 after checking the petitioner's identity
+    (ID number, or phone when none is on record); the old code stops working; the reissue is
+    recorded on the case; ``send_sms`` sends the new code to the petitioner's phone. Each call
+    issues a new code: a retry never answers with an earlier one."""
+    with ctx.engine.begin() as conn:
+        return query_codes.reissue(
+            conn,
+            ctx.rt,
+            case_no=case_no,
+            actor_staff_no=user.staff_no,
+            id_number=body.id_number,
+            phone=body.phone,
+            send_sms=body.send_sms,
+            now=ctx.clock.now(),
+        )

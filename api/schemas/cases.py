@@ -106,7 +106,11 @@ class Case(Answer):
 class NewCase(Case):
     """A case just registered: with its 查询码 (shown this once) and its jurisdiction."""
 
-    query_code: str = Field(description="查询码：只在登记时显示一次")
+    query_code: str | None = Field(
+        None,
+        description="查询码：只在首次登记的答复中出现一次；以同一 Idempotency-Key 重试的答复不含查询码"
+        "（遗失的，由首接责任人核对信访人身份后重新发放）",
+    )
     jurisdiction: dict[str, Any] = Field(description="管辖层级与越级访判断")
 
 
@@ -177,3 +181,20 @@ class ActionIn(BaseModel):
     comment: str | None = Field(
         default=None, description="record_evaluation：评价意见", max_length=1000
     )
+
+
+class QueryCodeReissue(BaseModel):
+    """Reissuing a lost 查询码: the petitioner's identity, checked against the case."""
+
+    id_number: str = Field("", max_length=40, description="信访人身份证号码（按盲索引核对）")
+    phone: str = Field("", max_length=40, description="未登记身份证号码时，核对登记的联系电话")
+    send_sms: bool = Field(False, description="通过短信把新查询码发送到信访人登记的手机")
+
+
+class QueryCodeIssued(Answer):
+    """The new 查询码, shown this once; the old one no longer opens the case."""
+
+    case_no: str
+    query_code: str = Field(description="新的查询码（只显示这一次）")
+    checked: str = Field(description="核对身份的方式：id_number 或 phone")
+    sms: bool = Field(description="是否已交短信发送")

@@ -336,11 +336,13 @@ def _register(
         p_address=petitioner["address"],
     )
     result = render(record, clocks, viewer=actor, now=now, rt=rt, ctx=rt.ctx(conn))
-    result["query_code"] = code
     if "jurisdiction" in details:  # where the matter belongs, as the intake answer shows it
         result["jurisdiction"] = details["jurisdiction"]
     if idempotency_key:
         # The claim taken at the start of this transaction (claim_key) gets its answer.
+        # The replayed answer never carries the 查询码: whoever replays the key (a retry, or
+        # someone who read it from a log) must not see it; a lost code is reissued after the
+        # petitioner's identity is checked (cases.casework.query_codes).
         conn.execute(
             update(idempotency_t)
             .where(idempotency_t.c.key == idempotency_key)
@@ -349,4 +351,5 @@ def _register(
                 response_enc=rt.cipher.encrypt(json.dumps(result, ensure_ascii=False)),
             )
         )
+    result["query_code"] = code
     return result

@@ -11,7 +11,7 @@ from cases.store import statements
 from cases.store.records import clock_from_row, load_case, load_clocks
 from cases.store.staff import get_actor
 from cases.store.tables import case_t, clock_t, event_t, staff_t
-from workflow import lifecycle, sla
+from workflow import glossary, lifecycle, sla
 from workflow.confidentiality import hidden_from
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
 from workflow.lifecycle import STATE_LABELS, Actor
@@ -112,7 +112,7 @@ def case_events(
         {
             "seq": r.seq,
             "action": r.action,
-            "action_label": lifecycle.EVENT_LABELS.get(r.action, r.action),
+            "action_label": glossary.event_label(r.action),
             "actor": r.actor_staff_no,
             "at": r.at.astimezone(rt.tz).isoformat(),
             "from_state": r.from_state,

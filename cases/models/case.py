@@ -170,3 +170,14 @@ class IdempotencyKey(SQLModel, table=True):
     # The first answer, encrypted: a retry gets the same 查询码 the lost answer carried.
     response_enc: str | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class FormToken(SQLModel, table=True):
+    """A creating form's one-time token, claimed with what it created: a re-post finds it here."""
+
+    __tablename__ = "form_token"
+    token: str = Field(primary_key=True, max_length=64)
+    staff_no: str = Field(max_length=32)
+    # Where the first post led (its receipt or case page): a re-post is sent there again.
+    target: str = Field(default="", max_length=300)
+    created_at: datetime = Field(sa_type=UTCDateTime)

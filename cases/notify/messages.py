@@ -54,6 +54,9 @@ def message_text(topic: str, payload: Mapping[str, Any], case_no: str | None) ->
             f"【每日例会 {p.get('day', '')}】投递失败的通知 {p.get('failed_deliveries', 0)} 条，"
             "收件人未收到，请在失败投递清单中处理"
         )
+    if topic == "petitioner_sms":
+        # Composed (and encrypted) where it was written: it carries a 查询码.
+        return str(p.get("text") or f"信访事项 {no} 的短信")
     if topic == "briefing":
         n = p.get("counts", {})
         who = p.get("title", "")

@@ -36,6 +36,7 @@ from cases.notify.preferences import channels_by_recipient
 from cases.notify.tables import contact_t, delivery_t
 from cases.runtime import Runtime
 from cases.store import upsert
+from cases.store.outbox import PETITIONER_RECIPIENT
 from cases.store.retry import retrying
 from cases.store.tables import outbox_t, staff_t
 
@@ -209,6 +210,9 @@ def fan_out(
             wanted = channels_by_recipient(conn, {r.recipient_staff_no for r in rows}, configured)
             for row in rows:
                 channels = wanted.get(row.recipient_staff_no, ())
+                if row.recipient_staff_no == PETITIONER_RECIPIENT:
+                    # A petitioner has no inbox: a text message or, unconfigured, a visible failure.
+                    channels = ("sms",)
                 for channel in channels:
                     upsert.insert_ignore(
                         conn,
@@ -282,12 +286,12 @@ def _claim(
         )
     out = []
     for r in rows:
-        phone = None
-        if r.phone_enc:
-            try:
-                phone = rt.cipher.decrypt(r.phone_enc)
-            except ValueError:
-                phone = None  # sending then fails with "no number", visibly
+        payload = dict(r.payload or {})
+        phone_enc = r.phone_enc
+        if r.recipient_staff_no == PETITIONER_RECIPIENT:
+            phone_enc = payload.pop("to_enc", None)
+            payload = {"text": _decrypted(rt, payload.get("text_enc"))}
+        phone = _decrypted(rt, phone_enc) or None  # none: sending fails with "no number", visibly
         message = Message(
             outbox_id=r.outbox_id,
             dedup_key=r.dedup_key,
@@ -295,13 +299,23 @@ def _claim(
             recipient=r.recipient_staff_no,
             recipient_name=r.staff_name or r.recipient_staff_no,
             case_no=r.case_no,
-            payload=r.payload or {},
+            payload=payload,
             created_at=r.created_at,
             email=r.email,
             phone=phone,
         )
         out.append((r.id, r.channel, r.attempts + 1, message))
     return out
+
+
+def _decrypted(rt: Runtime, token: Any) -> str:
+    """A field the outbox keeps encrypted, or "" when absent or unreadable."""
+    if not token:
+        return ""
+    try:
+        return rt.cipher.decrypt(str(token))
+    except ValueError:
+        return ""
 
 
 def _record_sent(engine: Engine, delivery_id: int, now: datetime) -> None:

@@ -102,8 +102,13 @@ def system_event(
     action: str,
     payload: Mapping[str, Any],
     now: datetime,
+    actor_staff_no: str | None = None,
+    public: bool = False,
 ) -> None:
-    """Append a system event (no state change) to a case's chain, bumping its version."""
+    """Append an event that changes no state to a case's chain, bumping its version.
+
+    ``actor_staff_no`` names the staff member who acted (the system when None); ``public`` puts
+    the step on the petitioner's tracking page (a notice meant for them)."""
     stmt = select(
         case_t.c.id,
         case_t.c.case_no,
@@ -120,9 +125,9 @@ def system_event(
         rt,
         case=row,
         action=action,
-        actor_staff_no=SYSTEM_ACTOR.staff_no,
+        actor_staff_no=actor_staff_no or SYSTEM_ACTOR.staff_no,
         now=now,
         to_state=row.state,
         payload=payload,
-        public=False,
+        public=public,
     )

@@ -9,6 +9,10 @@ from sqlalchemy import Connection
 from cases.store.tables import outbox_t
 from cases.store.upsert import insert_ignore
 
+#: The recipient of a message to a case's petitioner (not a staff member): sent by text message
+#: only, to the number and with the text its payload carries encrypted (``to_enc``, ``text_enc``).
+PETITIONER_RECIPIENT = "PETITIONER"
+
 
 def notify(
     conn: Connection,

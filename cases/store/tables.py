@@ -7,6 +7,7 @@ from cases.models import (
     CaseEvent,
     CaseRepresentative,
     Escalation,
+    FormToken,
     IdempotencyKey,
     Office,
     Outbox,
@@ -29,3 +30,4 @@ branch_t = PartyBranch.__table__
 representative_t = CaseRepresentative.__table__
 idempotency_t = IdempotencyKey.__table__
 office_t = Office.__table__
+form_token_t = FormToken.__table__

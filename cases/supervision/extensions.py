@@ -126,6 +126,7 @@ def request_extension(
             "by": named(actor),
         },
         now=now,
+        actor_staff_no=actor.staff_no,
     )
     approver = _approver(conn, staff.org_chain(conn, record.owner_id), skip=[actor.staff_no])
     if approver:
@@ -255,9 +256,11 @@ def decide_extension(
             ),
             "",
         )
-        # 条例第三十四条: the petitioner is told of the extension and why, in writing.
+        # 条例第三十四条: the petitioner is told of the extension and why, in writing. The reason
+        # is a sentence of its own; its closing punctuation would double the notice's 「，」.
+        reason = row.reason.strip().rstrip("。.，,；;！!")
         told = (
-            f"您反映的「{row.subject}」（{row.case_no}）因{row.reason}，经批准办理期限延长"
+            f"您反映的「{row.subject}」（{row.case_no}）因{reason}，经批准办理期限延长"
             f"{row.days}日，延长后的办理期限届满日为{due}（《信访工作条例》第三十四条）。"
         )
         chain.system_event(
@@ -269,10 +272,13 @@ def decide_extension(
                 "request_id": request_id,
                 "days": row.days,
                 "new_due_date": due,
+                "reason": reason,
                 "notice": told,
                 "by": named(actor),
             },
             now=now,
+            actor_staff_no=actor.staff_no,
+            public=True,  # 告知信访人: on the tracking page, not an internal note
         )
     else:
         note_text = required_text(note, "note", "不予批准的理由", max_len=1000)
@@ -283,6 +289,7 @@ def decide_extension(
             action="extension_refused",
             payload={"request_id": request_id, "note": note_text, "by": named(actor)},
             now=now,
+            actor_staff_no=actor.staff_no,
         )
     conn.execute(
         update(extension_t)

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from workflow import lifecycle
+from workflow import glossary
 
 ESCALATION_STATUS_LABELS = {
     "open": "待签收",
@@ -14,17 +14,9 @@ NOTICE_STATUS_LABELS = {"open": "待答复", "overdue": "逾期未答复", "answ
 EXTENSION_STATUS_LABELS = {"pending": "待审批", "approved": "已批准", "refused": "未批准"}
 
 #: The Chinese names of the supervision events on a case (the timeline shows them).
-EVENT_LABELS = lifecycle.EVENT_LABELS
+EVENT_LABELS = glossary.EVENT_LABELS
 #: The Chinese names of their payload fields.
-PAYLOAD_LABELS: dict[str, str] = {
-    "by": "经办人",
-    "reply_by": "答复期限",
-    "instruction": "督办要求",
-    "answer": "答复内容",
-    "note": "说明",
-    "notice": "告知内容",
-    "new_due_date": "延长后届满日",
-}
+PAYLOAD_LABELS = glossary.PAYLOAD_LABELS
 
 
 def for_pages() -> Mapping[str, Mapping[str, str]]:

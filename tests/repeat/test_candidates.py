@@ -13,7 +13,7 @@ import cases.models  # noqa: F401  (registers the tables)
 from cases.casework import actions
 from cases.repeat import candidates
 from cases.runtime import Runtime
-from tests.factories import intake_body, make_office
+from tests.factories import intake_body, make_office, withdrawal
 from tests.repeat.helpers import EARLIER, NOW, OTHER_ID, REWORDED, register
 from tests.web import bearer, client
 from workflow.errors import InvalidInput
@@ -110,7 +110,7 @@ def test_an_old_finished_matter_of_another_petitioner_is_not_shown(
             case_no=case_no,
             action="withdraw",
             actor_staff_no="A001",
-            payload={},
+            payload=withdrawal(long_ago),
             now=long_ago,
         )
     neighbour = intake_body(**REWORDED)

@@ -11,7 +11,7 @@ from cases.repeat import contacts, registration
 from cases.reports import counting, stats
 from cases.runtime import Runtime
 from conftest import at
-from tests.factories import VALID_ID, intake_body
+from tests.factories import VALID_ID, intake_body, withdrawal
 from tests.web import make_web_office
 
 NOVEMBER = counting.Period(date(2026, 11, 1), date(2026, 11, 30))
@@ -167,7 +167,15 @@ def build_month(engine: Engine, rt: Runtime) -> dict[str, str]:
     )
     # C6: withdrawn before any decision (a withdrawal decides nothing).
     n["c6"] = _intake(engine, rt, "2026-11-06 10:00", "A001")
-    _act(engine, rt, n["c6"], "withdraw", "2026-11-07 10:00", "A001")
+    _act(
+        engine,
+        rt,
+        n["c6"],
+        "withdraw",
+        "2026-11-07 10:00",
+        "A001",
+        **withdrawal(at("2026-11-07 10:00")),
+    )
     # C9: transferred, a supervisor's tracking note in time, replied before the partner's
     # acceptance was recorded and after its 15 days (11-17): late.
     n["c9"] = _intake(engine, rt, "2026-11-02 10:00", "A001")

@@ -12,7 +12,7 @@ from cases.models import CaseClock, Escalation, Outbox
 from cases.runtime import Runtime
 from cases.supervision import sweeper
 from conftest import at
-from tests.factories import case_in_state, intake_body, make_office
+from tests.factories import case_in_state, intake_body, make_office, withdrawal
 
 RECEIVED = at("2026-11-02 10:00")  # acceptance due 2026-11-17 (a Tuesday)
 
@@ -120,7 +120,7 @@ def test_a_closed_case_has_no_running_clock_and_open_escalations_are_settled(
             case_no=case_no,
             action="withdraw",
             actor_staff_no="A001",
-            payload={},
+            payload=withdrawal(at("2026-11-18 10:00")),
             now=at("2026-11-18 10:00"),
         )
     with office.connect() as conn:

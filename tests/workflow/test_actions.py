@@ -64,4 +64,26 @@ def test_optional_fields_left_blank_are_left_out_and_defaults_filled() -> None:
         "record_evaluation", {"rating": "satisfied", "comment": " "}, FACTS, TODAY
     )
     assert rate == {"rating": "satisfied"}
-    assert validate_payload("withdraw", {"anything": 1}, FACTS, TODAY) == {}
+    assert validate_payload("request_review", {"anything": 1}, FACTS, TODAY) == {}
+
+
+def test_withdraw_needs_the_petitioners_request_when_and_how() -> None:
+    """撤回 only on the petitioner's written or recorded request: its date, way and words."""
+    with pytest.raises(InvalidInput) as refused:
+        validate_payload("withdraw", {"reason": "不再反映"}, FACTS, TODAY)
+    assert refused.value.code == "payload.request_required"
+    with pytest.raises(InvalidInput) as refused:
+        validate_payload(
+            "withdraw",
+            {"request": {"date": "2026-11-27", "how": "书面"}, "reason": "x"},
+            FACTS,
+            TODAY,
+        )
+    assert refused.value.code == "withdraw.request_in_future"
+    done = validate_payload(
+        "withdraw",
+        {"request": {"date": "2026-11-25", "how": "电话记录"}, "reason": "问题已解决"},
+        FACTS,
+        TODAY,
+    )
+    assert done == {"request": {"date": "2026-11-25", "how": "电话记录"}, "reason": "问题已解决"}

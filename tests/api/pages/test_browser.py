@@ -137,7 +137,7 @@ def test_register_accept_reply_track_and_rate(page: Any) -> None:
     page.wait_for_url(f"**/track/{case_no}")
     steps = page.locator(".timeline").inner_text()
     assert "登记" in steps and "受理" in steps and "答复" in steps
-    assert "补偿款将于30日内发放" not in page.content()
+    assert page.get_by_text("经核查，补偿款将于30日内发放。").is_visible()  # the reply, in full
     assert "王建国" not in page.content()
     page.get_by_label("满意", exact=True).check()
     shot(page, "07-track")

@@ -35,10 +35,23 @@ def test_track_shows_public_steps_only_then_rates_once(
     words = " ".join(text.split())
     assert "办理期限 ：2027-01-25（周一）24时届满（暂定） 还有60日" in words, words
     assert "跟踪记录周期" not in text
-    api_act(app, c, no, "reply", "H001", outcome="support", opinion="予以支持，内部意见")
+    api_act(
+        app,
+        c,
+        no,
+        "reply",
+        "H001",
+        outcome="support",
+        opinion="经核查，补偿款将于12月底前发放到位。",
+    )
     page = anon.get(f"/track/{no}").text
-    assert "内部意见" not in page and "/rating" in page
+    assert "/rating" in page
     words = " ".join(text_of(page).split())
+    # The reply written for the petitioner, in full, and what they may do next and until when.
+    assert "处理意见书" in words and "经核查，补偿款将于12月底前发放到位。" in words
+    assert "处理意见： 支持" in words, words
+    assert "如不服处理意见，可于2026-12-28 24时前向本机关的上一级行政机关申请复查" in words, words
+    assert "内部跟踪" not in words
     assert "复查请求期限 ：2026-12-28（周一）24时届满 您还有32日可以提出请求" in words, words
     token = csrf_of(page)
     r = anon.post(f"/track/{no}/rating", data={"csrf_token": token, "rating": "dissatisfied"})
