@@ -105,7 +105,7 @@ def create_app(
         https_only=rt.settings.env == "prod",
     )
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, attachment_limit=rt.settings.attachment_case_max_bytes)
 
     install_handlers(app)
     for router in API_ROUTERS:

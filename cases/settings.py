@@ -25,6 +25,9 @@ class Settings:
     timezone: tzinfo
     env: str
     fixed_now: datetime | None
+    #: Attachments (材料): the largest file, and the most a case may hold, in bytes.
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachment_case_max_bytes: int = 50 * 1024 * 1024
 
 
 def _key_dir(database_url: str) -> Path:
@@ -87,7 +90,22 @@ def load_settings() -> Settings:
         timezone=ZoneInfo(os.environ.get("SHOUJIE_TIMEZONE", "Asia/Shanghai")),
         env=env,
         fixed_now=fixed_now,
+        attachment_max_bytes=_megabytes("SHOUJIE_ATTACHMENT_MAX_MB", 10),
+        attachment_case_max_bytes=_megabytes("SHOUJIE_ATTACHMENT_CASE_MAX_MB", 50),
     )
+
+
+def _megabytes(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return default * 1024 * 1024
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise InvalidInput("settings.bad_size", f"{name} 应为正数（单位：MB）", field=name)
+    return int(value * 1024 * 1024)
 
 
 @lru_cache(maxsize=1)

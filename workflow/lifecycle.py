@@ -91,6 +91,7 @@ EVENT_LABELS: dict[str, str] = {
     "dissatisfaction_followed_up": "不满意评价已跟进",
     "repeat_contact": "重复访（来访记录）",
     "on_site_reception": "下移接待",
+    "attach": "上传材料",
     **ACTION_LABELS,
 }
 

@@ -13,6 +13,8 @@ from api.pages.templating import event_lines
 from api.security import add_flash
 from cases.casework import actions, reading, search
 from cases.organisation import directory, roster
+from cases.paper.attachments import ATTACH_ROLES
+from cases.paper.trail import paper_trail
 from cases.supervision import labels, panels
 from workflow import lifecycle
 from workflow.actions import payload_from_form
@@ -103,7 +105,9 @@ def _case_page(
         extras = panels.case_extras(
             conn, ctx.rt, case_no=case_no, staff_no=user.staff_no, role=user.role, now=now
         )
-    hidden = bool(case["petitioner"].get("confidential"))
+        hidden = bool(case["petitioner"].get("confidential"))
+        # The accused unit's staff see neither the notices nor the materials (第三十条第三款).
+        paper = {"notices": [], "attachments": []} if hidden else paper_trail(conn, case_no)
     if hidden:
         # What supervision asked of the case would tell the accused what it is about (第三十条第三款).
         extras["notices"] = [{**n, "text": HIDDEN, "answer": None} for n in extras["notices"]]
@@ -135,6 +139,8 @@ def _case_page(
         action_values=action_values or {},
         periods=PERIODS,
         extras=extras,
+        paper=paper,
+        may_attach=not hidden and user.role in ATTACH_ROLES,
     )
 
 

@@ -64,6 +64,8 @@ _PAYLOAD_LABELS = {
     "new_due_date": "新届满日",
     "why": "原因",
     "waiver": "信访人表示",
+    "notice": "告知文书",
+    "attachments": "材料",
     **labels.PAYLOAD_LABELS,
 }
 
@@ -165,6 +167,10 @@ def _payload_value(action: str, key: str, value: Any, tz: Any, regions: Regions)
         return f"{value}日"
     if key == "waiver" and isinstance(value, Mapping):
         return waiver_text(value)
+    if key == "notice" and isinstance(value, Mapping):
+        return f"{value.get('title', '')}（{value.get('doc_no', '')}）"
+    if key == "attachments" and isinstance(value, list):
+        return "、".join(str(a.get("filename", "")) for a in value if isinstance(a, Mapping))
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)

@@ -49,6 +49,11 @@ def message_text(topic: str, payload: Mapping[str, Any], case_no: str | None) ->
         return f"【集体访】信访事项 {no} 为集体访{size}，请关注"
     if topic == "repeat_contact":
         return f"【重复访】信访人就信访事项 {no} 再次反映，请首接责任人跟进"
+    if topic == "petitioner_notice":
+        return (
+            f"您的信访事项 {no} 已出具{p.get('title', '告知文书')}（{p.get('doc_no', '')}），"
+            "可凭案件编号和查询码在查询页面下载。"
+        )
     if topic == "briefing":
         n = p.get("counts", {})
         who = p.get("title", "")

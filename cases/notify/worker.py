@@ -30,6 +30,7 @@ from cases.notify.preferences import channels_by_recipient
 from cases.notify.tables import contact_t, delivery_t
 from cases.runtime import Runtime
 from cases.store import upsert
+from cases.store.outbox import PETITIONER_RECIPIENT
 from cases.store.tables import outbox_t, staff_t
 
 log = logging.getLogger("shoujie.delivery")
@@ -131,6 +132,9 @@ def fan_out(
             wanted = channels_by_recipient(conn, {r.recipient_staff_no for r in rows}, configured)
             for row in rows:
                 channels = wanted.get(row.recipient_staff_no, ())
+                if row.recipient_staff_no == PETITIONER_RECIPIENT and "sms" in configured:
+                    # The petitioner has no account: a text message to the mobile they gave.
+                    channels = ("sms",)
                 for channel in channels:
                     upsert.insert_ignore(
                         conn,
@@ -201,9 +205,11 @@ def _claim(
     out = []
     for r in rows:
         phone = None
-        if r.phone_enc:
+        # A petitioner's number rides encrypted in the message (they are no staff member).
+        phone_enc = r.phone_enc or (r.payload or {}).get("phone_enc")
+        if phone_enc:
             try:
-                phone = rt.cipher.decrypt(r.phone_enc)
+                phone = rt.cipher.decrypt(phone_enc)
             except ValueError:
                 phone = None  # sending then fails with "no number", visibly
         message = Message(

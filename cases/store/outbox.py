@@ -9,6 +9,10 @@ from sqlalchemy import Connection
 from cases.store.tables import outbox_t
 from cases.store.upsert import insert_ignore
 
+#: The recipient of a message to the petitioner: no staff member has this 工号, so it is in no
+#: one's inbox; the worker sends it by text message to the number the message carries (encrypted).
+PETITIONER_RECIPIENT = "PETITIONER"
+
 
 def notify(
     conn: Connection,
