@@ -104,9 +104,7 @@ def test_a_step_rolled_back_gives_its_number_back(office: Engine, rt) -> None:
     assert [r.seq for r in _notices(office)] == [1]
 
 
-def test_the_petitioner_is_told_by_text_message_when_they_gave_a_number(
-    office: Engine, rt
-) -> None:
+def test_the_petitioner_is_told_by_text_message_when_they_gave_a_number(office: Engine, rt) -> None:
     with office.begin() as conn:
         with_phone = intake.intake(conn, rt, body=intake_body(), actor_staff_no="A001", now=NOW)
         body = intake_body()
