@@ -95,7 +95,8 @@ def issue(
         issued_on.year,
         seq,
     )
-    context = _context(kind, record, data, due_dates, issued_on, doc_no, office)
+    received_on = local_date(record.received_at, rt.tz)
+    context = _context(kind, record, data, due_dates, issued_on, received_on, doc_no, office)
     html = notice_html(kind.template, context)
     digest = hashlib.sha256(html.encode()).hexdigest()
     event_seq = record.event_count + 1
@@ -125,10 +126,10 @@ def _context(
     data: Mapping[str, Any],
     due_dates: Mapping[str, date],
     issued_on: date,
+    received_on: date,
     doc_no: str,
     office: Any,
 ) -> dict[str, Any]:
-    received = record.received_at
     details = record.details or {}
     window = {"reply": "review_window", "review": "reexamination_window"}.get(kind.code)
     next_step = paper.NEXT_STEP.get(kind.code)
@@ -147,7 +148,7 @@ def _context(
         "issued_on": cn_date(issued_on),
         "case_no": record.case_no,
         "petitioner": record.p_name,
-        "received_on": cn_date(received.date()) if received else "",
+        "received_on": cn_date(received_on),
         "channel": CHANNEL_LABELS.get(record.channel, record.channel),
         "category": CATEGORY_LABELS.get(record.category, record.category),
         "subject": record.subject,

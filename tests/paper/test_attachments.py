@@ -151,12 +151,10 @@ def test_the_closure_report_lists_notices_and_attachments(office: Engine, rt: Ru
             now=NOW,
         )
         report = closure.closure_report(conn, rt, case_no=case_no, viewer_staff_no="G001", now=NOW)
-        hidden_from = closure.closure_report(
-            conn, rt, case_no=case_no, viewer_staff_no="L001", now=NOW
-        )
+        leader = closure.closure_report(conn, rt, case_no=case_no, viewer_staff_no="L001", now=NOW)
     assert [a["filename"] for a in report["paper"]["attachments"]] == ["来信扫描.png"]
     assert [n["title"] for n in report["paper"]["notices"]] == ["受理告知书"]
-    assert hidden_from["paper"]["attachments"]
+    assert leader["paper"]["attachments"]
 
 
 def test_staged_uploads_move_onto_the_registered_case(office: Engine, rt: Runtime) -> None:
