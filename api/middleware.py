@@ -13,6 +13,10 @@ from api.errors import problem
 MAX_BODY = 1024 * 1024
 #: The admin's photo upload carries a photo of up to 2 MB, plus the form around it.
 LARGER_BODIES = {"/admin/staff/": 2 * 1024 * 1024 + 64 * 1024}
+#: Forms that carry attachments (the intake form, a case's upload form): a case's worth of files.
+ATTACHMENT_FORMS = re.compile(r"^/cases/(new(/check|/register)?|[^/]+/attachments)$")
+#: Room for the form's other fields beside its files.
+FORM_MARGIN = 256 * 1024
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
@@ -31,12 +35,14 @@ class BodyTooLarge(StarletteHTTPException):
 class BodyLimit:
     """Refuse request bodies over 1 MB (the photo upload: 2 MB) with 413 before reading them."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, attachment_limit: int = 50 * 1024 * 1024) -> None:
         self.app = app
+        self.attachment_limit = attachment_limit + FORM_MARGIN
 
-    @staticmethod
-    def limit_for(path: str) -> int:
+    def limit_for(self, path: str) -> int:
         """The largest body this path accepts."""
+        if ATTACHMENT_FORMS.match(path):
+            return self.attachment_limit
         for prefix, limit in LARGER_BODIES.items():
             if path.startswith(prefix):
                 return limit

@@ -41,6 +41,9 @@ class Settings:
     env: str
     fixed_now: datetime | None
     db_pool: PoolSettings = field(default_factory=PoolSettings)
+    #: Attachments (材料): the largest file, and the most a case may hold, in bytes.
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachment_case_max_bytes: int = 50 * 1024 * 1024
 
     @property
     def key_fingerprint(self) -> str:
@@ -115,7 +118,22 @@ def load_settings() -> Settings:
         env=env,
         fixed_now=fixed_now,
         db_pool=pool_settings(),
+        attachment_max_bytes=_megabytes("SHOUJIE_ATTACHMENT_MAX_MB", 10),
+        attachment_case_max_bytes=_megabytes("SHOUJIE_ATTACHMENT_CASE_MAX_MB", 50),
     )
+
+
+def _megabytes(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return default * 1024 * 1024
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise InvalidInput("settings.bad_size", f"{name} 应为正数（单位：MB）", field=name)
+    return int(value * 1024 * 1024)
 
 
 @lru_cache(maxsize=1)

@@ -26,6 +26,7 @@ OTHER_EVENT_LABELS: dict[str, str] = {
     "repeat_contact": "重复访（来访记录）",
     "on_site_reception": "下移接待",
     "query_code_reissued": "重新发放查询码",
+    "attach": "上传材料",
 }
 #: Every step's Chinese name: the actions' and the other events'.
 EVENT_LABELS: dict[str, str] = {**OTHER_EVENT_LABELS, **ACTION_LABELS}
@@ -88,6 +89,7 @@ PAYLOAD_LABELS: dict[str, str] = {
     "answer": "答复内容",
     "note": "说明",
     "notice": "告知内容",
+    "attachments": "材料",
 }
 #: Where one action names a field differently (two rows both called 理由 say nothing).
 PAYLOAD_LABELS_BY_ACTION: dict[str, dict[str, str]] = {

@@ -14,6 +14,8 @@ from api.pages.templating import event_lines
 from api.security import add_flash
 from cases.casework import actions, parties, query_codes, reading, search
 from cases.organisation import directory, roster
+from cases.paper.attachments import ATTACH_ROLES
+from cases.paper.trail import paper_trail
 from cases.store.retry import in_transaction
 from cases.supervision import panels
 from workflow import glossary, lifecycle
@@ -114,7 +116,9 @@ def _case_page(
         extras = panels.case_extras(
             conn, ctx.rt, case_no=case_no, staff_no=user.staff_no, role=user.role, now=now
         )
-    hidden = case_hidden(case)
+        hidden = case_hidden(case)
+        # The accused unit's staff see neither the notices nor the materials (第三十条第三款).
+        paper = {"notices": [], "attachments": []} if hidden else paper_trail(conn, case_no)
     if hidden:
         # What supervision asked of the case would tell the accused what it is about (第三十条第三款).
         extras["notices"] = [{**n, "text": HIDDEN, "answer": None} for n in extras["notices"]]
@@ -149,6 +153,8 @@ def _case_page(
         parties=people,
         may_reissue=not hidden
         and (user.staff_no == case["owner"]["staff_no"] or user.role in query_codes.REISSUE_ROLES),
+        paper=paper,
+        may_attach=not hidden and user.role in ATTACH_ROLES,
     )
 
 

@@ -21,9 +21,11 @@ from starlette.datastructures import FormData
 from api.deps import AppContext, Ctx, Form, PageIntake, User, form_str
 from api.pages import region_picker
 from api.pages.common import already_done, case_url, claim_form, redirect, render
+from api.pages.paper import uploads
 from api.security import add_flash
 from cases.casework import form_tokens, intake
 from cases.db import reader
+from cases.paper import attachments
 from cases.repeat import candidates, contacts, jurisdiction, registration
 from cases.store import staff
 from cases.store.retry import in_transaction
@@ -119,9 +121,18 @@ def _intake_form(
     ctx: AppContext = request.app.state.ctx
     with reader(ctx.engine).connect() as conn:
         listed = ctx.rt.regions(conn)
+        staged = attachments.staged(
+            conn, token=values.get("attachment_token", ""), staff_no=user.staff_no
+        )
+    settings = ctx.rt.settings
     return render(
         request,
         "intake.html",
+        staged=staged,
+        attachment_limits={
+            "file": attachments.size_text(settings.attachment_max_bytes),
+            "case": attachments.size_text(settings.attachment_case_max_bytes),
+        },
         user=user,
         status=status,
         values=values,
@@ -154,6 +165,45 @@ def _carried(form: FormData) -> dict[str, str]:
         for k, v in form.multi_items()
         if isinstance(v, str) and k not in CONTROL_FIELDS and v and not k.startswith("region.")
     }
+
+
+def _with_uploads(
+    request: Request, ctx: AppContext, user: User, form: FormData
+) -> tuple[FormData, Response | None]:
+    """Stage the files the form carried (kept until the case is registered, under a token the
+    form then carries); a file refused shows the form again with the reason beside the field."""
+    files = uploads(form)
+    token = form_str(form, "attachment_token")
+    kept = [(k, v) for k, v in form.multi_items() if k not in ("files", "attachment_token")]
+    if files:
+        try:
+            with ctx.engine.begin() as conn:
+                token = attachments.stage(
+                    conn,
+                    ctx.rt,
+                    files=files,
+                    token=token or None,
+                    actor_staff_no=user.staff_no,
+                    now=ctx.clock.now(),
+                )
+        except InvalidInput as exc:
+            values = {k: v for k, v in kept if isinstance(v, str) and k != "csrf_token"}
+            if token:
+                values["attachment_token"] = token
+            return form, _intake_form(request, user, values, {"files": exc.message}, status=422)
+    return FormData([*kept, *([("attachment_token", token)] if token else [])]), None
+
+
+def _attach_staged(conn: Any, ctx: AppContext, user: User, form: FormData, case_no: str) -> None:
+    """The staged files onto the case just registered, in its transaction."""
+    attachments.attach_staged(
+        conn,
+        ctx.rt,
+        case_no=case_no,
+        token=form_str(form, "attachment_token"),
+        actor_staff_no=user.staff_no,
+        now=ctx.clock.now(),
+    )
 
 
 def _checked(form: FormData, name: str) -> bool:
@@ -191,6 +241,9 @@ def intake_page(request: Request, user: PageIntake) -> Response:
 @router.post("/cases/new")
 def intake_submit(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> Response:
     """Register; on a mistake show the form again, with what was typed and each field's error."""
+    form, step = _with_uploads(request, ctx, user, form)
+    if step is not None:
+        return step
     form, step = _settled(request, ctx, user, form)
     if step is not None:
         return step
@@ -203,6 +256,7 @@ def intake_submit(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
             if earlier:
                 return None, earlier
             made = intake.intake(conn, ctx.rt, body=body, actor_staff_no=user.staff_no, now=now)
+            _attach_staged(conn, ctx, user, form, made["case_no"])
             if token:
                 form_tokens.settle(conn, token, receipt_url(made["case_no"]))
             return made, None
@@ -288,6 +342,7 @@ def _register(request: Request, ctx: AppContext, user: User, form: FormData) -> 
                 transfer=_checked(form, "transfer"),
                 repeat_of=form_str(form, "repeat_of") or None,
             )
+            _attach_staged(conn, ctx, user, form, case["case_no"])
             if token:
                 form_tokens.settle(conn, token, receipt_url(case["case_no"]))
     except InvalidInput as exc:
@@ -305,6 +360,9 @@ def _register(request: Request, ctx: AppContext, user: User, form: FormData) -> 
 @router.post("/cases/new/check")
 def intake_check(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> Response:
     """Before saving: the petitioner's earlier and similar matters, skip-level and group notes."""
+    form, step = _with_uploads(request, ctx, user, form)
+    if step is not None:
+        return step
     return _check_page(request, ctx, user, form)
 
 
@@ -336,6 +394,8 @@ def intake_repeat(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
                 on_site=_checked(form, "on_site"),
                 handled_below=_checked(form, "handled_below"),
             )
+            # Materials brought to a repeat visit go on the original case.
+            _attach_staged(conn, ctx, user, form, case_no)
             if token:
                 form_tokens.settle(conn, token, case_url(case_no))
     except InvalidInput as exc:

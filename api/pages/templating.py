@@ -140,6 +140,10 @@ def _payload_value(action: str, key: str, value: Any, tz: Any, regions: Regions)
         return glossary.request_text(value)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if key == "notice" and isinstance(value, Mapping):
+        return f"{value.get('title', '')}（{value.get('doc_no', '')}）"
+    if key == "attachments" and isinstance(value, list):
+        return "、".join(str(a.get("filename", "")) for a in value if isinstance(a, Mapping))
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)

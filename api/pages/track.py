@@ -10,8 +10,10 @@ from api.pages.common import OptionalUser, redirect, render
 from api.security import add_flash, wait_text
 from cases.casework import actions, tracking
 from cases.crypto import normalise_query_code
+from cases.paper import notices
+from cases.paper.render import notice_pdf
 from workflow import lifecycle
-from workflow.errors import DomainError
+from workflow.errors import DomainError, NotFound
 from workflow.lifecycle import Actor
 
 router = APIRouter(include_in_schema=False)
@@ -84,7 +86,35 @@ def track_case(request: Request, ctx: Ctx, _: Public, user: OptionalUser, case_n
         return redirect("/track")
     with ctx.engine.begin() as conn:
         view = tracking.public_view(conn, ctx.rt, case_no=case_no, now=ctx.clock.now())
-    return render(request, "track_case.html", user=user, view=view, ratings=lifecycle.RATINGS)
+        papers = notices.notices_by_case_no(conn, case_no)
+    return render(
+        request,
+        "track_case.html",
+        user=user,
+        view=view,
+        ratings=lifecycle.RATINGS,
+        notices=papers,
+    )
+
+
+@router.get("/track/{case_no}/notices/{notice_id}.pdf")
+def track_notice(request: Request, ctx: Ctx, _: Public, case_no: str, notice_id: int) -> Response:
+    """A notice the case was given, as PDF, for the petitioner who gave its 查询码 this session."""
+    if not _granted(request, ctx, case_no):
+        add_flash(request.session, "请先输入案件编号和查询码", "error")
+        return redirect("/track")
+    with ctx.engine.begin() as conn:
+        found = notices.notice_text(conn, case_no, notice_id)
+    if found is None:
+        raise NotFound("notice.not_found", "没有这份告知文书")
+    html, doc_no = found
+    return Response(
+        notice_pdf(html),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(case_no + '-' + doc_no)}.pdf"
+        },
+    )
 
 
 @router.post("/track/{case_no}/rating")

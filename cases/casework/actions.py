@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from cases.casework.reading import not_found
 from cases.casework.view import case_facts, render, repeat_of_no
+from cases.paper import notices
 from cases.runtime import Runtime
 from cases.store.chain import append_event
 from cases.store.outbox import notify
@@ -131,6 +132,12 @@ def act(
     if details != (record.details or {}):
         values["details"] = details
 
+    # The written notice the step requires (告知文书), numbered and stored with it; its 文号 and
+    # hash ride on the step's audit event, so the chain covers what was issued.
+    due_dates = {c.name: c.due_date for c in (*changes.changed, *changes.started) if c.active}
+    notice = notices.issue(
+        conn, rt, action=action, record=record, data=data, due_dates=due_dates, now=now
+    )
     seq = append_event(
         conn,
         rt,
@@ -139,7 +146,7 @@ def act(
         actor_staff_no=actor.staff_no,
         now=now,
         to_state=new_state,
-        payload=data,
+        payload={**data, "notice": notice} if notice else data,
         public=action in lifecycle.PUBLIC_ACTIONS,
         values=values,
         on_time=counted.note_on_time,

@@ -17,6 +17,7 @@ from cases.models.case import (
 )
 from cases.models.notify import Delivery, NotificationPreference, Outbox, StaffContact
 from cases.models.organisation import Office, PartyBranch, PartyGroup, Staff
+from cases.models.paper import CaseAttachment, CaseNotice, NoticeCounter
 from cases.models.repeat import CaseContact, CaseKeyword
 from cases.models.reports import REPORT_INDEXES, BriefingRun
 from cases.models.supervision import (
@@ -34,11 +35,13 @@ __all__ = [
     "BriefingRun",
     "CalendarSchedule",
     "Case",
+    "CaseAttachment",
     "CaseClock",
     "CaseContact",
     "CaseCounter",
     "CaseEvent",
     "CaseKeyword",
+    "CaseNotice",
     "CaseRepresentative",
     "Delivery",
     "Escalation",
@@ -46,6 +49,7 @@ __all__ = [
     "ExtensionRequest",
     "FormToken",
     "IdempotencyKey",
+    "NoticeCounter",
     "NoticeEscalation",
     "NotificationPreference",
     "Office",

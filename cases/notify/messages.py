@@ -57,6 +57,11 @@ def message_text(topic: str, payload: Mapping[str, Any], case_no: str | None) ->
     if topic == "petitioner_sms":
         # Composed (and encrypted) where it was written: it carries a 查询码.
         return str(p.get("text") or f"信访事项 {no} 的短信")
+    if topic == "petitioner_notice":
+        return (
+            f"您的信访事项 {no} 已出具{p.get('title', '告知文书')}（{p.get('doc_no', '')}），"
+            "可凭案件编号和查询码在查询页面下载。"
+        )
     if topic == "briefing":
         n = p.get("counts", {})
         who = p.get("title", "")

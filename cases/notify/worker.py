@@ -289,8 +289,11 @@ def _claim(
         payload = dict(r.payload or {})
         phone_enc = r.phone_enc
         if r.recipient_staff_no == PETITIONER_RECIPIENT:
-            phone_enc = payload.pop("to_enc", None)
-            payload = {"text": _decrypted(rt, payload.get("text_enc"))}
+            # A petitioner is no staff member: the number rides encrypted in the message, and a
+            # text carrying a 查询码 is encrypted too.
+            phone_enc = payload.pop("to_enc", None) or payload.pop("phone_enc", None)
+            if "text_enc" in payload:
+                payload = {"text": _decrypted(rt, payload.get("text_enc"))}
         phone = _decrypted(rt, phone_enc) or None  # none: sending fails with "no number", visibly
         message = Message(
             outbox_id=r.outbox_id,

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 from cases.casework import reading
 from cases.models import CaseRepresentative
 from cases.organisation import directory, roster
+from cases.paper.trail import paper_trail
 from cases.runtime import Runtime
 from cases.store.tables import case_t, event_t, petitioner_t
 from workflow import documents
@@ -238,6 +239,8 @@ def case_report(
         "state_label": STATE_LABELS[case["state"]],
         "received_at": _local(case["received_at"], tz),
         "representatives": [] if hidden else _representatives(conn, case_no),
+        # The notices issued and the materials kept: none of it for the accused unit (第三十条第三款).
+        "paper": {"notices": [], "attachments": []} if hidden else paper_trail(conn, case_no),
         "steps": steps,
         "clocks": clocks,
         "tracking": tracking,
