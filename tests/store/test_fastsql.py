@@ -153,6 +153,7 @@ def _event(case_id: int, seq: int, **overrides: Any) -> dict[str, Any]:
         "prev_hash": "a" * 64,
         "hash": "b" * 64,
         "on_time": True,
+        "request_id": "req-1",
     }
     return {**values, **overrides}
 
