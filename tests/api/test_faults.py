@@ -42,7 +42,8 @@ def test_simultaneous_intakes_with_one_key_make_one_case(app: Any, engine: Engin
     assert len(made) + len(waiting) == REQUESTS, [r.text for r in answers if r is not None]
     assert made
     assert {r.json()["case_no"] for r in made} == {made[0].json()["case_no"]}
-    assert {r.json()["query_code"] for r in made} == {made[0].json()["query_code"]}
+    # The 查询码 is shown once, to the request that made the case; a replay never shows it again.
+    assert len([r for r in made if r.json().get("query_code")]) == 1
     for r in waiting:
         assert_problem(r, 409, "idempotency.in_progress")
         assert "正在处理" in r.json()["detail"]
