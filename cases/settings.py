@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,14 @@ class Settings:
     timezone: tzinfo
     env: str
     fixed_now: datetime | None
+    #: Proxies whose ``X-Forwarded-For`` is believed (``SHOUJIE_TRUSTED_PROXIES``: addresses or
+    #: networks, comma-separated); from anyone else the header is ignored.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    #: Sessions and tokens end after this long unused (``SHOUJIE_SESSION_IDLE_MINUTES``, 30) …
+    session_idle_minutes: int = 30
+    #: … and at the latest this long after sign-in (``SHOUJIE_SESSION_MAX_HOURS``, 12; tokens 8).
+    session_max_hours: int = 12
+    token_max_hours: int = 8
 
 
 def _key_dir(database_url: str) -> Path:
@@ -87,7 +96,37 @@ def load_settings() -> Settings:
         timezone=ZoneInfo(os.environ.get("SHOUJIE_TIMEZONE", "Asia/Shanghai")),
         env=env,
         fixed_now=fixed_now,
+        trusted_proxies=trusted_proxies(os.environ.get("SHOUJIE_TRUSTED_PROXIES", "")),
+        session_idle_minutes=_positive("SHOUJIE_SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_positive("SHOUJIE_SESSION_MAX_HOURS", 12),
+        token_max_hours=_positive("SHOUJIE_TOKEN_MAX_HOURS", 8),
     )
+
+
+def trusted_proxies(text: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """The trusted proxies' addresses or networks, from a comma-separated list."""
+    nets = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            nets.append(ip_network(part, strict=False))
+        except ValueError:
+            raise InvalidInput(
+                "settings.bad_proxy",
+                f"SHOUJIE_TRUSTED_PROXIES 中的「{part}」不是IP地址或网段",
+                field="SHOUJIE_TRUSTED_PROXIES",
+            ) from None
+    return tuple(nets)
+
+
+def _positive(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidInput("settings.bad_number", f"{name} 应为正整数", field=name)
+    return int(raw)
 
 
 @lru_cache(maxsize=1)

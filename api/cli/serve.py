@@ -6,8 +6,16 @@ from api.cli.context import Subcommands
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the web pages, the API and the background sweeper."""
+    """Serve the web pages, the API and the background sweeper; production refuses what is
+    unsafe first (exit 2, each finding in Chinese)."""
     import uvicorn  # loaded only to serve: the other commands start faster without it
+
+    from cases.db import engine_for
+    from cases.production import refuse_unsafe
+    from cases.settings import settings
+
+    s = settings()
+    refuse_unsafe(engine_for(s.database_url), s)
 
     uvicorn.run(
         "api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers

@@ -3,7 +3,9 @@
 from fastapi import APIRouter
 
 from api.pages import (
+    account,
     admin,
+    admin_accounts,
     auth,
     briefing,
     cases,
@@ -34,6 +36,8 @@ DOMAINS = (
     briefing,
     reports,
     admin,
+    admin_accounts,
+    account,
 )
 
 for domain in DOMAINS:
