@@ -5,6 +5,7 @@ administrative event (``shoujie audit verify`` checks their chain); ``--as`` nam
 import argparse
 import sys
 
+from api.cli import organisation
 from api.cli.context import App, Subcommands, print_json
 from cases.accounts import lifecycle, sessions
 from cases.accounts.lifecycle import account
@@ -140,3 +141,4 @@ def register(user: Subcommands) -> None:
     s.add_argument("session_id", type=int, metavar="SESSION_ID")
     s.add_argument("--as", dest="actor", default=CONSOLE, metavar="STAFF_NO")
     s.set_defaults(func=cmd_user_revoke)
+    organisation.register_user(user)
