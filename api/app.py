@@ -32,6 +32,7 @@ from api.routes import (
     intake,
 )
 from api.routes import notices as notice_routes
+from api.routes import office as office_routes
 from api.routes import reports as report_routes
 from api.security import STATE_MAX_AGE, derive_key
 from cases.accounts.sessions import Timeouts
@@ -46,6 +47,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 API_ROUTERS = (
     auth.router,
     accounts.router,
+    office_routes.router,
     cases.router,
     intake.router,
     escalations.router,

@@ -12,6 +12,7 @@ from api.pages import (
     desk,
     inbox,
     intake,
+    office,
     petitioners,
     queue,
     reports,
@@ -37,6 +38,7 @@ DOMAINS = (
     reports,
     admin,
     admin_accounts,
+    office,
     account,
 )
 

@@ -46,7 +46,11 @@ def test_setting_up_the_organisation(shoujie: Any, capsys: pytest.CaptureFixture
     with engine.begin() as conn:
         owner = conn.execute(select(staff_t.c.id).where(staff_t.c.staff_no == "A017")).scalar_one()
         chain = org_chain(conn, owner)
-    assert (chain.group_leader, chain.branch_secretary, chain.office_leader) == ("A018", None, "S002")
+    assert (chain.group_leader, chain.branch_secretary, chain.office_leader) == (
+        "A018",
+        None,
+        "S002",
+    )
     # A group with members is not removed; moving its leader out vacates the post.
     assert shoujie("office", "group", "remove", "第一党小组") == 5
     assert shoujie("user", "move", "A018", "--group", "第二党小组") == 0
