@@ -1,13 +1,16 @@
 """Accounts on the JSON API: one's own password and sessions; for admins the accounts, resets,
 deactivation, anyone's sessions and tokens, and the administrative event log."""
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from api.deps import SIGNED_IN, WITH_BODY, ApiAdmin, ApiStaff, Ctx, Id, problems
 from api.schemas.accounts import (
     AccountOut,
     AccountState,
     AdminEventOut,
+    Ended,
     PasswordChanged,
     PasswordChangeIn,
     PasswordResetIn,
@@ -61,10 +64,10 @@ def my_sessions(ctx: Ctx, user: ApiStaff) -> list[SessionOut]:
 @router.delete(
     "/me/sessions/{session_id}",
     summary="注销本人的一个会话或令牌",
-    status_code=204,
-    responses=problems(*SIGNED_IN, 404, 409),
+    response_model=Ended,
+    responses=problems(*SIGNED_IN, 404, 409, 422),
 )
-def revoke_mine(ctx: Ctx, user: ApiStaff, session_id: Id) -> Response:
+def revoke_mine(ctx: Ctx, user: ApiStaff, session_id: Id) -> Ended:
     """End one of one's own sessions or tokens."""
     with ctx.engine.begin() as conn:
         lifecycle.revoke(
@@ -75,7 +78,7 @@ def revoke_mine(ctx: Ctx, user: ApiStaff, session_id: Id) -> Response:
             now=ctx.clock.now(),
             only_of=user.staff_no,
         )
-    return Response(status_code=204)
+    return Ended(session_id=session_id)
 
 
 @router.get(
@@ -130,7 +133,7 @@ def _set_active(ctx: Ctx, user: ApiAdmin, staff_no: str, active: bool) -> Accoun
     "/staff/{staff_no}/deactivate",
     summary="停用账号（会话和令牌立即结束）",
     response_model=AccountState,
-    responses=problems(*SIGNED_IN, 404, 409),
+    responses=problems(*SIGNED_IN, 404, 409, 422),
 )
 def deactivate(ctx: Ctx, user: ApiAdmin, staff_no: str) -> AccountState:
     """Deactivate an account: its sessions and tokens end at once."""
@@ -141,7 +144,7 @@ def deactivate(ctx: Ctx, user: ApiAdmin, staff_no: str) -> AccountState:
     "/staff/{staff_no}/reactivate",
     summary="启用账号",
     response_model=AccountState,
-    responses=problems(*SIGNED_IN, 404, 409),
+    responses=problems(*SIGNED_IN, 404, 409, 422),
 )
 def reactivate(ctx: Ctx, user: ApiAdmin, staff_no: str) -> AccountState:
     """Reactivate an account (its old sessions stay ended)."""
@@ -152,7 +155,7 @@ def reactivate(ctx: Ctx, user: ApiAdmin, staff_no: str) -> AccountState:
     "/staff/{staff_no}/sessions",
     summary="某人未结束的会话和令牌（管理员）",
     response_model=list[SessionOut],
-    responses=problems(*SIGNED_IN, 404),
+    responses=problems(*SIGNED_IN, 404, 422),
 )
 def staff_sessions(ctx: Ctx, user: ApiAdmin, staff_no: str) -> list[SessionOut]:
     """A staff member's open sessions and tokens."""
@@ -162,25 +165,27 @@ def staff_sessions(ctx: Ctx, user: ApiAdmin, staff_no: str) -> list[SessionOut]:
 @router.delete(
     "/sessions/{session_id}",
     summary="注销任一会话或令牌（管理员）",
-    status_code=204,
-    responses=problems(*SIGNED_IN, 404, 409),
+    response_model=Ended,
+    responses=problems(*SIGNED_IN, 404, 409, 422),
 )
-def revoke_any(ctx: Ctx, user: ApiAdmin, session_id: Id) -> Response:
+def revoke_any(ctx: Ctx, user: ApiAdmin, session_id: Id) -> Ended:
     """End anyone's session or token."""
     with ctx.engine.begin() as conn:
         lifecycle.revoke(
             conn, ctx.rt.audit_key, actor=user.staff_no, session_id=session_id, now=ctx.clock.now()
         )
-    return Response(status_code=204)
+    return Ended(session_id=session_id)
 
 
 @router.get(
     "/admin/events",
     summary="管理事件日志（管理员）",
     response_model=list[AdminEventOut],
-    responses=problems(*SIGNED_IN),
+    responses=problems(*SIGNED_IN, 422),
 )
-def admin_events(ctx: Ctx, user: ApiAdmin, limit: int = 100) -> list[AdminEventOut]:
+def admin_events(
+    ctx: Ctx, user: ApiAdmin, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[AdminEventOut]:
     """The latest administrative events, newest first."""
     with ctx.engine.begin() as conn:
         return [AdminEventOut(**r) for r in admin_log.recent(conn, limit)]

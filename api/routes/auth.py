@@ -3,10 +3,11 @@ who I am."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request
 
 from api.auth import authenticate, open_session
 from api.deps import SIGNED_IN, ApiStaff, Ctx, Public, client_ip, problems
+from api.schemas.accounts import Ended
 from api.schemas.auth import Me, Token, TokenForm
 from cases.accounts import sessions
 
@@ -48,14 +49,14 @@ def issue_token(
 @router.post(
     "/auth/logout",
     summary="注销当前访问令牌",
-    status_code=204,
+    response_model=Ended,
     responses=problems(*SIGNED_IN),
 )
-def logout(ctx: Ctx, user: ApiStaff) -> Response:
+def logout(ctx: Ctx, user: ApiStaff) -> Ended:
     """End the token this request came with, at once, in every worker."""
     with ctx.engine.begin() as conn:
         sessions.end(conn, user.session_id or 0, now=ctx.clock.now(), reason="logout")
-    return Response(status_code=204)
+    return Ended(session_id=user.session_id)
 
 
 @router.get("/me", summary="当前用户", response_model=Me, responses=problems(*SIGNED_IN))

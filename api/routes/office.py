@@ -154,7 +154,7 @@ def rename_group(ctx: Ctx, user: ApiOffice, name: str, body: GroupRenameIn) -> O
     "/office/groups/{name}",
     summary="撤销空的党小组",
     response_model=Organisation,
-    responses=problems(*SIGNED_IN, 404, 409),
+    responses=problems(*SIGNED_IN, 404, 409, 422),
 )
 def remove_group(ctx: Ctx, user: ApiOffice, name: str) -> Organisation:
     """Remove an empty party group."""

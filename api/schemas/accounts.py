@@ -80,3 +80,10 @@ class AdminEventOut(BaseModel):
     action_label: str
     subject: str
     details: dict[str, Any]
+
+
+class Ended(BaseModel):
+    """A session or token ended."""
+
+    ended: bool = True
+    session_id: int | None = None
