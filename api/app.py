@@ -5,6 +5,7 @@ runtime and fixed clock.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -20,12 +21,25 @@ from api.observability import Metrics, RequestObserver
 from api.openapi import install_openapi
 from api.pages import site
 from api.pages.templating import template_env
-from api.routes import auth, briefing, cases, escalations, extensions, health, inbox, intake
+from api.routes import (
+    accounts,
+    auth,
+    briefing,
+    cases,
+    escalations,
+    extensions,
+    health,
+    inbox,
+    intake,
+)
 from api.routes import notices as notice_routes
+from api.routes import office as office_routes
 from api.routes import reports as report_routes
-from api.security import SESSION_MAX_AGE, BackOff, TokenIssuer, derive_key
+from api.security import STATE_MAX_AGE, derive_key
+from cases.accounts.sessions import Timeouts
 from cases.db import engine_for
 from cases.monitoring import gauges, pool_in_use
+from cases.production import refuse_unsafe
 from cases.runtime import Runtime
 from cases.settings import Clock, settings
 
@@ -34,6 +48,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 #: The JSON API's routers, in the order the OpenAPI document lists them.
 API_ROUTERS = (
     auth.router,
+    accounts.router,
+    office_routes.router,
     cases.router,
     intake.router,
     escalations.router,
@@ -44,6 +60,16 @@ API_ROUTERS = (
     report_routes.router,
     health.router,
 )
+
+
+def timeouts_of(rt: Runtime) -> Timeouts:
+    """The sessions' and tokens' idle and absolute timeouts from the settings."""
+    s = rt.settings
+    return Timeouts(
+        idle=timedelta(minutes=s.session_idle_minutes),
+        web_max=timedelta(hours=s.session_max_hours),
+        api_max=timedelta(hours=s.token_max_hours),
+    )
 
 
 def create_app(
@@ -60,11 +86,13 @@ def create_app(
     0 turns it off). The notification worker (``cases.notify.worker``) and the daily briefing run
     every ``deliver_interval`` seconds (default ``SHOUJIE_DELIVER_INTERVAL``, 10; 0 turns it off).
     """
-    if engine is None or rt is None or clock is None:
-        s = settings()
-        engine = engine or engine_for(s.database_url)
-        rt = rt or Runtime.from_settings(s)
-        clock = clock or Clock(s.fixed_now)
+    s = rt.settings if rt is not None else settings()
+    engine = engine or engine_for(s.database_url)
+    # Production refuses demo data, published passwords, weak keys (exit 2 at ``shoujie serve``),
+    # before anything uses the keys.
+    refuse_unsafe(engine, s)
+    rt = rt or Runtime.from_settings(s)
+    clock = clock or Clock(s.fixed_now)
     if sweep_interval is None:
         sweep_interval = float(os.environ.get("SHOUJIE_SWEEP_INTERVAL", "60"))
     if deliver_interval is None:
@@ -75,11 +103,7 @@ def create_app(
         rt=rt,
         clock=clock,
         templates=template_env(rt.tz, rt.regions),
-        tokens=TokenIssuer(secret),
-        login_by_staff=BackOff(threshold=5),
-        login_by_ip=BackOff(threshold=20),
-        track_by_case=BackOff(threshold=5),
-        track_by_ip=BackOff(threshold=20),
+        timeouts=timeouts_of(rt),
     )
 
     app = FastAPI(
@@ -103,8 +127,10 @@ def create_app(
     app.add_middleware(
         SessionMiddleware,
         secret_key=derive_key(secret, "session"),
-        session_cookie="shoujie_session",
-        max_age=SESSION_MAX_AGE,
+        # Anonymous page state only (CSRF, flash, /track grants); who is signed in is the opaque
+        # ``shoujie_sid`` cookie, its session a row (cases.accounts.sessions).
+        session_cookie="shoujie_state",
+        max_age=STATE_MAX_AGE,
         same_site="lax",
         https_only=rt.settings.env == "prod",
     )

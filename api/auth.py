@@ -1,14 +1,18 @@
-"""Signing in, with back-off after repeated failures (the hashing itself is cases.security's)."""
+"""Signing in: the password checked, guesses slowed per (account, client) and per client in the
+database, and a session or token opened (the hashing itself is cases.security's)."""
 
-from api.deps import AppContext, User
-from api.security import password_fingerprint, wait_text
+from fastapi import Request
+
+from api.deps import AppContext, User, client_ip
+from api.security import wait_text
+from cases.accounts import sessions, throttle
 from cases.organisation import directory
 from cases.security import dummy_hash, verify_password
 from workflow.errors import DomainError
 
 
 class TooManyAttempts(DomainError):
-    """Signing in (or tracking) is locked for a while after repeated failures (HTTP 429)."""
+    """Too many failures from this client: wait before the next try (HTTP 429, Retry-After)."""
 
     exit_code = 4
     http_status = 429
@@ -25,19 +29,28 @@ class BadCredentials(DomainError):
     http_status = 401
 
 
-def authenticate(ctx: AppContext, staff_no: str, password: str, ip: str) -> tuple[User, str]:
-    """The staff member for these credentials and their password fingerprint.
+def _counters(staff_no: str, client: str) -> tuple[str, str]:
+    return (
+        throttle.key("login", staff_no.strip().upper(), client),
+        throttle.key("login-client", client),
+    )
 
-    Refused while the 工号 or the client address is locked after repeated failures.
+
+def authenticate(ctx: AppContext, staff_no: str, password: str, client: str) -> User:
+    """The staff member for these credentials; refused with a wait while this client must wait.
+
+    The account is never locked: the wait is counted for this (account, client) and this client.
     """
-    staff_no = staff_no.strip()
-    staff_key, ip_key = f"staff:{staff_no.upper()}", f"ip:{ip}"
-    wait = max(ctx.login_by_staff.locked_for(staff_key), ctx.login_by_ip.locked_for(ip_key))
+    staff_no = staff_no.strip()[:64]
+    per_account, per_client = _counters(staff_no, client)
+    now = ctx.clock.now()
+    with ctx.engine.begin() as conn:
+        wait = throttle.wait(conn, [per_account, per_client], now=now)
     if wait > 0:
-        # Locked: the password is not even checked, so guessing gains nothing while it lasts.
+        # Waiting: the password is not even checked, so guessing gains nothing meanwhile.
         raise TooManyAttempts(
-            "auth.locked",
-            f"登录失败次数过多，已暂时锁定，请在{wait_text(wait)}后再试",
+            "auth.throttled",
+            f"登录失败次数过多，请在{wait_text(wait)}后再试",
             retry_after=wait,
         )
     with ctx.engine.begin() as conn:
@@ -47,15 +60,39 @@ def authenticate(ctx: AppContext, staff_no: str, password: str, ip: str) -> tupl
         ok = False
     else:
         ok = bool(password) and verify_password(password, row.password_hash)
-    if not ok or row is None:
-        wait = max(ctx.login_by_staff.fail(staff_key), ctx.login_by_ip.fail(ip_key))
-        if wait > 0:
-            raise TooManyAttempts(
-                "auth.locked",
-                f"工号或密码不正确。登录失败次数过多，已暂时锁定，请在{wait_text(wait)}后再试",
-                retry_after=wait,
+    with ctx.engine.begin() as conn:
+        if ok and row is not None:
+            throttle.clear(conn, per_account)
+            return User(
+                staff_no=row.staff_no,
+                name=row.name,
+                role=row.role,
+                unit=row.unit,
+                staff_id=row.id,
+                must_change_password=bool(row.must_change_password),
             )
-        raise BadCredentials("auth.invalid_credentials", "工号或密码不正确")
-    ctx.login_by_staff.succeed(staff_key)
-    user = User(staff_no=row.staff_no, name=row.name, role=row.role, unit=row.unit)
-    return user, password_fingerprint(ctx.secret_key, row.password_hash)
+        wait = max(
+            throttle.fail(conn, per_account, throttle.PER_SUBJECT, now=now),
+            throttle.fail(conn, per_client, throttle.PER_CLIENT, now=now),
+        )
+    if wait > 0:
+        raise TooManyAttempts(
+            "auth.throttled",
+            f"工号或密码不正确。失败次数过多，请在{wait_text(wait)}后再试",
+            retry_after=wait,
+        )
+    raise BadCredentials("auth.invalid_credentials", "工号或密码不正确")
+
+
+def open_session(ctx: AppContext, request: Request, user: User, kind: str) -> str:
+    """Open a page session or an API token for a signed-in user; return its secret."""
+    with ctx.engine.begin() as conn:
+        return sessions.open_session(
+            conn,
+            staff_id=user.staff_id or 0,
+            kind=kind,
+            now=ctx.clock.now(),
+            timeouts=ctx.timeouts,
+            client=client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )

@@ -1,7 +1,7 @@
 """What routes depend on: the app's context, the signed-in user, the permission checks, and the
 error answers and body shapes the API documents.
 
-API routes take a bearer token; pages take the signed session cookie. Both end in the same
+API routes take a bearer token; pages take the session cookie (an opaque id, its session a row). Both end in the same
 ``require`` check against ``api.security.PERMISSIONS``.
 """
 
@@ -23,15 +23,13 @@ from api.schemas.supervision import AnswerIn, ExtensionRequestIn
 from api.security import (
     CSRF_FIELD,
     PERMISSION_LABELS,
-    BackOff,
-    TokenIssuer,
+    SESSION_COOKIE,
+    client_address,
     csrf_valid,
     may_take,
-    password_fingerprint,
     permits,
 )
-from cases.db import reader
-from cases.organisation import directory
+from cases.accounts import sessions
 from cases.reports.cache import ReportCache
 from cases.runtime import Runtime
 from cases.settings import Clock
@@ -48,11 +46,7 @@ class AppContext:
     rt: Runtime
     clock: Clock
     templates: Environment
-    tokens: TokenIssuer
-    login_by_staff: BackOff
-    login_by_ip: BackOff
-    track_by_case: BackOff
-    track_by_ip: BackOff
+    timeouts: sessions.Timeouts
     #: The statistics PDFs made, by (office, period, data version).
     reports: ReportCache = field(default_factory=ReportCache)
 
@@ -70,6 +64,10 @@ class User:
     name: str
     role: str
     unit: str | None = None
+    staff_id: int | None = None
+    #: The session or token this request came with (its own entry in the list of sessions).
+    session_id: int | None = None
+    must_change_password: bool = False
 
     @property
     def role_label(self) -> str:
@@ -87,9 +85,23 @@ class Unauthenticated(DomainError):
 class LoginRequired(Exception):
     """A page asked for a user and there is none: redirect to /login, then back."""
 
-    def __init__(self, next_path: str) -> None:
+    def __init__(self, next_path: str, *, change_password: bool = False) -> None:
         super().__init__(next_path)
         self.next_path = next_path
+        #: Signed in, but the password must be changed first: go straight to that page.
+        self.change_password = change_password
+
+
+class PasswordChangeRequired(DomainError):
+    """An admin reset the password: nothing but choosing a new one until it is done (403)."""
+
+    exit_code = 4
+    http_status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "auth.password_change_required", "管理员已重置您的密码，请先修改密码后再继续"
+        )
 
 
 class CsrfRejected(DomainError):
@@ -112,44 +124,57 @@ Ctx = Annotated[AppContext, Depends(get_ctx)]
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def load_user(ctx: AppContext, staff_no: str, fingerprint: str) -> User | None:
-    """The active staff member a token or session names, if their password is still the same."""
-    with reader(ctx.engine).begin() as conn:
-        row = directory.staff_account(conn, staff_no)
-    if row is None or password_fingerprint(ctx.secret_key, row.password_hash) != fingerprint:
+#: What an account whose password was reset may still reach: choosing a new one, and leaving.
+PASSWORD_CHANGE_PATHS = frozenset(
+    {"/account/password", "/logout", "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"}
+)
+
+
+def holder_user(ctx: AppContext, secret: str, kind: str) -> User | None:
+    """The active staff member whose open session or token this secret is, or None."""
+    with ctx.engine.begin() as conn:
+        h = sessions.holder(conn, secret, kind=kind, now=ctx.clock.now(), timeouts=ctx.timeouts)
+    if h is None:
         return None
-    return User(staff_no=row.staff_no, name=row.name, role=row.role, unit=row.unit)
+    return User(
+        staff_no=h.staff_no,
+        name=h.name,
+        role=h.role,
+        unit=h.unit,
+        staff_id=h.staff_id,
+        session_id=h.session_id,
+        must_change_password=h.must_change_password,
+    )
 
 
-def api_user(ctx: Ctx, token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
+def api_user(
+    request: Request, ctx: Ctx, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
     """The user a bearer token names; 401 without a valid one."""
     if not token:
         raise Unauthenticated("auth.required", "请先登录：缺少访问令牌（Authorization: Bearer）")
-    claims = ctx.tokens.check(token)
-    user = load_user(ctx, claims.staff_no, claims.fingerprint) if claims else None
+    user = holder_user(ctx, token, sessions.API)
     if user is None:
-        raise Unauthenticated("auth.invalid_token", "访问令牌无效或已过期，请重新登录")
+        raise Unauthenticated("auth.invalid_token", "访问令牌无效、已过期或已注销，请重新登录")
+    if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired()
     return user
 
 
 def page_user_or_none(request: Request, ctx: Ctx) -> User | None:
-    """The user the session cookie names, or None."""
-    staff_no = request.session.get("staff_no")
-    if not isinstance(staff_no, str):
-        return None
-    user = load_user(ctx, staff_no, str(request.session.get("fp", "")))
-    if user is None:
-        # Deactivated, or the password changed since: this session is over.
-        request.session.pop("staff_no", None)
-        request.session.pop("fp", None)
-    return user
+    """The user the session cookie names, or None (no cookie, or its session has ended)."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    return holder_user(ctx, secret, sessions.WEB) if secret else None
 
 
 def page_user(request: Request, user: Annotated[User | None, Depends(page_user_or_none)]) -> User:
-    """The signed-in user; anyone else is sent to /login and back."""
+    """The signed-in user; anyone else is sent to /login and back, and an account whose password
+    was reset to the page that changes it."""
     if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target)
+    if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise LoginRequired("/account/password", change_password=True)
     return user
 
 
@@ -207,6 +232,9 @@ PageEscalations = Annotated[User, Depends(page_permission("escalations"))]
 PageWorker = Annotated[User, Depends(page_permission("work_queue"))]
 PageDeliveries = Annotated[User, Depends(page_permission("manage_deliveries"))]
 PageAdmin = Annotated[User, Depends(page_permission("manage_staff"))]
+PageOffice = Annotated[User, Depends(page_permission("manage_office"))]
+ApiAdmin = Annotated[User, Depends(api_permission("manage_staff"))]
+ApiOffice = Annotated[User, Depends(api_permission("manage_office"))]
 Public = Annotated[None, Depends(public)]
 
 
@@ -222,8 +250,14 @@ Form = Annotated[FormData, Depends(checked_form)]
 
 
 def client_ip(request: Request) -> str:
-    """The client's address as the server sees it (proxies' headers are not trusted)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address: ``X-Forwarded-For`` is believed only from a trusted proxy
+    (``SHOUJIE_TRUSTED_PROXIES``)."""
+    ctx: AppContext = request.app.state.ctx
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        ctx.rt.settings.trusted_proxies,
+    )
 
 
 def form_str(form: FormData | dict[str, Any], name: str) -> str:

@@ -142,6 +142,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def login_required(request: Request, exc: Exception) -> Response:
     """A page that needs a user: to /login, then back."""
     assert isinstance(exc, LoginRequired)
+    if exc.change_password:
+        return RedirectResponse(exc.next_path, status_code=303)
     return RedirectResponse(f"/login?{urlencode({'next': exc.next_path})}", status_code=303)
 
 

@@ -1,4 +1,4 @@
-"""Who may use which route, signed tokens and sessions, CSRF, and back-off against guessing.
+"""Who may use which route, CSRF, flash messages, and the client's address behind proxies.
 
 The permission table is written here once and read by every route (API and pages). It is built
 from ``workflow.lifecycle``'s ACTION_ROLES, READ_ROLES and INTAKE_ROLES, so the rules of domain.md
@@ -9,13 +9,8 @@ checks the precise rule (ownership, state, guards) for one case.
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
-
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from workflow import lifecycle
 
@@ -44,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Working it (签收, 督办单, 变更责任人, 延期审批, 不满意跟进) is for supervisors and leaders.
     "work_queue": frozenset({"supervisor", "leader"}),
     "manage_staff": frozenset({"admin"}),
+    # The party organisation, the office's regions and organs.
+    "manage_office": frozenset({"admin"}),
     # Failed notifications and their errors, and sending them again.
     "manage_deliveries": frozenset({"admin"}),
 }
@@ -58,6 +55,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "escalations": "查看督办队列",
     "work_queue": "处理督办事项",
     "manage_staff": "管理工作人员",
+    "manage_office": "管理本机关组织与管辖",
     "manage_deliveries": "管理通知投递",
 }
 
@@ -81,52 +79,12 @@ def derive_key(secret_key: bytes, purpose: str) -> str:
     return hmac.new(secret_key, f"shoujie/{purpose}/v1".encode(), hashlib.sha256).hexdigest()
 
 
-def password_fingerprint(secret_key: bytes, password_hash: str | None) -> str:
-    """A short keyed digest of the stored hash: a changed password ends every session and token."""
-    digest = hmac.new(secret_key, (password_hash or "").encode(), hashlib.sha256).hexdigest()
-    return digest[:16]
-
-
-# --- bearer tokens --------------------------------------------------------------------------------
-
-TOKEN_LIFETIME = 8 * 3600  # one working day
-
-
-@dataclass(frozen=True)
-class TokenClaims:
-    """What a valid bearer token says: whose it is and the password it was issued under."""
-
-    staff_no: str
-    fingerprint: str
-
-
-class TokenIssuer:
-    """Signs and checks the JSON API's bearer tokens (itsdangerous, with expiry)."""
-
-    def __init__(self, secret_key: bytes, lifetime: int = TOKEN_LIFETIME) -> None:
-        self._serializer = URLSafeTimedSerializer(
-            derive_key(secret_key, "api-token"), salt="shoujie.api.token"
-        )
-        self.lifetime = lifetime
-
-    def issue(self, staff_no: str, fingerprint: str) -> str:
-        """A signed token for this staff member."""
-        return str(self._serializer.dumps({"sub": staff_no, "fp": fingerprint}))
-
-    def check(self, token: str) -> TokenClaims | None:
-        """The token's claims, or None when it is forged, malformed or expired."""
-        try:
-            data = self._serializer.loads(token, max_age=self.lifetime)
-        except (BadSignature, SignatureExpired):
-            return None
-        if not isinstance(data, dict) or not isinstance(data.get("sub"), str):
-            return None
-        return TokenClaims(staff_no=data["sub"], fingerprint=str(data.get("fp", "")))
-
-
 # --- session helpers ------------------------------------------------------------------------------
 
-SESSION_MAX_AGE = 12 * 3600
+#: The signed cookie of anonymous page state (CSRF token, flash messages, /track grants): it never
+#: says who is signed in; that is the opaque ``SESSION_COOKIE`` alone (cases.accounts.sessions).
+STATE_MAX_AGE = 12 * 3600
+SESSION_COOKIE = "shoujie_sid"
 CSRF_FIELD = "csrf_token"
 
 
@@ -164,88 +122,39 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-# --- back-off against guessing --------------------------------------------------------------------
+# --- the client's address and guessing ----------------------------------------------------------
 
 
-@dataclass
-class _Entry:
-    failures: int = 0
-    last: float = 0.0
-    locked_until: float = 0.0
+def client_address(
+    peer: str | None,
+    forwarded_for: str | None,
+    trusted: tuple[IPv4Network | IPv6Network, ...],
+) -> str:
+    """The client's address: the peer's, unless the peer is a trusted proxy, in which case the
+    right-most address in ``X-Forwarded-For`` that is not itself a trusted proxy.
 
-
-class BackOff:
-    """Counts failures per key; after ``threshold`` of them, locks the key for a growing time.
-
-    The first lock lasts ``base`` seconds and doubles with each further failure, up to ``cap``.
-    Failures are forgotten after ``window`` seconds without one. Kept in the process's memory
-    (each server worker keeps its own counts), bounded in size.
+    A client can write anything into the header; only the part our own proxies appended is
+    believed, so a forged left-hand entry never changes whose attempts are counted.
     """
+    peer = peer or "unknown"
+    if not trusted or not forwarded_for or not _within(peer, trusted):
+        return peer
+    for hop in reversed([h.strip() for h in forwarded_for.split(",")][-20:]):
+        try:
+            address = ip_address(hop)
+        except ValueError:
+            return peer  # a malformed chain: count the proxy rather than believe it
+        if not _within(str(address), trusted):
+            return str(address)
+    return peer
 
-    def __init__(
-        self,
-        *,
-        threshold: int = 5,
-        base: float = 60.0,
-        cap: float = 3600.0,
-        window: float = 3600.0,
-        max_keys: int = 20000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.threshold = threshold
-        self.base = base
-        self.cap = cap
-        self.window = window
-        self.max_keys = max_keys
-        self._clock = clock
-        self._entries: dict[str, _Entry] = {}
-        self._lock = threading.Lock()
 
-    def locked_for(self, key: str) -> float:
-        """Seconds until the key may try again (0 when it may now)."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return 0.0
-            return max(0.0, entry.locked_until - self._clock())
-
-    def fail(self, key: str) -> float:
-        """Record a failure; return how long the key is now locked (0 when not yet)."""
-        now = self._clock()
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or (now - entry.last > self.window and now >= entry.locked_until):
-                entry = _Entry()
-                self._entries[key] = entry
-                self._prune(now)
-            entry.failures += 1
-            entry.last = now
-            if entry.failures >= self.threshold:
-                extra = entry.failures - self.threshold
-                entry.locked_until = now + min(self.cap, self.base * (2**extra))
-            return max(0.0, entry.locked_until - now)
-
-    def succeed(self, key: str) -> None:
-        """Forget the key's failures (a correct sign-in)."""
-        with self._lock:
-            self._entries.pop(key, None)
-
-    def _prune(self, now: float) -> None:
-        if len(self._entries) <= self.max_keys:
-            return
-        stale = [
-            k
-            for k, e in self._entries.items()
-            if now - e.last > self.window and now >= e.locked_until
-        ]
-        for k in stale:
-            del self._entries[k]
-        # Still full (a flood of distinct keys): drop the oldest, never grow without bound.
-        if len(self._entries) > self.max_keys:
-            for k, _ in sorted(self._entries.items(), key=lambda kv: kv[1].last)[
-                : len(self._entries) - self.max_keys
-            ]:
-                del self._entries[k]
+def _within(address: str, nets: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in nets)
 
 
 def wait_text(seconds: float) -> str:

@@ -4,6 +4,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,6 +50,15 @@ class Settings:
     def key_fingerprint(self) -> str:
         """The public name of this office's key pair, carried by its backups."""
         return keys.fingerprint(self.secret_key, self.data_key)
+
+    #: Proxies whose ``X-Forwarded-For`` is believed (``SHOUJIE_TRUSTED_PROXIES``: addresses or
+    #: networks, comma-separated); from anyone else the header is ignored.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    #: Sessions and tokens end after this long unused (``SHOUJIE_SESSION_IDLE_MINUTES``, 30) …
+    session_idle_minutes: int = 30
+    #: … and at the latest this long after sign-in (``SHOUJIE_SESSION_MAX_HOURS``, 12; tokens 8).
+    session_max_hours: int = 12
+    token_max_hours: int = 8
 
 
 def _int_env(name: str, default: float, *, cast: type = int, minimum: float = 0) -> Any:
@@ -120,6 +130,10 @@ def load_settings() -> Settings:
         db_pool=pool_settings(),
         attachment_max_bytes=_megabytes("SHOUJIE_ATTACHMENT_MAX_MB", 10),
         attachment_case_max_bytes=_megabytes("SHOUJIE_ATTACHMENT_CASE_MAX_MB", 50),
+        trusted_proxies=trusted_proxies(os.environ.get("SHOUJIE_TRUSTED_PROXIES", "")),
+        session_idle_minutes=_positive("SHOUJIE_SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_positive("SHOUJIE_SESSION_MAX_HOURS", 12),
+        token_max_hours=_positive("SHOUJIE_TOKEN_MAX_HOURS", 8),
     )
 
 
@@ -134,6 +148,32 @@ def _megabytes(name: str, default: int) -> int:
     if value <= 0:
         raise InvalidInput("settings.bad_size", f"{name} 应为正数（单位：MB）", field=name)
     return int(value * 1024 * 1024)
+
+
+def trusted_proxies(text: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """The trusted proxies' addresses or networks, from a comma-separated list."""
+    nets = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            nets.append(ip_network(part, strict=False))
+        except ValueError:
+            raise InvalidInput(
+                "settings.bad_proxy",
+                f"SHOUJIE_TRUSTED_PROXIES 中的「{part}」不是IP地址或网段",
+                field="SHOUJIE_TRUSTED_PROXIES",
+            ) from None
+    return tuple(nets)
+
+
+def _positive(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidInput("settings.bad_number", f"{name} 应为正整数", field=name)
+    return int(raw)
 
 
 @lru_cache(maxsize=1)

@@ -30,6 +30,35 @@ from workflow.lifecycle import Actor
 ROUTES: list[tuple[str, str, str]] = [
     # JSON API
     ("POST", "/api/v1/auth/token", "public"),
+    ("POST", "/api/v1/auth/logout", "signed_in"),
+    ("POST", "/api/v1/me/password", "signed_in"),
+    ("GET", "/api/v1/me/sessions", "signed_in"),
+    ("DELETE", "/api/v1/me/sessions/{session_id}", "signed_in"),
+    ("GET", "/api/v1/staff", "manage_staff"),
+    ("POST", "/api/v1/staff/{staff_no}/password-reset", "manage_staff"),
+    ("POST", "/api/v1/staff/{staff_no}/deactivate", "manage_staff"),
+    ("POST", "/api/v1/staff/{staff_no}/reactivate", "manage_staff"),
+    ("GET", "/api/v1/staff/{staff_no}/sessions", "manage_staff"),
+    ("DELETE", "/api/v1/sessions/{session_id}", "manage_staff"),
+    ("GET", "/api/v1/admin/events", "manage_staff"),
+    ("GET", "/api/v1/office/organisation", "manage_office"),
+    ("POST", "/api/v1/office/branch", "manage_office"),
+    ("POST", "/api/v1/office/groups", "manage_office"),
+    ("PATCH", "/api/v1/office/groups/{name}", "manage_office"),
+    ("DELETE", "/api/v1/office/groups/{name}", "manage_office"),
+    ("POST", "/api/v1/staff/{staff_no}/group", "manage_office"),
+    ("POST", "/api/v1/staff/{staff_no}/post", "manage_office"),
+    ("GET", "/admin/office", "manage_office"),
+    ("POST", "/admin/office", "manage_office"),
+    ("GET", "/account", "signed_in"),
+    ("GET", "/account/password", "signed_in"),
+    ("POST", "/account/password", "signed_in"),
+    ("POST", "/account/sessions/{session_id}/revoke", "signed_in"),
+    ("POST", "/admin/staff/{staff_no}/reset", "manage_staff"),
+    ("POST", "/admin/staff/{staff_no}/deactivate", "manage_staff"),
+    ("POST", "/admin/staff/{staff_no}/reactivate", "manage_staff"),
+    ("GET", "/admin/staff/{staff_no}/sessions", "manage_staff"),
+    ("POST", "/admin/sessions/{session_id}/revoke", "manage_staff"),
     ("GET", "/api/v1/me", "signed_in"),
     ("POST", "/api/v1/cases", "intake"),
     ("GET", "/api/v1/cases", "read_cases"),
@@ -194,6 +223,8 @@ IDS = {
     "delivery_id": "1",
     "message_id": "1",
     "petitioner_id": "1",
+    "session_id": "999999",
+    "name": "无此党小组",
 }
 
 
@@ -207,6 +238,10 @@ def fill(path: str, case_no: str) -> str:
 def request(c: TestClient, method: str, url: str, headers: dict[str, str], csrf: str) -> Any:
     if method == "GET":
         return c.get(url, headers=headers)
+    if method == "DELETE":
+        return c.delete(url, headers=headers)
+    if method == "PATCH":
+        return c.patch(url, json={}, headers=headers)
     if url.startswith("/api/"):
         return c.post(url, json={}, headers=headers)
     return c.post(url, data={"csrf_token": csrf}, headers=headers)
@@ -252,8 +287,13 @@ def test_every_route_for_every_role(world: dict[str, Any]) -> None:
         csrf = sign_in(c, staff_no)
         headers = bearer(app, staff_no)
         for method, path, permission in PROTECTED:
+            if path == "/api/v1/auth/logout":
+                # Signing out ends the token: the routes after it get a fresh one.
+                headers = bearer(app, staff_no)
             url = fill(path, world["case_no"])
             r = request(c, method, url, headers if path.startswith("/api/") else {}, csrf)
+            if path == "/api/v1/auth/logout":
+                headers = bearer(app, staff_no)
             assert r.status_code < 500, (staff_no, method, path, r.text)
             if expected_allowed(permission, staff_no, path):
                 assert r.status_code not in (401, 403), (staff_no, method, path, r.text)
@@ -329,7 +369,7 @@ def test_allowed_actions_match_what_succeeds(world: dict[str, Any]) -> None:
 def test_every_page_post_checks_csrf(world: dict[str, Any]) -> None:
     app = world["app"]
     posts = [r for r in ROUTES if r[0] == "POST" and not r[1].startswith("/api/")]
-    assert len(posts) == 20
+    assert len(posts) == 27
     for _, path, permission in posts:
         # Someone who may use the route, so only the missing token can refuse it.
         staff_no = next(

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 
 from api.app import create_app
-from api.security import password_fingerprint
+from cases.accounts import sessions
 from cases.runtime import Runtime
 from cases.settings import Clock
 from cases.store import tables
@@ -52,9 +52,17 @@ def client(app: FastAPI) -> TestClient:
 
 
 def bearer(app: FastAPI, staff_no: str) -> dict[str, str]:
-    """An Authorization header for a staff member, minted as POST /auth/token would."""
+    """An Authorization header for a staff member: a token opened as POST /auth/token would."""
     ctx = app.state.ctx
-    token = ctx.tokens.issue(staff_no, password_fingerprint(ctx.secret_key, password_hash()))
+    with ctx.engine.begin() as conn:
+        staff_id = conn.execute(
+            select(tables.staff_t.c.id).where(tables.staff_t.c.staff_no == staff_no)
+        ).scalar()
+        if staff_id is None:
+            return {"Authorization": "Bearer sjt_no-such-account"}
+        token = sessions.open_session(
+            conn, staff_id=staff_id, kind=sessions.API, now=ctx.clock.now(), timeouts=ctx.timeouts
+        )
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -1,14 +1,17 @@
-"""``shoujie db upgrade``, ``shoujie demo`` and ``shoujie user add``: setting up an office."""
+"""``shoujie db upgrade``, ``shoujie demo`` and ``shoujie user add`` (the rest of ``shoujie user``
+is api/cli/users.py): setting up an office."""
 
 import argparse
 import sys
 
+from api.cli import users
 from api.cli.context import App, Subcommands
+from cases.accounts import admin_log
+from cases.accounts.passwords import check_password
 from cases.casework import reading
 from cases.db import upgrade
 from cases.organisation import roster
 from cases.settings import settings
-from workflow.errors import InvalidInput
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -41,10 +44,18 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     password_hash = None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
-        if len(password) < 8:
-            raise InvalidInput("staff.weak_password", "密码至少8个字符", field="password")
+        check_password(password, staff_no=args.staff_no, name=args.name)
         password_hash = hash_password(password)
     with app.engine.begin() as conn:
+        admin_log.record(
+            conn,
+            app.rt.audit_key,
+            actor=args.actor,
+            action="staff.add",
+            subject=args.staff_no.strip(),
+            now=app.clock.now(),
+            details={"role": args.role, "group": args.group or None, "post": args.post},
+        )
         roster.add_staff(
             conn,
             staff_no=args.staff_no,
@@ -82,4 +93,6 @@ def register(sub: Subcommands) -> None:
     s.add_argument("--pledge")
     s.add_argument("--unit")
     s.add_argument("--password-stdin", action="store_true")
+    s.add_argument("--as", dest="actor", default=users.CONSOLE, metavar="STAFF_NO")
     s.set_defaults(func=cmd_user_add)
+    users.register(user)

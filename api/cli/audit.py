@@ -1,4 +1,5 @@
-"""``shoujie audit verify``: check the audit chain, naming the first broken event."""
+"""``shoujie audit verify``: check the case events' chain and the administrative events' chain,
+naming the first broken event."""
 
 import argparse
 import sys
@@ -9,15 +10,19 @@ from cases.db import reader
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Verify the audit chain: ``OK N events`` and exit 0, or exit 1 naming the first break."""
-    from cases.audit import verify  # loaded only by the command that verifies
+    from cases.accounts import admin_log  # loaded only by the command that verifies
+    from cases.audit import verify
 
     app = App()
     with reader(app.engine).connect() as conn:
         result = verify(conn, app.rt.audit_key)
-    if result.broken:
-        print(f"审计链断裂 / audit chain broken: {result.broken}", file=sys.stderr)
+        admin = admin_log.verify(conn, app.rt.audit_key)
+    broken = result.broken or admin.broken
+    if broken:
+        print(f"审计链断裂 / audit chain broken: {broken}", file=sys.stderr)
         return 1
     print(f"OK {result.events} events")
+    print(f"OK {admin.events} admin events")
     return 0
 
 

@@ -5,7 +5,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from api.cli import organisation
 from api.cli.context import App, Subcommands, print_json, read_json
+from cases.accounts import admin_log
 from cases.repeat import jurisdiction
 from workflow import regions
 from workflow.errors import InvalidInput
@@ -74,6 +76,20 @@ def cmd_office_set(args: argparse.Namespace) -> int:
             organs=names_by_code(args.organs, "转送机关"),
             amendments=amendments_from(args.regions),
         )
+        admin_log.record(
+            conn,
+            app.rt.audit_key,
+            actor=args.actor,
+            action="office.set",
+            subject=args.region,
+            now=app.clock.now(),
+            details={
+                "level": args.level,
+                "name": args.name,
+                "organs": args.organs is not None,
+                "regions": args.regions is not None,
+            },
+        )
         listed = jurisdiction.region_names(conn)
     own = listed.label(args.region) if args.region not in regions.NATION else "全国"
     print(f"已设置本机关为{jurisdiction.LEVEL_LABELS[args.level]}，{own}")
@@ -99,4 +115,6 @@ def register(sub: Subcommands) -> None:
         help="行政区划表的增补：CSV（行政区划代码,单位名称；名称留空为撤销）"
         '或 JSON：{"653132": "岑岭县", "371200": null}',
     )
+    s.add_argument("--as", dest="actor", default=organisation.CONSOLE, metavar="STAFF_NO")
     s.set_defaults(func=cmd_office_set)
+    organisation.register_office(office)

@@ -7,11 +7,17 @@ from api.cli.context import Subcommands
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the web pages, the API and the background sweeper."""
+    """Serve the web pages, the API and the background sweeper; production refuses what is
+    unsafe first (exit 2, each finding in Chinese)."""
     import uvicorn  # loaded only to serve: the other commands start faster without it
 
     from api.observability import json_log_config
+    from cases.db import engine_for
+    from cases.production import refuse_unsafe
+    from cases.settings import settings
 
+    s = settings()
+    refuse_unsafe(engine_for(s.database_url), s)
     # JSON lines (with the request id) unless asked for uvicorn's own text.
     log_config = json_log_config() if args.log_format == "json" else uvicorn.config.LOGGING_CONFIG
     uvicorn.run(

@@ -3,13 +3,16 @@
 from fastapi import APIRouter
 
 from api.pages import (
+    account,
     admin,
+    admin_accounts,
     auth,
     briefing,
     cases,
     desk,
     inbox,
     intake,
+    office,
     paper,
     petitioners,
     queue,
@@ -36,6 +39,9 @@ DOMAINS = (
     briefing,
     reports,
     admin,
+    admin_accounts,
+    office,
+    account,
 )
 
 for domain in DOMAINS:

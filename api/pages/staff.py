@@ -37,14 +37,6 @@ def staff_photo(ctx: Ctx, _: Public, staff_no: str) -> Response:
     return Response(data, media_type=kind, headers={"Cache-Control": "public, max-age=300"})
 
 
-@router.get("/admin/staff")
-def admin_staff_page(request: Request, ctx: Ctx, user: PageAdmin) -> Response:
-    """Staff administration: photos and pledges for the wall."""
-    with ctx.engine.begin() as conn:
-        people = wall.staff_admin_list(conn)
-    return render(request, "admin_staff.html", user=user, people=people)
-
-
 @router.post("/admin/staff/{staff_no}")
 def admin_staff_update(
     request: Request, ctx: Ctx, user: PageAdmin, staff_no: str, form: Form

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import AppContext, Ctx, Form, Public, User, client_ip, form_str
 from api.pages.common import OptionalUser, redirect, render
 from api.security import add_flash, wait_text
+from cases.accounts import throttle
 from cases.casework import actions, tracking
 from cases.crypto import normalise_query_code
 from cases.paper import notices
@@ -43,25 +44,40 @@ def track_submit(request: Request, ctx: Ctx, _: Public, user: OptionalUser, form
     """Check the case number and 查询码; guessing is slowed per address and per case number."""
     case_no = form_str(form, "case_no").upper()[:20]
     code = normalise_query_code(form_str(form, "code"))[:40]
-    ip_key, case_key = f"ip:{client_ip(request)}", f"case:{case_no}"
-    wait = max(ctx.track_by_ip.locked_for(ip_key), ctx.track_by_case.locked_for(case_key))
+    client = client_ip(request)
+    # Counted per (case, client) and per client, in the database: guessing from one place never
+    # keeps the petitioner out from another, and every worker shares the count.
+    per_case, per_client = (
+        throttle.key("track", case_no, client),
+        throttle.key("track-client", client),
+    )
+    now = ctx.clock.now()
+    with ctx.engine.begin() as conn:
+        wait = throttle.wait(conn, [per_case, per_client], now=now)
     if wait > 0:
-        return _track_form(
+        response = _track_form(
             request,
             user,
             case_no=case_no,
             error=f"查询失败次数过多，请在{wait_text(wait)}后再试",
             status=429,
         )
+        response.headers["Retry-After"] = str(int(wait + 0.999))
+        return response
     with ctx.engine.begin() as conn:
         ok = bool(case_no and code) and tracking.check_query_code(conn, case_no, code)
+        if ok:
+            throttle.clear(conn, per_case)
+        else:
+            wait = max(
+                throttle.fail(conn, per_case, throttle.PER_SUBJECT, now=now),
+                throttle.fail(conn, per_client, throttle.PER_CLIENT, now=now),
+            )
     if not ok:
-        wait = max(ctx.track_by_ip.fail(ip_key), ctx.track_by_case.fail(case_key))
         error = "案件编号或查询码不正确，请核对回执后重新输入"
         if wait > 0:
             error += f"。失败次数过多，请在{wait_text(wait)}后再试"
         return _track_form(request, user, case_no=case_no, error=error, status=400)
-    ctx.track_by_case.succeed(case_key)
     grants = dict(request.session.get("track") or {})
     grants = {k: v for k, v in grants.items() if isinstance(v, int | float)}
     grants[case_no] = ctx.clock.now().timestamp()

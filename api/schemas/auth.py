@@ -13,7 +13,10 @@ class Token(BaseModel):
 
     access_token: str
     token_type: Literal["bearer"]
-    expires_in: int = Field(description="有效期（秒）")
+    expires_in: int = Field(description="最长有效期（秒）；闲置超时也会结束令牌")
+    must_change_password: bool = Field(
+        default=False, description="管理员已重置密码：须先 POST /api/v1/me/password"
+    )
 
 
 class Me(BaseModel):
@@ -23,6 +26,7 @@ class Me(BaseModel):
     name: str
     role: Role
     role_label: str
+    must_change_password: bool = False
 
 
 # A form has no null: an optional field is one that may be left out.

@@ -75,7 +75,7 @@ class OwnerDay(Answer):
 class BranchDay(Answer):
     """A party branch's day, owner by owner and in all."""
 
-    branch_id: int
+    branch_id: int | None = Field(default=None, description="未编入党小组的首接责任人：null")
     name: str
     owners: list[OwnerDay]
     due_today: list[dict[str, Any]]

@@ -17,7 +17,6 @@ from cases.demo.records import CASES, DEMO_PASSWORD, OFFICE, STAFF, DemoCase, St
 from cases.demo.schedule import schedule
 from cases.demo.summary import summary
 from cases.runtime import Runtime
-from cases.security import hash_password
 from cases.supervision.sweeper import sweep
 
 
@@ -43,10 +42,7 @@ def load_demo(engine: Engine, rt: Runtime, *, now: datetime) -> str:
         setup_at = timed[0][0] - timedelta(days=1)
 
         organisation.add_office(conn, OFFICE)
-        # argon2: hashed once, shared by every demo login.
-        organisation.add_staff(
-            conn, STAFF, password_hash=hash_password(DEMO_PASSWORD), now=setup_at
-        )
+        organisation.add_staff(conn, STAFF, password=DEMO_PASSWORD, now=setup_at)
         script.play(conn, rt, cal, OFFICE, [(when, case, step) for when, _, _, case, step in timed])
 
     swept = sweep(engine, rt, now=now)

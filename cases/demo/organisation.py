@@ -8,6 +8,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from cases.demo.portraits import COLOURS, PORTRAIT_TYPE, portrait
 from cases.demo.records import DemoStaff, Office
 from cases.organisation import roster
+from cases.security import hash_password
 from cases.store import tables
 
 
@@ -28,11 +29,9 @@ def add_office(conn: Connection, office: Office) -> None:
         roster.ensure_group(conn, branch=office.branch, group=group)
 
 
-def add_staff(
-    conn: Connection, staff: list[DemoStaff], *, password_hash: str, now: datetime
-) -> int:
-    """Add the logins not there yet, every one with the same password; party members get a
-    portrait. Returns how many were added."""
+def add_staff(conn: Connection, staff: list[DemoStaff], *, password: str, now: datetime) -> int:
+    """Add the logins not there yet, every one with the same (published) password under its own
+    salted argon2 hash; party members get a portrait. Returns how many were added."""
     added = 0
     staff_t = tables.staff_t
     for i, s in enumerate(staff):
@@ -47,7 +46,9 @@ def add_staff(
             post=s.post,
             pledge=s.pledge,
             title=s.title,
-            password_hash=password_hash,
+            # One hash per account: a shared hash would tell anyone who reads the table
+            # that these accounts share a password.
+            password_hash=hash_password(password),
             email=f"{s.staff_no.lower()}@shoujie.example.com",
             now=now,
         )

@@ -3,6 +3,7 @@
 No module here imports behaviour: tables, their indexes and the column types they share.
 """
 
+from cases.models.accounts import AdminEvent, AuthSession, Throttle
 from cases.models.calendar import CalendarSchedule
 from cases.models.case import (
     Case,
@@ -32,6 +33,8 @@ from cases.models.types import UTCDateTime
 
 __all__ = [
     "REPORT_INDEXES",
+    "AdminEvent",
+    "AuthSession",
     "BriefingRun",
     "CalendarSchedule",
     "Case",
@@ -61,6 +64,7 @@ __all__ = [
     "Staff",
     "StaffContact",
     "SupervisionNotice",
+    "Throttle",
     "UTCDateTime",
     "case_version_col",
 ]

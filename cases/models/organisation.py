@@ -57,4 +57,7 @@ class Staff(SQLModel, table=True):
     password_hash: str | None = None
     email: str | None = None
     active: bool = True
+    # Set by an admin's reset: the next sign-in must choose a new password before anything else.
+    must_change_password: bool = False
+    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)

@@ -19,6 +19,7 @@ def staff_account(conn: Connection, staff_no: str) -> Any:
             staff_t.c.role,
             staff_t.c.unit,
             staff_t.c.password_hash,
+            staff_t.c.must_change_password,
         ).where(staff_t.c.staff_no == staff_no, staff_t.c.active.is_(True))
     ).first()
 

@@ -40,11 +40,11 @@ def test_user_add_reads_the_password_from_stdin(
 def test_user_add_refuses_a_short_password(
     shoujie: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Fewer than 8 characters: exit 2, one line on stderr, and nobody is added."""
+    """Fewer than 12 characters: exit 2, one line on stderr, and nobody is added."""
     capsys.readouterr()
     args = ("user", "add", "--staff-no", "A021", "--name", "赵伟", "--role", "receptionist")
     assert shoujie(*args, "--password-stdin", stdin="short\n") == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == "错误：密码至少8个字符 / error: bad input (staff.weak_password)\n"
+    assert captured.err == "错误：密码至少12个字符 / error: bad input (password.too_short)\n"
     assert stored(shoujie.url, "A021") is None

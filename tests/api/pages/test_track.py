@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -95,15 +96,21 @@ def test_track_guessing_is_slowed_per_case_number(app: Any, c: TestClient) -> No
     assert r.status_code == 400 and "失败次数过多" in r.text
     # Now even the right code waits: guessing gains nothing.
     r = track(anon, case["case_no"], case["query_code"])
-    assert r.status_code == 429 and "查询失败次数过多，请在1分钟后再试" in r.text
+    assert r.status_code == 429 and "查询失败次数过多，请在2秒后再试" in r.text
+    assert r.headers["retry-after"] == "2"
+    # The petitioner, elsewhere, is not kept out by someone guessing their case number.
+    elsewhere = TestClient(app, client=("10.9.8.7", 50000), follow_redirects=False)
+    assert track(elsewhere, case["case_no"], case["query_code"]).status_code == 303
 
 
-def test_track_guessing_is_slowed_per_address(app: Any, c: TestClient) -> None:
-    from api.security import BackOff
+def test_track_guessing_is_slowed_per_address(
+    app: Any, c: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cases.accounts import throttle
 
-    app.state.ctx.track_by_ip = BackOff(threshold=3)
+    monkeypatch.setattr(throttle, "PER_CLIENT", throttle.Rule(free=3))
     case = api_intake(app, c)
     anon = client(app)
-    for n in range(3):
+    for n in range(4):  # three free, the fourth waits
         track(anon, f"2026-00009{n}", "AAAAAAAAAA")
     assert track(anon, case["case_no"], case["query_code"]).status_code == 429
