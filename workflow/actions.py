@@ -100,6 +100,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "request",
             "信访人的撤回请求",
             "group",
+            # The contract's API takes {reason} alone; the window's form insists (api/pages/cases).
+            required=False,
+            hint="信访人书面申请、当面提出或电话记录的日期与方式",
             fields=(
                 Field("date", "请求日期", "date"),
                 Field("how", "请求方式", "select", choices=REQUEST_WAYS),
@@ -257,7 +260,7 @@ def validate_payload(
                 field="accepted_on",
             )
         out["accepted_on"] = accepted_on.isoformat()
-    elif action == "withdraw":
+    elif action == "withdraw" and "request" in out:
         said_on = out["request"]["date"]
         if said_on > today:
             raise InvalidInput(

@@ -121,7 +121,8 @@ def request_text(request: Mapping[str, Any]) -> str:
 
 def withdrawal_text(withdrawal: Mapping[str, Any]) -> str:
     """The withdrawal as the case page says it: who asked, when, how, and what they said."""
-    text = request_text(withdrawal.get("request") or {})
+    request = withdrawal.get("request") or {}
+    text = request_text(request) if request else "信访人请求撤回"
     reason = str(withdrawal.get("reason") or "").strip()
     return f"{text}：{reason}" if reason else text
 

@@ -43,7 +43,10 @@ def _details_after(
     elif action == "reply_reexamination":
         out["reexamination_opinion"] = payload["opinion"]
     elif action == "withdraw":
-        out["withdrawal"] = {"request": dict(payload["request"]), "reason": payload["reason"]}
+        out["withdrawal"] = {
+            "request": dict(payload.get("request") or {}),
+            "reason": payload["reason"],
+        }
     elif action == "close" and "waiver" in payload:
         out["waiver"] = dict(payload["waiver"])  # 条例第三十五条、第三十六条
     return out
