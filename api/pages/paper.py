@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from api.deps import AppContext, Ctx, Form, PageActor, PageReader, User
+from api.middleware import with_style_hashes
 from api.pages.common import case_url, redirect
 from api.security import add_flash
 from cases.casework import reading
@@ -46,7 +47,8 @@ def notice_response(html: str, doc_no: str, case_no: str, fmt: str) -> Response:
     """A stored notice as its print (HTML) or its PDF."""
     if fmt == "pdf":
         return pdf_response(notice_pdf(html), f"{case_no}-{doc_no}.pdf")
-    return HTMLResponse(html)
+    # The notice's own <style> block, allowed by its hash (the pages' CSP allows nothing inline).
+    return with_style_hashes(HTMLResponse(html))
 
 
 @router.get("/cases/{case_no}/notices/{notice_id}")
