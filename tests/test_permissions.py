@@ -36,6 +36,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/cases/{case_no}", "read_cases"),
     ("GET", "/api/v1/cases/{case_no}/events", "read_cases"),
     ("POST", "/api/v1/cases/{case_no}/actions/{action}", "act"),
+    ("POST", "/api/v1/cases/{case_no}/query-code", "act"),
     ("GET", "/api/v1/escalations", "escalations"),
     ("GET", "/healthz", "public"),
     # pages
@@ -49,6 +50,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/cases/{case_no}/receipt", "read_cases"),
     ("GET", "/cases/{case_no}", "read_cases"),
     ("POST", "/cases/{case_no}/actions/{action}", "act"),
+    ("POST", "/cases/{case_no}/query-code", "act"),
     ("GET", "/escalations", "escalations"),
     ("GET", "/track", "public"),
     ("POST", "/track", "public"),
@@ -329,7 +331,7 @@ def test_allowed_actions_match_what_succeeds(world: dict[str, Any]) -> None:
 def test_every_page_post_checks_csrf(world: dict[str, Any]) -> None:
     app = world["app"]
     posts = [r for r in ROUTES if r[0] == "POST" and not r[1].startswith("/api/")]
-    assert len(posts) == 20
+    assert len(posts) == 21
     for _, path, permission in posts:
         # Someone who may use the route, so only the missing token can refuse it.
         staff_no = next(

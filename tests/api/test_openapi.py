@@ -21,7 +21,7 @@ def test_every_error_is_problem_json_with_its_schema(c: TestClient) -> None:
         for path, item in document["paths"].items()
         for method, op in item.items()
     ]
-    assert len(operations) == 25
+    assert len(operations) == 26
     for path, method, op in operations:
         errors = {s: r for s, r in op["responses"].items() if int(s) >= 400}
         assert "500" in errors, (method, path)

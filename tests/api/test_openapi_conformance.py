@@ -132,6 +132,6 @@ def test_every_answer_is_documented(demo_app: tuple[Any, dict[str, str]]) -> Non
         send_examples(operation, auth, ran, failures)
     print(f"schemathesis: {sum(ran.values())} requests, {len(operations)} operations")
     assert set(ran) == {op.label for op in operations}
-    assert len(operations) == 25
+    assert len(operations) == 26
     assert failures == [], "\n\n".join(failures)
     assert not crashes, crashes
