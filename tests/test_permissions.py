@@ -65,6 +65,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/cases/{case_no}", "read_cases"),
     ("GET", "/api/v1/cases/{case_no}/events", "read_cases"),
     ("POST", "/api/v1/cases/{case_no}/actions/{action}", "act"),
+    ("POST", "/api/v1/cases/{case_no}/query-code", "act"),
     ("GET", "/api/v1/escalations", "escalations"),
     ("GET", "/healthz", "public"),
     # pages
@@ -78,6 +79,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/cases/{case_no}/receipt", "read_cases"),
     ("GET", "/cases/{case_no}", "read_cases"),
     ("POST", "/cases/{case_no}/actions/{action}", "act"),
+    ("POST", "/cases/{case_no}/query-code", "act"),
     ("GET", "/escalations", "escalations"),
     ("GET", "/track", "public"),
     ("POST", "/track", "public"),
@@ -130,6 +132,15 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/cases/new/repeat", "intake"),
     ("GET", "/petitioners/{petitioner_id}", "read_cases"),
     ("GET", "/cases/{case_no}/petitioner", "read_cases"),
+    # the paper trail: notices and attachments (api/pages/paper.py)
+    ("GET", "/cases/{case_no}/notices/{notice_id}", "read_cases"),
+    ("GET", "/track/{case_no}/notices/{notice_id}.pdf", "public"),
+    ("POST", "/cases/{case_no}/attachments", "act"),
+    ("GET", "/cases/{case_no}/attachments/{attachment_id}", "read_cases"),
+    ("GET", "/cases/{case_no}/attachments/{attachment_id}/preview", "read_cases"),
+    # watching it (api/routes/health.py, api/observability.py)
+    ("GET", "/readyz", "public"),
+    ("GET", "/metrics", "public"),
 ]
 PROTECTED = [r for r in ROUTES if r[2] != "public"]
 
@@ -369,7 +380,7 @@ def test_allowed_actions_match_what_succeeds(world: dict[str, Any]) -> None:
 def test_every_page_post_checks_csrf(world: dict[str, Any]) -> None:
     app = world["app"]
     posts = [r for r in ROUTES if r[0] == "POST" and not r[1].startswith("/api/")]
-    assert len(posts) == 27
+    assert len(posts) == 29
     for _, path, permission in posts:
         # Someone who may use the route, so only the missing token can refuse it.
         staff_no = next(

@@ -14,7 +14,7 @@ from api.pages.templating import event_lines
 from api.security import add_flash
 from cases.casework import actions, parties, query_codes, reading, search
 from cases.organisation import directory, roster
-from cases.paper.attachments import ATTACH_ROLES
+from cases.paper import attachments
 from cases.paper.trail import paper_trail
 from cases.store.retry import in_transaction
 from cases.supervision import panels
@@ -22,7 +22,7 @@ from workflow import glossary, lifecycle
 from workflow.actions import payload_from_form
 from workflow.confidentiality import HIDDEN
 from workflow.errors import Conflict, DomainError, InvalidInput
-from workflow.lifecycle import ACTION_LABELS, STATE_LABELS
+from workflow.lifecycle import ACTION_LABELS, STATE_LABELS, Actor
 from workflow.periods import PERIODS
 
 router = APIRouter(include_in_schema=False)
@@ -154,7 +154,10 @@ def _case_page(
         may_reissue=not hidden
         and (user.staff_no == case["owner"]["staff_no"] or user.role in query_codes.REISSUE_ROLES),
         paper=paper,
-        may_attach=not hidden and user.role in ATTACH_ROLES,
+        may_attach=not hidden
+        and attachments.permits(
+            Actor(staff_no=user.staff_no, role=user.role), case["owner"]["staff_no"]
+        ),
     )
 
 

@@ -79,9 +79,6 @@ def attach_submit(
 ) -> Response:
     """Attach files to a case from its page (a plain multipart form)."""
     files = uploads(form)
-    if not files:
-        add_flash(request.session, "请选择要上传的文件", "error")
-        return redirect(case_url(case_no) + "#attachments")
     try:
         with ctx.engine.begin() as conn:
             readable_case(conn, ctx, case_no, user)

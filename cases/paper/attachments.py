@@ -29,7 +29,9 @@ from cases.store.chain import append_event
 from cases.store.records import load_case
 from cases.store.staff import get_actor
 from cases.store.tables import case_t
+from workflow import lifecycle
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.lifecycle import Actor
 
 attachment_t = CaseAttachment.__table__
 
@@ -44,7 +46,6 @@ ALLOWED_TYPES: dict[str, str] = {
     "application/pdf": "PDF 文件",
 }
 #: Who may attach (a receptionist only to the cases they own; handlers to those they work on).
-ATTACH_ROLES = frozenset({"receptionist", "handler", "supervisor", "leader"})
 PREVIEW_SIZE = (320, 320)
 #: Staged uploads the intake never registered are removed after this long.
 STAGED_TTL = timedelta(days=1)
@@ -200,6 +201,19 @@ def _summary(stored: Stored) -> dict[str, Any]:
     }
 
 
+def permits(actor: Actor, owner_staff_no: str) -> bool:
+    """Whether the actor may add materials: who may add a tracking note to the case."""
+    return lifecycle.role_permits("note", owner_staff_no, actor)
+
+
+def may_attach(conn: Connection, record: Any, actor_staff_no: str) -> Any:
+    """The actor, when they may add materials to the case (a receptionist: their own cases)."""
+    actor, _ = get_actor(conn, actor_staff_no)
+    if not permits(actor, record.owner_staff_no):
+        raise PermissionDenied("permission.denied", "您无权为该信访事项上传材料")
+    return actor
+
+
 def attach(
     conn: Connection,
     rt: Runtime,
@@ -214,11 +228,9 @@ def attach(
     record = load_case(conn, case_no, for_update=True)
     if record is None:
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
-    actor, _ = get_actor(conn, actor_staff_no)
-    if actor.role not in ATTACH_ROLES or (
-        actor.role == "receptionist" and record.owner_staff_no != actor.staff_no
-    ):
-        raise PermissionDenied("permission.denied", "您无权为该信访事项上传材料")
+    actor = may_attach(conn, record, actor_staff_no)
+    if not files:
+        raise InvalidInput("attachments.none", "请选择要上传的文件", field="files")
     stored = [prepare(n, d, max_bytes=settings.attachment_max_bytes) for n, d in files]
     _check_case_total(_case_total(conn, record.id), stored, settings.attachment_case_max_bytes)
     seq = append_event(

@@ -147,7 +147,10 @@ def test_the_closure_report_lists_notices_and_attachments(office: Engine, rt: Ru
             case_no=case_no,
             action="withdraw",
             actor_staff_no="A001",
-            payload={},
+            payload={
+                "reason": "问题已自行解决",
+                "request": {"date": NOW.date().isoformat(), "how": "书面"},
+            },
             now=NOW,
         )
         report = closure.closure_report(conn, rt, case_no=case_no, viewer_staff_no="G001", now=NOW)

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from tests.api.cli.helpers import intake_case
-from tests.factories import intake_body
+from tests.factories import VALID_ID, intake_body
 
 
 def test_intake_prints_case_json_with_query_code_once(
@@ -136,3 +136,21 @@ def test_the_statute_on_the_command_line(shoujie: Any, capsys: pytest.CaptureFix
     closed = json.loads(capsys.readouterr().out)
     assert closed["state"] == "closed"
     assert closed["details"]["waiver"] == {"date": "2026-11-26", "how": "书面", "waives": "review"}
+
+
+def test_reissue_code_checks_the_identity_read_from_stdin(
+    shoujie: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`shoujie case reissue-code`: the ID number from stdin (out of the shell's history); a
+    mismatch is bad input (exit 2), a match prints the new 查询码 once."""
+    case = intake_case(shoujie, capsys)
+    no = case["case_no"]
+    assert shoujie("case", "reissue-code", no, "--as", "A017", stdin="110105198001010016\n") == 2
+    assert "身份证号码与登记的信访人不符" in capsys.readouterr().err
+    code = shoujie(
+        "case", "reissue-code", no, "--as", "A017", "--json", stdin=VALID_ID.lower() + "\n"
+    )
+    assert code == 0
+    issued = json.loads(capsys.readouterr().out)
+    assert issued["case_no"] == no and issued["checked"] == "id_number"
+    assert len(issued["query_code"]) == 10 and issued["query_code"] != case["query_code"]
