@@ -71,12 +71,29 @@ def back_to(form: FormData, default: str) -> str:
 
 
 def run_form(
-    request: Request, ctx: AppContext, back: str, done: str, work: Callable[[Any], Any]
+    request: Request,
+    ctx: AppContext,
+    back: str,
+    done: str,
+    work: Callable[[Any], Any],
+    *,
+    form: FormData | None = None,
+    staff_no: str = "",
 ) -> Response:
-    """Run one unit of work for a page form; flash its outcome and go back (post/redirect/get)."""
+    """Run one unit of work for a page form; flash its outcome and go back (post/redirect/get).
+
+    A ``form`` carrying a one-time token is claimed in the same transaction: a re-post (a retry,
+    a second tab) does nothing twice and is sent where the first post went."""
     try:
         with ctx.engine.begin() as conn:
+            token, earlier = (
+                claim_form(conn, form, staff_no, ctx.clock.now()) if form else (None, None)
+            )
+            if earlier is not None:
+                return already_done(request, earlier or back, "该表单已经提交过，未重复办理")
             work(conn)
+            if token:
+                form_tokens.settle(conn, token, back)
     except DomainError as exc:
         if exc.http_status == 403:
             raise  # a refusal is a page of its own, not a flash
@@ -95,7 +112,9 @@ def claim_form(conn: Any, form: FormData, staff_no: str, now: Any) -> tuple[str 
     return token, form_tokens.claim(conn, token, staff_no=staff_no, now=now)
 
 
-def already_done(request: Request, target: str) -> RedirectResponse:
+def already_done(
+    request: Request, target: str, message: str = "该表单已经提交过，未重复登记"
+) -> RedirectResponse:
     """A re-posted form: nothing made twice, back to what the first post made."""
-    add_flash(request.session, "该表单已经提交过，未重复登记", "info")
+    add_flash(request.session, message, "info")
     return redirect(target)

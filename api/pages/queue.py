@@ -212,6 +212,8 @@ def notice_submit(
             text=form_str(form, "text"),
             now=ctx.clock.now(),
         ),
+        form=form,
+        staff_no=user.staff_no,
     )
 
 
@@ -282,6 +284,8 @@ def followup_submit(
             note=form_str(form, "note"),
             now=ctx.clock.now(),
         ),
+        form=form,
+        staff_no=user.staff_no,
     )
 
 
@@ -307,6 +311,8 @@ def extension_request_submit(
             reason=form_str(form, "reason"),
             now=ctx.clock.now(),
         ),
+        form=form,
+        staff_no=user.staff_no,
     )
 
 
@@ -328,4 +334,6 @@ def notice_answer_submit(
             answer=form_str(form, "answer"),
             now=ctx.clock.now(),
         ),
+        form=form,
+        staff_no=user.staff_no,
     )

@@ -143,3 +143,33 @@ def test_queue_row_shows_an_overdue_notice(
     later = create(engine, rt, NOW + timedelta(days=1))
     row = row_of(queue_json(later, client(later)), no)
     assert row["notice"]["status"] == "overdue" and row["notice"]["status_label"] == "逾期未答复"
+
+
+def test_a_reposted_notice_form_issues_one_notice(
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
+) -> None:
+    """下达督办单 twice from the same form (a retry, a second tab): one notice, one message."""
+    no = late_case(app, c, "overdue")
+    sweep(engine, rt, now=NOW)
+    row = row_of(queue_json(app, c, status="open"), no)
+    token = sign_in(c, "G001")
+    page = c.get("/queue").text
+    assert 'name="form_token"' in page
+    form = {
+        "csrf_token": token,
+        "form_token": "queue-notice-form-0001",
+        "reply_by": "2026-11-30",
+        "text": "请报告办理进展",
+        "next": "/queue",
+    }
+    first = c.post(f"/queue/escalations/{row['id']}/notice", data=form)
+    assert first.status_code == 303
+    assert "已下达督办单" in c.get("/queue").text
+    again = c.post(f"/queue/escalations/{row['id']}/notice", data=form)
+    assert again.status_code == 303 and again.headers["location"] == "/queue"
+    shown = c.get("/queue").text
+    assert "该表单已经提交过，未重复办理" in shown and "已有未答复的督办单" not in shown
+    with engine.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(SupervisionNotice)).scalar()
+    assert count == 1
+    assert len(messages(engine, "A001", "supervision_notice")) == 1
