@@ -233,6 +233,14 @@ def _volatile(column: str) -> bool:
     )
 
 
+def _stable(value: Any) -> Any:
+    """A JSON value without its encrypted fields (an outbox message carries the petitioner's
+    phone as stored, whose nonce is random)."""
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if not k.endswith("_enc")}
+    return value
+
+
 def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
     """Every row of every case table, without surrogate keys and random nonces, sorted."""
     out: dict[str, list[tuple[str, ...]]] = {}
@@ -241,7 +249,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
         for t in tables:
             cols = [c for c in t.c if not _volatile(c.name)]
             rows = conn.execute(select(*cols)).all() if cols else []
-            out[t.name] = sorted(tuple(repr(v) for v in r) for r in rows)
+            out[t.name] = sorted(tuple(repr(_stable(v)) for v in r) for r in rows)
     return out
 
 

@@ -4,8 +4,10 @@
 
 Each case goes intake → accept → reply → close, each step its own transaction (``engine.begin()``,
 as the command line and the API do). The bare baseline writes the same rows (petitioner, case,
-counter, events, clocks, the matter's keywords, and the escalation settle-up a stopped clock
-needs) with sqlite3 /
+counter, events, clocks, the matter's keywords, the escalation settle-up a stopped clock
+needs, and the statutory notices accept and reply issue: the year's 文号 from notice_counter, the
+notice's text rendered with the engine's own context and Jinja template, its hash on the event,
+the petitioner's text message in the outbox) with sqlite3 /
 psycopg directly, in the same number of transactions with the same durability (SQLite WAL +
 synchronous=NORMAL + BEGIN IMMEDIATE; PostgreSQL defaults, one COMMIT per step). It computes what
 the rows contain with the same primitives (AES-GCM field encryption, blind index, 查询码 hash,
@@ -21,6 +23,7 @@ identical, and the bare rows must pass ``cases.audit.verify``.
 
 import argparse
 import cProfile
+import hashlib
 import io
 import json
 import pstats
@@ -31,9 +34,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from bench.common import (
     OWNER,
@@ -51,13 +55,16 @@ from bench.common import (
 from cases.audit import GENESIS, case_link, event_hash, verify
 from cases.casework import actions, intake
 from cases.crypto import generate_query_code, hash_query_code
-from cases.models import CaseKeyword
+from cases.models import CaseKeyword, CaseNotice, Outbox
+from cases.paper.notices import notice_context
+from cases.paper.render import notice_html
 from cases.repeat.index import keyword_rows
 from cases.repeat.jurisdiction import classify, office_jurisdiction, region_names
 from cases.repeat.matter import matter_vector
 from cases.runtime import Runtime
 from cases.store import fastsql, statements, tables
-from workflow import sla
+from cases.store.outbox import PETITIONER_RECIPIENT
+from workflow import paper, sla
 from workflow.calendar import OfficialCalendar, local_date
 from workflow.intake import mask_id_number, mask_phone
 
@@ -164,6 +171,20 @@ class Bare:
         self.insert_clock = self._insert("case_clock", ["case_id", *statements.CLOCK_COLUMNS])
         keyword_columns = [c.name for c in CaseKeyword.__table__.columns]
         self.insert_keyword = self._insert("case_keyword", keyword_columns)
+        self.insert_notice = self._insert(
+            "case_notice", [c.name for c in CaseNotice.__table__.columns if c.name != "id"]
+        )
+        outbox_columns = [c.name for c in Outbox.__table__.columns if c.name != "id"]
+        self.insert_outbox = (
+            self._insert("outbox", outbox_columns) + " ON CONFLICT (dedup_key) DO NOTHING"
+        )
+        self.take_doc_seq = self.sql(
+            "INSERT INTO notice_counter (office_id, year, last_seq) VALUES (?, ?, 1) "
+            "ON CONFLICT (office_id, year) DO UPDATE SET last_seq = notice_counter.last_seq + 1 "
+            "RETURNING last_seq"
+        )
+        # The office that issues the notices (name, 文号 prefix), read once.
+        self.issuer: Any = None
 
     def close(self) -> None:
         """Close the connection."""
@@ -233,6 +254,79 @@ class Bare:
             self.ts(c.stopped_at),
             self.ts(c.next_fire_at),
         )
+
+    def _notice(
+        self,
+        cur: Any,
+        kind: paper.NoticeKind,
+        facts: tuple[Any, ...],
+        data: dict[str, Any],
+        due_dates: dict[str, date],
+        now: datetime,
+    ) -> dict[str, Any]:
+        """The step's notice: next 文号 (one upsert), its text rendered with the engine's own
+        context and template (the document is part of the work), stored, and the petitioner's
+        text message in the outbox; returns what the step's event records of it."""
+        case_id, case_no, event_seq, details, received_at, *rest = facts
+        channel, category, subject, content, requests, p_name, phone_enc = rest
+        if isinstance(received_at, str):  # SQLite: SQLAlchemy's naive UTC text
+            received_at = datetime.fromisoformat(received_at).replace(tzinfo=UTC)
+        office = self.issuer
+        office_id = office.id if office is not None else 0
+        issued_on = local_date(now, self.rt.tz)
+        (seq,) = cur.execute(self.take_doc_seq, (office_id, issued_on.year)).fetchone()
+        prefix = (office.policy or {}).get("doc_prefix") if office is not None else None
+        doc_no = paper.doc_number(prefix, issued_on.year, seq)
+        record = SimpleNamespace(
+            case_no=case_no,
+            p_name=p_name,
+            channel=channel,
+            category=category,
+            subject=subject,
+            content=content,
+            requests=requests,
+            details=details,
+        )
+        received_on = local_date(received_at, self.rt.tz)
+        context = notice_context(
+            kind, record, data, due_dates, issued_on, received_on, doc_no, office
+        )
+        html = notice_html(kind.template, context)
+        digest = hashlib.sha256(html.encode()).hexdigest()
+        cur.execute(
+            self.insert_notice,
+            (
+                case_id,
+                kind.code,
+                office_id,
+                issued_on.year,
+                seq,
+                doc_no,
+                event_seq,
+                html,
+                digest,
+                self.ts(now),
+            ),
+        )
+        if phone_enc:
+            cur.execute(
+                self.insert_outbox,
+                (
+                    f"{case_no}:notice:{doc_no}",
+                    "petitioner_notice",
+                    PETITIONER_RECIPIENT,
+                    case_no,
+                    self.js({"title": kind.title, "doc_no": doc_no, "phone_enc": phone_enc}),
+                    self.ts(now),
+                    "pending",
+                    0,
+                    self.ts(now),
+                    None,
+                    None,
+                    None,
+                ),
+            )
+        return {"kind": kind.code, "title": kind.title, "doc_no": doc_no, "sha256": digest}
 
     def intake(self, p: dict[str, Any], body: dict[str, Any], now: datetime) -> str:
         """Register a case (inputs already normalised); return its number."""
@@ -324,9 +418,8 @@ class Bare:
                     self.ts(now),
                     self.ts(now),
                     1,
-                    # acceptance_due, handling_due: set from the clocks below (same cost as the
-                    # intake's value in one INSERT; the baseline's statistics are not read)
-                    None,
+                    # acceptance_due, handling_due: the due dates the on-time rates count by
+                    self.day(next(c.due_date for c in clocks if c.name == "acceptance")),
                     None,
                 ),
             ).fetchone()[0]
@@ -345,6 +438,7 @@ class Bare:
                     GENESIS,
                     first,
                     None,
+                    None,  # request_id: none outside a web request
                 ),
             )
             # The matter's keywords, for finding similar matters at later intakes.
@@ -373,12 +467,21 @@ class Bare:
         """One action on a case."""
         rt = self.rt
         source, target, stops, starts = self.RULES[action]
-        lock = "" if self.sqlite else " FOR UPDATE"
+        kind = paper.notice_for(action)
+        lock = "" if self.sqlite else " FOR UPDATE OF c"
+        # A step that issues a notice also reads what the notice says of the case and petitioner.
+        more = (
+            ", c.received_at, c.channel, c.category, c.subject, c.content, c.requests, p.name, "
+            "p.phone_enc"
+            if kind is not None
+            else ""
+        )
         with self.tx() as cur:
-            case_id, state, version, count, last_hash, details = cur.execute(
+            case_id, state, version, count, last_hash, details, *facts = cur.execute(
                 self.sql(
-                    'SELECT id, state, version, event_count, last_event_hash, details FROM "case" '
-                    f"WHERE case_no = ?{lock}"
+                    "SELECT c.id, c.state, c.version, c.event_count, c.last_event_hash, c.details"
+                    f'{more} FROM "case" c JOIN petitioner p ON p.id = c.petitioner_id '
+                    f"WHERE c.case_no = ?{lock}"
                 ),
                 (case_no,),
             ).fetchone()
@@ -393,6 +496,16 @@ class Bare:
             ).fetchall()
             due = {name: due_at for _, name, due_at in active}
             seq = count + 1
+            if isinstance(details, str):
+                details = json.loads(details)
+            started = [sla.start_clock(name, now, self.ctx) for name in starts]
+            data = payload  # what the step was given; its event also records the notice
+            if kind is not None:
+                due_dates = {c.name: c.due_date for c in started}
+                notice = self._notice(
+                    cur, kind, (case_id, case_no, seq, details, *facts), payload, due_dates, now
+                )
+                payload = {**data, "notice": notice}
             h = event_hash(
                 rt.audit_key,
                 prev_hash=last_hash,
@@ -408,19 +521,24 @@ class Bare:
             extra, params = "", []
             # What the statistics count of the step (cases.stats.step_facts).
             if action == "accept":
-                extra = ", decided_at = ?, decided_on_time = ?"
-                params = [self.ts(now), self.ts(now) <= due["acceptance"]]
+                extra = ", decided_at = ?, decided_on_time = ?, handling_due = ?"
+                handling = next(c for c in started if c.name == "handling")
+                params = [
+                    self.ts(now),
+                    self.ts(now) <= due["acceptance"],
+                    self.day(handling.due_date),
+                ]
             if action == "reply":
-                old = json.loads(details) if isinstance(details, str) else dict(details or {})
+                old = dict(details or {})
                 extra = ", outcome = ?, details = ?, replied_at = ?, replied_on_time = ?"
                 params = [
                     payload["outcome"],
-                    self.js({**old, "reply": dict(payload)}),
+                    self.js({**old, "reply": dict(data)}),
                     self.ts(now),
                     self.ts(now) <= due["handling"],
                 ]
             if action == "close":
-                old = json.loads(details) if isinstance(details, str) else dict(details or {})
+                old = dict(details or {})
                 extra, params = ", details = ?", [self.js({**old, "waiver": payload["waiver"]})]
             updated = cur.execute(
                 self.sql(
@@ -446,6 +564,7 @@ class Bare:
                     last_hash,
                     h,
                     None,
+                    None,
                 ),
             )
             stopped = [cid for cid, name, _ in active if "*" in stops or name in stops]
@@ -465,11 +584,8 @@ class Bare:
                     ),
                     (self.ts(now), *stopped),
                 )
-            for name in starts:
-                cur.execute(
-                    self.insert_clock,
-                    self._clock_row(case_id, sla.start_clock(name, now, self.ctx)),
-                )
+            for c in started:
+                cur.execute(self.insert_clock, self._clock_row(case_id, c))
 
 
 def _normalised(body: dict[str, Any]) -> dict[str, Any]:
@@ -529,7 +645,14 @@ def bench_backend(backend: Backend, n: int, rounds: int, profile: bool) -> float
             calendar = rt.calendar(conn)
             level, region, organs = office_jurisdiction(conn)
             names = region_names(conn)
+            office_t = tables.office_t
+            issuer = conn.execute(
+                select(office_t.c.id, office_t.c.name, office_t.c.policy)
+                .order_by(office_t.c.id)
+                .limit(1)
+            ).first()
         bare = Bare(backend, rt, owner_id, calendar)
+        bare.issuer = issuer
         bare.office = {
             "office_level": level,
             "office_region": region,

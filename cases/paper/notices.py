@@ -96,7 +96,7 @@ def issue(
         seq,
     )
     received_on = local_date(record.received_at, rt.tz)
-    context = _context(kind, record, data, due_dates, issued_on, received_on, doc_no, office)
+    context = notice_context(kind, record, data, due_dates, issued_on, received_on, doc_no, office)
     html = notice_html(kind.template, context)
     digest = hashlib.sha256(html.encode()).hexdigest()
     event_seq = record.event_count + 1
@@ -120,7 +120,7 @@ def issue(
     return {"kind": kind.code, "title": kind.title, "doc_no": doc_no, "sha256": digest}
 
 
-def _context(
+def notice_context(
     kind: paper.NoticeKind,
     record: Any,
     data: Mapping[str, Any],
@@ -130,6 +130,7 @@ def _context(
     doc_no: str,
     office: Any,
 ) -> dict[str, Any]:
+    """What the notice's template is rendered with: the case's facts, the step's data, the article."""
     details = record.details or {}
     window = {"reply": "review_window", "review": "reexamination_window"}.get(kind.code)
     next_step = paper.NEXT_STEP.get(kind.code)
