@@ -8,7 +8,7 @@ touches the PostgreSQL server: the soak database stops accepting connections
 (``ALTER DATABASE … ALLOW_CONNECTIONS false``) and its sessions are ended, then it is opened again.
 Sweeps have work because a seeder registers cases dated 20 days ago (their acceptance period has run
 out); the servers' delivery loops send the escalations to a webhook on loopback. Prints the answers
-by status (5xx inside and outside the outage), each server's RSS at start and end, and the result of
+by status (5xx inside and outside the outage), each server's RSS every 30 s, and the result of
 ``shoujie audit verify`` at the end.
 """
 
@@ -223,13 +223,22 @@ def main(argv: list[str] | None = None) -> int:
                 target=outage, args=(url, args.outage_at, args.outage_seconds, window), daemon=True
             ).start()
         time.sleep(2)
-        start_rss = [rss_mb(one.pid), rss_mb(two.pid)]
-        warm_rss: list[float] = []
-        # After a minute the first intakes have loaded jieba's dictionary (lazily): memory from
-        # then on is what "flat" is judged by.
-        threading.Timer(60, lambda: warm_rss.extend([rss_mb(one.pid), rss_mb(two.pid)])).start()
+        # RSS every 30 s: after two minutes jieba's dictionaries are loaded and every route has
+        # run, so memory from then on is what "flat after warm-up" is judged by.
+        samples: list[tuple[float, float, float]] = []
+        sampling = threading.Event()
+
+        def sample() -> None:
+            began = time.monotonic()
+            while True:
+                samples.append((time.monotonic() - began, rss_mb(one.pid), rss_mb(two.pid)))
+                if sampling.wait(30):
+                    return
+
+        threading.Thread(target=sample, daemon=True).start()
         counts = asyncio.run(clients(bases, token, seconds, args.clients, window))
-        end_rss = [rss_mb(one.pid), rss_mb(two.pid)]
+        sampling.set()
+        samples.append((seconds, rss_mb(one.pid), rss_mb(two.pid)))
         stop.set()
         time.sleep(5)  # the last deliveries
     engine = create_engine(url)
@@ -250,11 +259,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"soak: {args.minutes:g} min, 2 servers on one PostgreSQL, {args.clients} clients")
     for label, counter in counts.items():
         total = sum(counter.values())
-        fives = {k: v for k, v in sorted(counter.items()) if k.startswith("5")}
-        print(f"  {label:7} {total} answers: {dict(sorted(counter.items()))}; 5xx: {fives or 0}")
-    warm = warm_rss or end_rss
-    for i, (a, w, b) in enumerate(zip(start_rss, warm, end_rss, strict=True), 1):
-        print(f"  server {i}: RSS {a:.0f} MB at start, {w:.0f} MB after 1 min, {b:.0f} MB at end")
+        # 503 is the answer an unreachable database is meant to give; any other 5xx is a fault.
+        faults = {k: v for k, v in sorted(counter.items()) if k.startswith("5") and k != "503"}
+        dropped = sum(v for k, v in counter.items() if k.startswith("conn:"))
+        print(
+            f"  {label:7} {total} answers: {dict(sorted(counter.items()))}; "
+            f"503: {counter['503']}, other 5xx: {faults or 0}, dropped connections: {dropped}"
+        )
+    warm = next((s for s in samples if s[0] >= 119), samples[-1])
+    for i in (1, 2):
+        start, end = samples[0][i], samples[-1][i]
+        print(
+            f"  server {i}: RSS {start:.0f} MB at start, {warm[i]:.0f} MB at {warm[0] / 60:.1f} min, "
+            f"{end:.0f} MB at end ({end - warm[i]:+.0f} MB after warm-up)"
+        )
+    series = ", ".join(f"{t / 60:.1f}m {a:.0f}/{b:.0f}" for t, a, b in samples)
+    print(f"  RSS every 30 s (server 1/server 2, MB): {series}")
     print(
         f"  cases {cases}, escalations {escalations}, webhook deliveries sent {sent} "
         f"(receiver got {Hook.received})"
