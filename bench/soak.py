@@ -38,8 +38,9 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/shoujie_soak"
 
 
 @contextlib.contextmanager
-def serve(port: int, env: dict[str, str]) -> Iterator[subprocess.Popen]:
-    """One uvicorn process serving Shoujie on a loopback port, stopped (SIGTERM) on exit."""
+def serve(port: int, env: dict[str, str], log: Path | None = None) -> Iterator[subprocess.Popen]:
+    """One uvicorn process serving Shoujie on a loopback port, stopped (SIGTERM) on exit; its
+    stderr (the app's log lines) goes to ``log`` when given."""
     cmd = [
         sys.executable,
         "-m",
@@ -54,7 +55,8 @@ def serve(port: int, env: dict[str, str]) -> Iterator[subprocess.Popen]:
         "warning",
         "--no-access-log",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
+    err = log.open("ab") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stderr=err)
     try:
         deadline = time.monotonic() + 120  # a loaded machine starts slowly
         while True:
@@ -73,6 +75,8 @@ def serve(port: int, env: dict[str, str]) -> Iterator[subprocess.Popen]:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log:
+            err.close()
 
 
 def rss_mb(pid: int) -> float:
@@ -190,8 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--outage-at", type=float, help="seconds into the run")
     p.add_argument("--outage-seconds", type=float, default=20)
+    p.add_argument("--logs", type=Path, help="directory for each server's stderr (server-PORT.log)")
     args = p.parse_args(argv)
     url = os.environ.get("SHOUJIE_BENCH_DATABASE_URL", DEFAULT_URL)
+    logs = args.logs
+    if logs:
+        logs.mkdir(parents=True, exist_ok=True)
     prepare_database(url)
     hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=hook.serve_forever, daemon=True).start()
@@ -210,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     window: list[float] = []
     ports = [free_port(), free_port()]
     with (
-        serve(ports[0], env) as one,
-        serve(ports[1], env) as two,
+        serve(ports[0], env, logs and logs / f"server-{ports[0]}.log") as one,
+        serve(ports[1], env, logs and logs / f"server-{ports[1]}.log") as two,
     ):
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         token = httpx.post(
@@ -238,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         threading.Thread(target=sample, daemon=True).start()
         counts = asyncio.run(clients(bases, token, seconds, args.clients, window))
         sampling.set()
+        ended = datetime.now(UTC)
         samples.append((seconds, rss_mb(one.pid), rss_mb(two.pid)))
         stop.set()
         time.sleep(5)  # the last deliveries
@@ -248,6 +257,17 @@ def main(argv: list[str] | None = None) -> int:
         sent = conn.execute(
             text("SELECT count(*) FROM delivery WHERE status = 'sent'")
         ).scalar_one()
+        # What the delivery workers had not got to, and when they last sent: a stalled worker
+        # shows as a backlog and a last send long before the end.
+        pending = dict(
+            conn.execute(
+                text(
+                    "SELECT channel, count(*) FROM delivery WHERE status = 'pending' "
+                    "GROUP BY channel ORDER BY channel"
+                )
+            ).all()
+        )
+        last_sent = conn.execute(text("SELECT max(delivered_at) FROM delivery")).scalar_one()
     engine.dispose()
     verify = subprocess.run(
         [sys.executable, "-m", "api.cli", "audit", "verify"],
@@ -277,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  RSS every 30 s (server 1/server 2, MB): {series}")
     print(
         f"  cases {cases}, escalations {escalations}, webhook deliveries sent {sent} "
-        f"(receiver got {Hook.received})"
+        f"(receiver got {Hook.received}); pending {pending or 0}, last sent "
+        f"{f'{last_sent:%H:%M:%S}' if last_sent else 'never'}, clients stopped {ended:%H:%M:%S} UTC"
     )
     print(f"  audit verify: {(verify.stdout + verify.stderr).strip()} (exit {verify.returncode})")
     hook.shutdown()
