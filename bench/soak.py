@@ -8,7 +8,7 @@ touches the PostgreSQL server: the soak database stops accepting connections
 (``ALTER DATABASE … ALLOW_CONNECTIONS false``) and its sessions are ended, then it is opened again.
 Sweeps have work because a seeder registers cases dated 20 days ago (their acceptance period has run
 out); the servers' delivery loops send the escalations to a webhook on loopback. Prints the answers
-by status (5xx inside and outside the outage), each server's RSS at start and end, and the result of
+by status (5xx inside and outside the outage), each server's RSS every 30 s, and the result of
 ``shoujie audit verify`` at the end.
 """
 
@@ -38,8 +38,9 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/shoujie_soak"
 
 
 @contextlib.contextmanager
-def serve(port: int, env: dict[str, str]) -> Iterator[subprocess.Popen]:
-    """One uvicorn process serving Shoujie on a loopback port, stopped (SIGTERM) on exit."""
+def serve(port: int, env: dict[str, str], log: Path | None = None) -> Iterator[subprocess.Popen]:
+    """One uvicorn process serving Shoujie on a loopback port, stopped (SIGTERM) on exit; its
+    stderr (the app's log lines) goes to ``log`` when given."""
     cmd = [
         sys.executable,
         "-m",
@@ -54,7 +55,8 @@ def serve(port: int, env: dict[str, str]) -> Iterator[subprocess.Popen]:
         "warning",
         "--no-access-log",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
+    err = log.open("ab") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stderr=err)
     try:
         deadline = time.monotonic() + 120  # a loaded machine starts slowly
         while True:
@@ -73,6 +75,8 @@ def serve(port: int, env: dict[str, str]) -> Iterator[subprocess.Popen]:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log:
+            err.close()
 
 
 def rss_mb(pid: int) -> float:
@@ -190,8 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--outage-at", type=float, help="seconds into the run")
     p.add_argument("--outage-seconds", type=float, default=20)
+    p.add_argument("--logs", type=Path, help="directory for each server's stderr (server-PORT.log)")
     args = p.parse_args(argv)
     url = os.environ.get("SHOUJIE_BENCH_DATABASE_URL", DEFAULT_URL)
+    logs = args.logs
+    if logs:
+        logs.mkdir(parents=True, exist_ok=True)
     prepare_database(url)
     hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=hook.serve_forever, daemon=True).start()
@@ -210,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     window: list[float] = []
     ports = [free_port(), free_port()]
     with (
-        serve(ports[0], env) as one,
-        serve(ports[1], env) as two,
+        serve(ports[0], env, logs and logs / f"server-{ports[0]}.log") as one,
+        serve(ports[1], env, logs and logs / f"server-{ports[1]}.log") as two,
     ):
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         token = httpx.post(
@@ -223,13 +231,23 @@ def main(argv: list[str] | None = None) -> int:
                 target=outage, args=(url, args.outage_at, args.outage_seconds, window), daemon=True
             ).start()
         time.sleep(2)
-        start_rss = [rss_mb(one.pid), rss_mb(two.pid)]
-        warm_rss: list[float] = []
-        # After a minute the first intakes have loaded jieba's dictionary (lazily): memory from
-        # then on is what "flat" is judged by.
-        threading.Timer(60, lambda: warm_rss.extend([rss_mb(one.pid), rss_mb(two.pid)])).start()
+        # RSS every 30 s: after two minutes jieba's dictionaries are loaded and every route has
+        # run, so memory from then on is what "flat after warm-up" is judged by.
+        samples: list[tuple[float, float, float]] = []
+        sampling = threading.Event()
+
+        def sample() -> None:
+            began = time.monotonic()
+            while True:
+                samples.append((time.monotonic() - began, rss_mb(one.pid), rss_mb(two.pid)))
+                if sampling.wait(30):
+                    return
+
+        threading.Thread(target=sample, daemon=True).start()
         counts = asyncio.run(clients(bases, token, seconds, args.clients, window))
-        end_rss = [rss_mb(one.pid), rss_mb(two.pid)]
+        sampling.set()
+        ended = datetime.now(UTC)
+        samples.append((seconds, rss_mb(one.pid), rss_mb(two.pid)))
         stop.set()
         time.sleep(5)  # the last deliveries
     engine = create_engine(url)
@@ -239,6 +257,17 @@ def main(argv: list[str] | None = None) -> int:
         sent = conn.execute(
             text("SELECT count(*) FROM delivery WHERE status = 'sent'")
         ).scalar_one()
+        # What the delivery workers had not got to, and when they last sent: a stalled worker
+        # shows as a backlog and a last send long before the end.
+        pending = dict(
+            conn.execute(
+                text(
+                    "SELECT channel, count(*) FROM delivery WHERE status = 'pending' "
+                    "GROUP BY channel ORDER BY channel"
+                )
+            ).all()
+        )
+        last_sent = conn.execute(text("SELECT max(delivered_at) FROM delivery")).scalar_one()
     engine.dispose()
     verify = subprocess.run(
         [sys.executable, "-m", "api.cli", "audit", "verify"],
@@ -250,14 +279,26 @@ def main(argv: list[str] | None = None) -> int:
     print(f"soak: {args.minutes:g} min, 2 servers on one PostgreSQL, {args.clients} clients")
     for label, counter in counts.items():
         total = sum(counter.values())
-        fives = {k: v for k, v in sorted(counter.items()) if k.startswith("5")}
-        print(f"  {label:7} {total} answers: {dict(sorted(counter.items()))}; 5xx: {fives or 0}")
-    warm = warm_rss or end_rss
-    for i, (a, w, b) in enumerate(zip(start_rss, warm, end_rss, strict=True), 1):
-        print(f"  server {i}: RSS {a:.0f} MB at start, {w:.0f} MB after 1 min, {b:.0f} MB at end")
+        # 503 is the answer an unreachable database is meant to give; any other 5xx is a fault.
+        faults = {k: v for k, v in sorted(counter.items()) if k.startswith("5") and k != "503"}
+        dropped = sum(v for k, v in counter.items() if k.startswith("conn:"))
+        print(
+            f"  {label:7} {total} answers: {dict(sorted(counter.items()))}; "
+            f"503: {counter['503']}, other 5xx: {faults or 0}, dropped connections: {dropped}"
+        )
+    warm = next((s for s in samples if s[0] >= 119), samples[-1])
+    for i in (1, 2):
+        start, end = samples[0][i], samples[-1][i]
+        print(
+            f"  server {i}: RSS {start:.0f} MB at start, {warm[i]:.0f} MB at {warm[0] / 60:.1f} min, "
+            f"{end:.0f} MB at end ({end - warm[i]:+.0f} MB after warm-up)"
+        )
+    series = ", ".join(f"{t / 60:.1f}m {a:.0f}/{b:.0f}" for t, a, b in samples)
+    print(f"  RSS every 30 s (server 1/server 2, MB): {series}")
     print(
         f"  cases {cases}, escalations {escalations}, webhook deliveries sent {sent} "
-        f"(receiver got {Hook.received})"
+        f"(receiver got {Hook.received}); pending {pending or 0}, last sent "
+        f"{f'{last_sent:%H:%M:%S}' if last_sent else 'never'}, clients stopped {ended:%H:%M:%S} UTC"
     )
     print(f"  audit verify: {(verify.stdout + verify.stderr).strip()} (exit {verify.returncode})")
     hook.shutdown()
