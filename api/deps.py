@@ -30,6 +30,7 @@ from api.security import (
     permits,
 )
 from cases.accounts import sessions
+from cases.db import reader
 from cases.reports.cache import ReportCache
 from cases.runtime import Runtime
 from cases.settings import Clock
@@ -132,8 +133,16 @@ PASSWORD_CHANGE_PATHS = frozenset(
 
 def holder_user(ctx: AppContext, secret: str, kind: str) -> User | None:
     """The active staff member whose open session or token this secret is, or None."""
-    with ctx.engine.begin() as conn:
-        h = sessions.holder(conn, secret, kind=kind, now=ctx.clock.now(), timeouts=ctx.timeouts)
+    now = ctx.clock.now()
+    try:
+        # Most requests only read their session: no write lock on SQLite.
+        with reader(ctx.engine).begin() as conn:
+            h = sessions.holder(
+                conn, secret, kind=kind, now=now, timeouts=ctx.timeouts, read_only=True
+            )
+    except sessions.NeedsWrite:
+        with ctx.engine.begin() as conn:
+            h = sessions.holder(conn, secret, kind=kind, now=now, timeouts=ctx.timeouts)
     if h is None:
         return None
     return User(

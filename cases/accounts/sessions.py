@@ -87,10 +87,23 @@ def open_session(
     return secret
 
 
+class NeedsWrite(Exception):
+    """A read-only look-up found a session to end or to touch: look again in a writing one."""
+
+
 def holder(
-    conn: Connection, secret: str, *, kind: str, now: datetime, timeouts: Timeouts
+    conn: Connection,
+    secret: str,
+    *,
+    kind: str,
+    now: datetime,
+    timeouts: Timeouts,
+    read_only: bool = False,
 ) -> Holder | None:
-    """Whose this secret is, while its session is open, in time, and the account active."""
+    """Whose this secret is, while its session is open, in time, and the account active.
+
+    ``read_only``: raise ``NeedsWrite`` instead of ending or touching the session, so most
+    requests check their session without taking SQLite's write lock."""
     if not secret or len(secret) > 200:
         return None
     row = conn.execute(
@@ -113,9 +126,13 @@ def holder(
     if row is None or row.revoked_at is not None or not row.active:
         return None
     if now >= row.expires_at or now - row.last_seen_at > timeouts.idle:
+        if read_only:
+            raise NeedsWrite
         end(conn, row.id, now=now, reason="timeout")
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
+        if read_only:
+            raise NeedsWrite
         conn.execute(update(session_t).where(session_t.c.id == row.id).values(last_seen_at=now))
     return Holder(
         session_id=row.id,

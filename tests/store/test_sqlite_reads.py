@@ -119,7 +119,8 @@ def test_api_reads_take_no_write_lock(sqlite_engine: Engine, rt: Runtime) -> Non
     engine = _traced(sqlite_engine.url.render_as_string(hide_password=False), seen)
     app = make_app(engine, rt)
     c = client(app)
-    headers = bearer(app, "A001")
+    headers = bearer(app, "A001")  # a token is a row now: issuing it writes
+    seen.clear()
     assert c.get(f"/api/v1/cases/{case_no}", headers=headers).status_code == 200
     assert c.get("/api/v1/cases", headers=headers).status_code == 200
     assert c.get(f"/api/v1/cases/{case_no}/events", headers=headers).status_code == 200
