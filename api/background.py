@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppContext
+from cases import text
 from cases.notify.worker import deliver
 from cases.reports.briefing import run_briefing
 from cases.supervision.sweeper import sweep
@@ -55,14 +56,25 @@ async def deliver_loop(
         await asyncio.sleep(interval)
 
 
+def warm_text() -> None:
+    """Load jieba's tables (seconds) so the first repeat look-up does not wait for them."""
+    try:
+        text.warm()
+    except Exception:  # noqa: BLE001  (the first look-up will load them, or say what is wrong)
+        log.exception("loading the text tables failed")
+
+
 def lifespan(
     ctx: AppContext, *, sweep_interval: float, deliver_interval: float
 ) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
-    """The app's lifespan: both loops run while it serves (an interval of 0 turns one off)."""
+    """The app's lifespan: both loops run while it serves (an interval of 0 turns one off), and
+    jieba's tables load in a thread once it has started."""
 
     @contextlib.asynccontextmanager
     async def running(app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
+        # Not awaited: the server answers at once, and the first intake finds the tables loaded.
+        threading.Thread(target=warm_text, name="shoujie-warm-text", daemon=True).start()
         loops = []
         if sweep_interval:
             loops.append(asyncio.create_task(sweep_loop(ctx, sweep_interval)))

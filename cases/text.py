@@ -4,8 +4,9 @@ jieba's module-level functions share one process-wide dictionary; a word added t
 purpose changes every other segmentation in the process (the statistics' hot topics changed after
 the first repeat look-up). Here one ``jieba.Tokenizer`` carries the petition domain's words, and
 both the matter index (``cases.repeat``) and the statistics' topics (``cases.reports``) read it, so
-a subject segments the same way whatever ran first. It is built on first use (the dictionary takes
-about a second to load).
+a subject segments the same way whatever ran first. It is built on first use (the dictionary, its
+part-of-speech table and the IDF table take seconds to load), or ahead of it by ``warm()``, which
+the server runs in a background thread once it has started, so the first intake does not wait.
 
 The statistics' hot topics read two data files beside it (``text_data/``): the petition domain's
 topics, each with the ways petitions write it (拖欠工资: 欠薪, 讨薪…), matched whole before the
@@ -15,11 +16,12 @@ Stopwords ISO, and the domain's own: 建议, 办理, 小区, 社区…).
 
 import logging
 import re
+import threading
 import unicodedata
-from collections.abc import Mapping
-from functools import cache, lru_cache
+from collections.abc import Callable, Mapping
+from functools import cache, lru_cache, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 #: The hot topics' data files: the topics with their variants, and the stop words.
 TEXT_DATA = Path(__file__).resolve().parent / "text_data"
@@ -117,7 +119,31 @@ NOT_TOPIC_TAGS = ("nr", "ns", "nt")
 _WORDLIKE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
-@cache
+#: Held while a table is built, so a request arriving during the warm-up waits for it instead of
+#: building a second copy (functools.cache does not stop two threads building at once).
+_BUILDING = threading.RLock()
+T = TypeVar("T")
+
+
+def warm() -> None:
+    """Load what the first repeat look-up reads (dictionary, part-of-speech and IDF tables)."""
+    word_tags()
+    idf()
+
+
+def _once(build: Callable[[], T]) -> Callable[[], T]:
+    """``build`` run once, however many threads ask at the same time (the others wait for it)."""
+    cached = cache(build)
+
+    @wraps(build)
+    def get() -> T:
+        with _BUILDING:
+            return cached()
+
+    return get
+
+
+@_once
 def tokenizer() -> Any:
     """This module's own jieba tokenizer, with the domain words (built once)."""
     import jieba
@@ -130,7 +156,7 @@ def tokenizer() -> Any:
     return own
 
 
-@cache
+@_once
 def pos_tokenizer() -> Any:
     """Part-of-speech tagging over this module's tokenizer (built once)."""
     import jieba.posseg
@@ -138,7 +164,7 @@ def pos_tokenizer() -> Any:
     return jieba.posseg.POSTokenizer(tokenizer())
 
 
-@cache
+@_once
 def idf() -> tuple[dict[str, float], float]:
     """jieba's IDF table and its median (read once)."""
     import jieba.analyse

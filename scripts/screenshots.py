@@ -3,7 +3,9 @@
 ``python -m scripts.screenshots [--out docs]`` loads the demo office into a temporary SQLite
 database as of a fixed Friday morning, serves it on a loopback port, walks a receptionist's round
 on a phone (tests.browser.phone_tour, the round the 390-px test checks) and saves what the phone
-shows of each page as ``docs/phone-<page>.png``, and the desk with its menu open.
+shows of each page as ``docs/phone-<page>.png``, and the desk with its menu open. Then, on a
+desktop browser, it prints the demo's first 处理意见书 as the case page's 打印 link shows it (the
+A4 print page, its inline style allowed by the CSP's hashes) to ``docs/notice-opinion.png``.
 """
 
 import argparse
@@ -13,19 +15,28 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from api.app import create_app
 from cases.db import make_engine, upgrade
 from cases.demo.loader import load_demo
 from cases.demo.records import DEMO_PASSWORD
+from cases.paper.notices import notice_t
 from cases.runtime import Runtime
 from cases.settings import Clock, Settings
-from tests.browser import PHONE, open_menu, open_page, phone_tour, serve
+from cases.store.tables import case_t
+from tests.browser import PHONE, open_menu, open_page, phone_tour, serve, sign_in
 
 #: The instant the demo is loaded at and the app's clock stands still at: the pictures never change.
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
 RECEPTIONIST = "JF03"
 #: Which pages go in the README, in the round's order (the round also passes the /track form).
 PAGES = ("desk", "menu", "intake", "check", "receipt", "case", "track", "staff")
+#: Who prints the notice (the office's supervisor reads every case), and the notice's kind.
+SUPERVISOR = "JF02"
+NOTICE_KIND = "reply"
+#: A desk's screen; the picture is the whole page, as long as the notice is.
+DESKTOP = {"width": 900, "height": 640}
 
 
 def demo_app(folder: Path) -> Any:
@@ -48,6 +59,19 @@ def demo_app(folder: Path) -> Any:
     return create_app(engine=engine, rt=rt, clock=Clock(NOW), sweep_interval=0)
 
 
+def notice_address(engine: Any) -> str:
+    """The print page of the demo's first notice of NOTICE_KIND (by its 文号's order)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(notice_t.c.id, case_t.c.case_no)
+            .join(case_t, case_t.c.id == notice_t.c.case_id)
+            .where(notice_t.c.kind == NOTICE_KIND)
+            .order_by(notice_t.c.id)
+            .limit(1)
+        ).one()
+    return f"/cases/{row.case_no}/notices/{row.id}"
+
+
 def take(out: Path) -> list[Path]:
     """Walk the round and save each page of PAGES; return the files written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -67,12 +91,17 @@ def take(out: Path) -> list[Path]:
             save(page, "menu")
             page.locator("details.navmenu > summary").click()
 
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        serve(demo_app(Path(folder))) as url,
-        open_page(url, **PHONE) as page,
-    ):
-        phone_tour(page, RECEPTIONIST, DEMO_PASSWORD, visit)
+    with tempfile.TemporaryDirectory() as folder:
+        app = demo_app(Path(folder))
+        with serve(app) as url:
+            with open_page(url, **PHONE) as page:
+                phone_tour(page, RECEPTIONIST, DEMO_PASSWORD, visit)
+            with open_page(url, **DESKTOP) as page:
+                sign_in(page, SUPERVISOR, DEMO_PASSWORD)
+                page.goto(notice_address(app.state.ctx.engine))
+                path = out / "notice-opinion.png"
+                page.screenshot(path=str(path), full_page=True)
+                written.append(path)
     return written
 
 

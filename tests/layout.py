@@ -18,7 +18,7 @@ OTHERS = {
     "features/": "the statute as Chinese scenarios (`# language: zh-CN`, pytest-bdd), with their steps",
     "tests/": "tests mirroring the packages (`tests/<domain>/…`); a test's data is made by `tests/factories.py`",
     "bench/": "benchmarks (`make bench`), each printing the ratio its target is about",
-    "scripts/": "scripts run by hand: `python -m scripts.screenshots` makes the README's phone screenshots",
+    "scripts/": "scripts run by hand: `python -m scripts.screenshots` makes the README's phone screenshots and its printed notice",
     "docs/": "the README's pictures (PNG), made by the scripts",
 }
 
