@@ -58,7 +58,8 @@ def test_database_down_answers_503_with_retry_after(rt: Any) -> None:
         "postgresql+psycopg://postgres@127.0.0.1:9/shoujie", connect_args={"connect_timeout": 2}
     )
     app = make_app(down, rt)
-    r = client(app).get("/api/v1/cases", headers=bearer(app, "A001"))
+    # A token is a row: with no database even checking it answers 503.
+    r = client(app).get("/api/v1/cases", headers={"Authorization": "Bearer sjt_any"})
     assert_problem(r, 503, "db.unavailable")
     assert r.headers["content-type"].startswith("application/problem+json")
     assert "数据库" in r.json()["detail"]
@@ -72,12 +73,13 @@ def test_pool_exhausted_answers_503(app: Any, engine: Engine, rt: Any) -> None:
     small = make_engine(url, PoolSettings(size=1, max_overflow=0, timeout=0.2))
     narrow = make_app(small, rt)
     c = client(narrow)
+    headers = bearer(narrow, "A001")  # issued while a connection is free
     held = small.connect()
     try:
-        r = c.get("/api/v1/cases", headers=bearer(narrow, "A001"))
+        r = c.get("/api/v1/cases", headers=headers)
         assert_problem(r, 503, "db.unavailable")
         assert r.headers["Retry-After"]
     finally:
         held.close()
-    assert c.get("/api/v1/cases", headers=bearer(narrow, "A001")).status_code == 200
+    assert c.get("/api/v1/cases", headers=headers).status_code == 200
     small.dispose()
