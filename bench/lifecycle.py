@@ -316,7 +316,7 @@ class Bare:
                     "petitioner_notice",
                     PETITIONER_RECIPIENT,
                     case_no,
-                    self.js({"title": kind.title, "doc_no": doc_no, "phone_enc": phone_enc}),
+                    self.js({"title": kind.title, "doc_no": doc_no, "to_enc": phone_enc}),
                     self.ts(now),
                     "pending",
                     0,

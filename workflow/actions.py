@@ -28,6 +28,8 @@ class Field:
     #: text · textarea · date · number · select · staff (a colleague's 工号) · group (``fields``)
     kind: str
     required: bool = True
+    #: Required on the staff's form though the API may leave it out (the contract's payload).
+    window_required: bool = False
     max_len: int = 5000
     choices: Mapping[str, str] | None = None
     minimum: int | None = None
@@ -100,8 +102,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "request",
             "信访人的撤回请求",
             "group",
-            # The contract's API takes {reason} alone; the window's form insists (api/pages/cases).
+            # The contract's API takes {reason} alone; the window's form insists.
             required=False,
+            window_required=True,
             hint="信访人书面申请、当面提出或电话记录的日期与方式",
             fields=(
                 Field("date", "请求日期", "date"),
@@ -223,6 +226,18 @@ def _fields(fields: tuple[Field, ...], payload: Mapping[str, Any]) -> dict[str, 
             continue
         out[field.name] = _checked(field, value)
     return out
+
+
+def check_window_fields(action: str, payload: Mapping[str, Any]) -> None:
+    """Refuse a staff form that leaves out a field the window must ask (``window_required``)."""
+    for field in FIELDS.get(action, ()):
+        value = payload.get(field.name)
+        if field.window_required and (
+            _blank(value) or (isinstance(value, Mapping) and all(map(_blank, value.values())))
+        ):
+            raise InvalidInput(
+                f"payload.{field.name}_required", f"请填写{field.label}", field=field.name
+            )
 
 
 def payload_from_form(action: str, get: Any) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """The admins' account pages: reset a password (the temporary one shown once), deactivate and
 reactivate, anyone's sessions and tokens and their revocation, and the administrative log."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -59,24 +61,32 @@ def reset_submit(
     return staff_admin_page(request, ctx, user, temporary=(staff_no, password))
 
 
-@router.post("/admin/staff/{staff_no}/deactivate")
-def deactivate_submit(
-    request: Request, ctx: Ctx, user: PageAdmin, staff_no: str, form: Form
+def _set_active(
+    request: Request, ctx: Ctx, user: Any, staff_no: str, active: bool, done: str
 ) -> Response:
-    """Deactivate an account: its sessions and tokens end at once."""
     return run_form(
         request,
         ctx,
         "/admin/staff",
-        f"已停用 {staff_no}，其会话和令牌已结束",
+        done,
         lambda conn: lifecycle.set_active(
             conn,
             ctx.rt.audit_key,
             actor=user.staff_no,
             staff_no=staff_no,
-            active=False,
+            active=active,
             now=ctx.clock.now(),
         ),
+    )
+
+
+@router.post("/admin/staff/{staff_no}/deactivate")
+def deactivate_submit(
+    request: Request, ctx: Ctx, user: PageAdmin, staff_no: str, form: Form
+) -> Response:
+    """Deactivate an account: its sessions and tokens end at once."""
+    return _set_active(
+        request, ctx, user, staff_no, False, f"已停用 {staff_no}，其会话和令牌已结束"
     )
 
 
@@ -85,20 +95,7 @@ def reactivate_submit(
     request: Request, ctx: Ctx, user: PageAdmin, staff_no: str, form: Form
 ) -> Response:
     """Reactivate an account."""
-    return run_form(
-        request,
-        ctx,
-        "/admin/staff",
-        f"已启用 {staff_no}",
-        lambda conn: lifecycle.set_active(
-            conn,
-            ctx.rt.audit_key,
-            actor=user.staff_no,
-            staff_no=staff_no,
-            active=True,
-            now=ctx.clock.now(),
-        ),
-    )
+    return _set_active(request, ctx, user, staff_no, True, f"已启用 {staff_no}")
 
 
 @router.get("/admin/staff/{staff_no}/sessions")

@@ -19,7 +19,7 @@ from cases.paper.trail import paper_trail
 from cases.store.retry import in_transaction
 from cases.supervision import panels
 from workflow import glossary, lifecycle
-from workflow.actions import payload_from_form
+from workflow.actions import check_window_fields, payload_from_form
 from workflow.confidentiality import HIDDEN
 from workflow.errors import Conflict, DomainError, InvalidInput
 from workflow.lifecycle import ACTION_LABELS, STATE_LABELS, Actor
@@ -178,21 +178,11 @@ def case_action(
     payload = payload_from_form(action, lambda name: form_str(form, name))
     payload = {k: v for k, v in payload.items() if v != ""}
     version = form_str(form, "version")
-    if action == "withdraw" and not any((payload.get("request") or {}).values()):
-        # At the window a withdrawal rests on the petitioner's own request, written or recorded.
-        return _case_page(
-            request,
-            ctx,
-            user,
-            case_no,
-            status=422,
-            action_errors={action: "请填写信访人的撤回请求（日期与方式）"},
-            action_values={action: payload},
-        )
     # A grave step that ends the matter on the petitioner's word is confirmed on a page of its
     # own first (no script needed): everything is checked, nothing kept until 「确认」.
     confirming = action in CONFIRMED_ACTIONS and form_str(form, "confirmed") != "1"
     try:
+        check_window_fields(action, payload)
 
         def step(conn: Connection) -> dict[str, Any]:
             return actions.act(

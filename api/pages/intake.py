@@ -264,7 +264,7 @@ def intake_submit(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
         # Retried whole on a deadlock or a busy database, the form's token claim included.
         case, earlier = in_transaction(ctx.engine, register)
         if earlier or case is None:
-            return already_done(request, earlier or "/desk")
+            return already_done(request, earlier or "/")
     except InvalidInput as exc:
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
         return _intake_form(request, user, values, field_errors(exc, rows), status=422)

@@ -1,12 +1,14 @@
 """The office's party organisation on the JSON API (admins): branch, groups, who is in which
 group, posts and vacancies. Each change is an administrative event."""
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import SIGNED_IN, WITH_BODY, ApiOffice, Ctx, problems
+from cases.db import reader
 from cases.organisation import structure
 
 router = APIRouter(prefix="/api/v1", tags=["office"])
@@ -80,7 +82,15 @@ class Organisation(BaseModel):
 
 
 def _org(ctx: Ctx) -> Organisation:
+    with reader(ctx.engine).begin() as conn:
+        return Organisation(**structure.organisation(conn))
+
+
+def _change(ctx: Ctx, user: Any, change: Callable[..., Any], **args: Any) -> Organisation:
+    """One audited change of the organisation, in its transaction; the organisation after it."""
     with ctx.engine.begin() as conn:
+        change(conn, ctx.rt.audit_key, actor=user.staff_no, now=ctx.clock.now(), **args)
+        # Read back in the same transaction: the answer is what this change left.
         return Organisation(**structure.organisation(conn))
 
 
@@ -100,16 +110,7 @@ def organisation(ctx: Ctx, user: ApiOffice) -> Organisation:
 )
 def set_branch(ctx: Ctx, user: ApiOffice, body: BranchIn) -> Organisation:
     """Create the branch, or rename one."""
-    with ctx.engine.begin() as conn:
-        structure.set_branch(
-            conn,
-            ctx.rt.audit_key,
-            actor=user.staff_no,
-            name=body.name,
-            rename=body.rename,
-            now=ctx.clock.now(),
-        )
-    return _org(ctx)
+    return _change(ctx, user, structure.set_branch, name=body.name, rename=body.rename)
 
 
 @router.post(
@@ -121,16 +122,7 @@ def set_branch(ctx: Ctx, user: ApiOffice, body: BranchIn) -> Organisation:
 )
 def add_group(ctx: Ctx, user: ApiOffice, body: GroupIn) -> Organisation:
     """Add a party group."""
-    with ctx.engine.begin() as conn:
-        structure.add_group(
-            conn,
-            ctx.rt.audit_key,
-            actor=user.staff_no,
-            name=body.name,
-            branch=body.branch,
-            now=ctx.clock.now(),
-        )
-    return _org(ctx)
+    return _change(ctx, user, structure.add_group, name=body.name, branch=body.branch)
 
 
 @router.patch(
@@ -138,16 +130,7 @@ def add_group(ctx: Ctx, user: ApiOffice, body: GroupIn) -> Organisation:
 )
 def rename_group(ctx: Ctx, user: ApiOffice, name: str, body: GroupRenameIn) -> Organisation:
     """Rename a party group."""
-    with ctx.engine.begin() as conn:
-        structure.rename_group(
-            conn,
-            ctx.rt.audit_key,
-            actor=user.staff_no,
-            name=name,
-            new_name=body.new_name,
-            now=ctx.clock.now(),
-        )
-    return _org(ctx)
+    return _change(ctx, user, structure.rename_group, name=name, new_name=body.new_name)
 
 
 @router.delete(
@@ -158,11 +141,7 @@ def rename_group(ctx: Ctx, user: ApiOffice, name: str, body: GroupRenameIn) -> O
 )
 def remove_group(ctx: Ctx, user: ApiOffice, name: str) -> Organisation:
     """Remove an empty party group."""
-    with ctx.engine.begin() as conn:
-        structure.remove_group(
-            conn, ctx.rt.audit_key, actor=user.staff_no, name=name, now=ctx.clock.now()
-        )
-    return _org(ctx)
+    return _change(ctx, user, structure.remove_group, name=name)
 
 
 @router.post(
@@ -173,16 +152,7 @@ def remove_group(ctx: Ctx, user: ApiOffice, name: str) -> Organisation:
 )
 def move(ctx: Ctx, user: ApiOffice, staff_no: str, body: MoveIn) -> Organisation:
     """Move a staff member to another group (a group leader's post falls vacant)."""
-    with ctx.engine.begin() as conn:
-        structure.move_staff(
-            conn,
-            ctx.rt.audit_key,
-            actor=user.staff_no,
-            staff_no=staff_no,
-            group=body.group,
-            now=ctx.clock.now(),
-        )
-    return _org(ctx)
+    return _change(ctx, user, structure.move_staff, staff_no=staff_no, group=body.group)
 
 
 @router.post(
@@ -193,13 +163,4 @@ def move(ctx: Ctx, user: ApiOffice, staff_no: str, body: MoveIn) -> Organisation
 )
 def post(ctx: Ctx, user: ApiOffice, staff_no: str, body: PostIn) -> Organisation:
     """Appoint to a post (the previous holder is relieved), or relieve."""
-    with ctx.engine.begin() as conn:
-        structure.set_post(
-            conn,
-            ctx.rt.audit_key,
-            actor=user.staff_no,
-            staff_no=staff_no,
-            post=body.post,
-            now=ctx.clock.now(),
-        )
-    return _org(ctx)
+    return _change(ctx, user, structure.set_post, staff_no=staff_no, post=body.post)

@@ -291,7 +291,7 @@ def _claim(
         if r.recipient_staff_no == PETITIONER_RECIPIENT:
             # A petitioner is no staff member: the number rides encrypted in the message, and a
             # text carrying a 查询码 is encrypted too.
-            phone_enc = payload.pop("to_enc", None) or payload.pop("phone_enc", None)
+            phone_enc = payload.pop("to_enc", None)
             if "text_enc" in payload:
                 payload = {"text": _decrypted(rt, payload.get("text_enc"))}
         phone = _decrypted(rt, phone_enc) or None  # none: sending fails with "no number", visibly

@@ -182,7 +182,7 @@ def _tell_petitioner(conn: Connection, record: Any, title: str, doc_no: str, now
         topic="petitioner_notice",
         recipient=PETITIONER_RECIPIENT,
         case_no=record.case_no,
-        payload={"title": title, "doc_no": doc_no, "phone_enc": phone_enc},
+        payload={"title": title, "doc_no": doc_no, "to_enc": phone_enc},
         now=now,
     )
 

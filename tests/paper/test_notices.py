@@ -127,7 +127,7 @@ def test_the_petitioner_is_told_by_text_message_when_they_gave_a_number(office: 
         ).all()
     assert [r.case_no for r in rows] == [with_phone["case_no"]]
     assert rows[0].recipient_staff_no == "PETITIONER"
-    assert rt.cipher.decrypt(rows[0].payload["phone_enc"]) == "+8613800138000"
+    assert rt.cipher.decrypt(rows[0].payload["to_enc"]) == "+8613800138000"
 
 
 @needs_poppler
