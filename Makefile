@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+# Test processes (pytest-xdist): one per core; each gets its own PostgreSQL database.
+TEST_WORKERS ?= auto
 
 .PHONY: help run test bench lint format clean
 
@@ -21,7 +23,7 @@ run: $(STAMP) ## 演示办公室：迁移、载入演示数据、启动 http://1
 	$(VENV)/bin/shoujie serve
 
 test: $(STAMP) ## 全部测试（设置 SHOUJIE_TEST_DATABASE_URL 时也在 PostgreSQL 上运行）
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP) ## 性能基准（打印比值）
 	$(PY) -m bench.lifecycle

@@ -11,14 +11,38 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlmodel import SQLModel
 
 from cases.db import make_engine, upgrade
 from cases.runtime import Runtime
 from cases.settings import Settings
 
-PG_URL = os.environ.get("SHOUJIE_TEST_DATABASE_URL")
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database beside the configured one
+    (made on first use), so workers never truncate each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+    finally:
+        admin.dispose()
+    mine = base.set(database=name).render_as_string(hide_password=False)
+    # Modules read the variable at import (the CLI's conftest, subprocess servers): they get this one.
+    os.environ["SHOUJIE_TEST_DATABASE_URL"] = mine
+    return mine
+
+
+PG_URL = _worker_database(os.environ.get("SHOUJIE_TEST_DATABASE_URL"))
 TZ = ZoneInfo("Asia/Shanghai")
 
 _template: dict[str, Path] = {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from cases.models import AuthSession
 from cases.store.tables import staff_t
@@ -203,3 +203,19 @@ def open_sessions(
 def session_owner(conn: Connection, session_id: int) -> int | None:
     """The staff id a session or token belongs to, or None."""
     return conn.execute(select(session_t.c.staff_id).where(session_t.c.id == session_id)).scalar()
+
+
+def prune(conn: Connection, *, now: datetime, kept_for: timedelta = timedelta(days=30)) -> int:
+    """Drop sessions and tokens that ended (revoked, expired or idle) more than ``kept_for`` ago.
+
+    They are kept that long so an administrator can still see who was signed in recently; after
+    that nothing reads them and the table would only grow with every sign-in.
+    """
+    cutoff = now - kept_for
+    return conn.execute(
+        delete(session_t).where(
+            (session_t.c.revoked_at < cutoff)
+            | (session_t.c.expires_at < cutoff)
+            | (session_t.c.last_seen_at < cutoff)
+        )
+    ).rowcount

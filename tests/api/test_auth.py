@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from api.security import client_address, wait_text
 from cases.accounts import throttle
-from cases.models import AuthSession
+from cases.models import AuthSession, Throttle
 from cases.runtime import Runtime
 from cases.store import tables
 from tests.api.helpers import assert_problem
@@ -147,3 +147,30 @@ def test_delays_grow_and_are_capped() -> None:
     rule = throttle.Rule(free=2, base=timedelta(seconds=2), cap=timedelta(seconds=60))
     assert [rule.delay(n).total_seconds() for n in range(1, 9)] == [0, 0, 2, 4, 8, 16, 32, 60]
     assert wait_text(59) == "59秒" and wait_text(61) == "2分钟" and wait_text(3600) == "1小时"
+
+
+def test_the_sweep_forgets_long_ended_sessions_and_idle_guess_counters(
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
+) -> None:
+    from cases.supervision import sweeper
+
+    recent = bearer(app, "A001")
+    ended = token_of(c, "A002")
+    c.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {ended}"})
+    c.post("/api/v1/auth/token", data={"username": "A003", "password": "wrong"})
+    with engine.connect() as conn:
+        assert conn.execute(select(Throttle)).first() is not None
+        before = conn.execute(select(AuthSession.id)).all()
+    assert len(before) == 2
+    # A day on, the guess counters (per account and client, per client) are forgotten; the
+    # sessions are kept for the admin to see.
+    result = sweeper.sweep(engine, rt, now=NOW + timedelta(days=1, hours=1))
+    assert result["pruned"] == {"sessions": 0, "throttle": 2}
+    with engine.connect() as conn:
+        assert conn.execute(select(Throttle)).first() is None
+    # A month after they ended, the sessions go too.
+    result = sweeper.sweep(engine, rt, now=NOW + timedelta(days=31))
+    assert result["pruned"]["sessions"] == 2
+    with engine.connect() as conn:
+        assert conn.execute(select(AuthSession.id)).all() == []
+    assert_problem(c.get("/api/v1/me", headers=recent), 401, "auth.invalid_token")
