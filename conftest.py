@@ -19,7 +19,6 @@ from cases.runtime import Runtime
 from cases.settings import Settings
 
 
-
 def _worker_database(url: str | None) -> str | None:
     """Under pytest-xdist each worker gets its own PostgreSQL database beside the configured one
     (made on first use), so workers never truncate each other's tables."""
