@@ -99,9 +99,14 @@ def deliver(
     senders = {**SENDERS, **(senders or {})}
     clock = clock or (lambda: now)
     result = DeliveryResult()
-    result.fanned_out = fan_out(engine, rt, now, config=config, batch_size=max(batch_size, 100))
     while not (stop and stop.is_set()):
-        claimed = _claim(engine, rt, now, batch_size=batch_size, lease=lease)
+        # Each round fans out and claims as of the clock's time, not the pass's start: a long pass
+        # (a slow channel, a backlog) also takes the messages written while it was sending.
+        moment = max(now, clock())
+        result.fanned_out += fan_out(
+            engine, rt, moment, config=config, batch_size=max(batch_size, 100)
+        )
+        claimed = _claim(engine, rt, moment, batch_size=batch_size, lease=lease)
         unsent = [delivery_id for delivery_id, *_ in claimed]
         try:
             for delivery_id, channel, attempts, message in claimed:

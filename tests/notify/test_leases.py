@@ -12,6 +12,7 @@ from cases.notify.channels import ChannelConfig, Message
 from cases.notify.worker import deliver
 from cases.reports.briefing import briefing, run_briefing
 from cases.runtime import Runtime
+from cases.store import outbox
 from cases.store.tables import outbox_t
 from tests.notify.helpers import MailDrop, delivery_t, free_port, notify, statuses
 from tests.web import NOW, client, make_app, sign_in
@@ -141,3 +142,40 @@ def test_a_message_that_fails_for_good_is_a_dead_letter_the_admin_and_the_briefi
         retry(conn, failed.id, later)
     deliver(office, rt, later, config=live)
     assert any("test:A001:0" in m for m in drop.acted)
+
+
+def test_a_long_pass_also_sends_what_was_written_while_it_was_sending(
+    office: Engine, rt: Runtime, smtp: tuple[MailDrop, int]
+) -> None:
+    """A message written while the worker is busy with a full batch goes out in the same pass:
+    the pass fans out again before each batch, as of the clock's time, not only at its start."""
+    drop, port = smtp
+    notify(office, 2)
+    config = ChannelConfig(smtp_host="127.0.0.1", smtp_port=port)
+    ticks = iter(NOW + timedelta(seconds=i) for i in range(1, 100))
+
+    def send(message: Message, cfg: ChannelConfig) -> None:
+        channels.SENDERS["email"](message, cfg)
+        if len(drop.received) == 1:
+            with office.begin() as conn:  # an escalation raised meanwhile
+                outbox.notify(
+                    conn,
+                    dedup_key="test:A001:meanwhile",
+                    topic="escalation",
+                    recipient="A001",
+                    case_no="2026-000099",
+                    payload={"level": "overdue", "clock": "handling", "due_date": "2026-11-20"},
+                    now=NOW,
+                )
+
+    result = deliver(
+        office,
+        rt,
+        NOW,
+        config=config,
+        senders={"email": send},
+        clock=lambda: next(ticks),
+        batch_size=2,
+    )
+    assert result["fanned_out"] == 3 and result["sent"] == 3
+    assert statuses(office) == {"sent": 3}
