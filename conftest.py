@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlmodel import SQLModel
 
@@ -45,6 +46,11 @@ PG_URL = _worker_database(os.environ.get("SHOUJIE_TEST_DATABASE_URL"))
 TZ = ZoneInfo("Asia/Shanghai")
 
 _template: dict[str, Path] = {}
+
+
+# Hypothesis's per-example deadline is a timed assertion: on a busy machine it fails correct code.
+hypothesis_settings.register_profile("shoujie", deadline=None)
+hypothesis_settings.load_profile("shoujie")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from cases import db as cases_db
@@ -60,7 +60,9 @@ def fresh_url(shoujie: Any, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
     name = f"shoujie_restore_{uuid.uuid4().hex[:8]}"
-    admin = cases_db.make_engine(shoujie.url, isolation_level="AUTOCOMMIT")
+    # A plain engine, without the app's statement timeout: dropping a database on a busy machine
+    # may take longer than a request is allowed to.
+    admin = create_engine(shoujie.url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
