@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
-from cases.models import AdminEvent
+from cases.models import AdminChainHead, AdminEvent
 
 admin_event_t = AdminEvent.__table__
+head_t = AdminChainHead.__table__
 GENESIS = "0" * 64
 
 #: What each administrative action is called on the pages and in the log.
@@ -82,13 +83,14 @@ def record(
 ) -> int:
     """Append one event to the chain, in the caller's transaction; return its number."""
     details = dict(details or {})
-    last = conn.execute(
-        select(admin_event_t.c.seq, admin_event_t.c.hash)
-        .order_by(admin_event_t.c.seq.desc())
-        .limit(1)
-        .with_for_update()
+    # The head row, locked: a second change at the same instant waits for this one's commit.
+    head = conn.execute(
+        select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()
     ).first()
-    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    if head is None:
+        conn.execute(insert(head_t), {"id": 1, "seq": 0, "hash": GENESIS})
+        head = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1)).one()
+    seq, prev = head.seq + 1, head.hash
     digest = admin_hash(
         key,
         prev_hash=prev,
@@ -112,6 +114,7 @@ def record(
             "hash": digest,
         },
     )
+    conn.execute(update(head_t).where(head_t.c.id == 1).values(seq=seq, hash=digest))
     return seq
 
 
@@ -146,6 +149,14 @@ def verify(conn: Connection, key: bytes) -> AdminVerify:
                 count, f"管理事件 #{row.seq} 被改动（admin event #{row.seq} altered）"
             )
         prev, expected, count = row.hash, expected + 1, count + 1
+    head = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1)).first()
+    if head is not None and head.seq > count:
+        return AdminVerify(
+            count,
+            f"管理事件 #{count + 1}–#{head.seq} 被删除（admin events #{count + 1}–#{head.seq} deleted）",
+        )
+    if head is not None and (head.seq != count or head.hash != prev):
+        return AdminVerify(count, "管理事件链头与最后一个事件不符（admin chain head altered）")
     return AdminVerify(count)
 
 

@@ -3,7 +3,7 @@
 No module here imports behaviour: tables, their indexes and the column types they share.
 """
 
-from cases.models.accounts import AdminEvent, AuthSession, Throttle
+from cases.models.accounts import AdminChainHead, AdminEvent, AuthSession, Throttle
 from cases.models.calendar import CalendarSchedule
 from cases.models.case import (
     Case,
@@ -33,6 +33,7 @@ from cases.models.types import UTCDateTime
 
 __all__ = [
     "REPORT_INDEXES",
+    "AdminChainHead",
     "AdminEvent",
     "AuthSession",
     "BriefingRun",

@@ -53,3 +53,13 @@ class AdminEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class AdminChainHead(SQLModel, table=True):
+    """The admin chain's last event, one row moved with every event: deleting the newest events
+    leaves the head pointing past them, and locking it serialises two changes made at once."""
+
+    __tablename__ = "admin_chain_head"
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = Field(max_length=64)

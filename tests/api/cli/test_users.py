@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from cases import db as cases_db
 from cases.accounts import sessions
@@ -129,3 +129,54 @@ def test_audit_verify_covers_the_admin_events(
         conn.execute(update(t).where(t.c.seq == 4).values(subject="A017"))
     assert shoujie("audit", "verify") == 1
     assert "管理事件 #4" in capsys.readouterr().err
+
+
+def test_audit_verify_sees_the_newest_admin_events_deleted(
+    shoujie: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert shoujie("user", "deactivate", "A018") == 0
+    assert shoujie("user", "reactivate", "A018") == 0
+    with cases_db.engine_for(shoujie.url).begin() as conn:
+        t = AdminEvent.__table__
+        conn.execute(delete(t).where(t.c.seq >= 4))  # what is left is still a whole chain
+    capsys.readouterr()
+    assert shoujie("audit", "verify") == 1
+    assert "管理事件 #4–#5 被删除" in capsys.readouterr().err
+
+
+def test_two_admin_changes_at_once_each_get_their_own_number(shoujie: Any) -> None:
+    """Two administrators at the same instant: the head row makes the second wait, so neither
+    change is refused for a clashing number and the chain stays whole."""
+    import threading
+
+    from cases.accounts import admin_log
+    from cases.runtime import Runtime
+    from cases.settings import settings
+
+    if shoujie.url.startswith("sqlite"):
+        pytest.skip("SQLite takes its write lock at BEGIN: two changes cannot overlap there")
+    engine = cases_db.engine_for(shoujie.url)
+    key = Runtime.from_settings(settings()).audit_key
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def change(subject: str) -> None:
+        try:
+            with engine.begin() as conn:
+                barrier.wait(timeout=10)
+                admin_log.record(
+                    conn, key, actor="A001", action="staff.role", subject=subject, now=NOW
+                )
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=change, args=(s,)) for s in ("A017", "A018")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=30)
+    assert errors == []
+    with engine.begin() as conn:
+        assert admin_log.verify(conn, key).broken is None
+        subjects = conn.execute(select(AdminEvent.__table__.c.subject)).scalars().all()
+    assert {"A017", "A018"} <= set(subjects)
