@@ -20,6 +20,7 @@ from api.middleware import BodyLimit, SecurityHeaders
 from api.observability import Metrics, RequestObserver
 from api.openapi import install_openapi
 from api.pages import site
+from api.pages import training as training_pages
 from api.pages.templating import template_env
 from api.routes import (
     accounts,
@@ -42,6 +43,7 @@ from cases.monitoring import gauges, pool_in_use
 from cases.production import refuse_unsafe
 from cases.runtime import Runtime
 from cases.settings import Clock, settings
+from cases.training.office import TrainingClock, training_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -79,6 +81,7 @@ def create_app(
     *,
     sweep_interval: float | None = None,
     deliver_interval: float | None = None,
+    training: bool | None = None,
 ) -> FastAPI:
     """The application; anything not given is read from the environment (contract.md).
 
@@ -97,6 +100,8 @@ def create_app(
         sweep_interval = float(os.environ.get("SHOUJIE_SWEEP_INTERVAL", "60"))
     if deliver_interval is None:
         deliver_interval = float(os.environ.get("SHOUJIE_DELIVER_INTERVAL", "10"))
+    if training:
+        deliver_interval = 0  # the outbox stays in the training office: the trainer reads it
     secret = rt.settings.secret_key
     ctx = AppContext(
         engine=engine,
@@ -104,7 +109,9 @@ def create_app(
         clock=clock,
         templates=template_env(rt.tz, rt.regions),
         timeouts=timeouts_of(rt),
+        training=training,
     )
+    ctx.templates.globals["training"] = training
 
     app = FastAPI(
         title="首接 Shoujie",
@@ -142,6 +149,8 @@ def create_app(
     install_handlers(app)
     for router in API_ROUTERS:
         app.include_router(router)
+    if training:
+        app.include_router(training_pages.router)
     app.include_router(site.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app)

@@ -48,6 +48,8 @@ class AppContext:
     clock: Clock
     templates: Environment
     timeouts: sessions.Timeouts
+    #: The training office (模拟情境演练): pages marked 「演练」, nothing delivered.
+    training: bool = False
     #: The statistics PDFs made, by (office, period, data version).
     reports: ReportCache = field(default_factory=ReportCache)
 
