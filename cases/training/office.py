@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select
 
 from cases import keys
-from cases.db import upgrade
+from cases.db import reader, upgrade
 from cases.demo import organisation
 from cases.demo.records import DEMO_PASSWORD, OFFICE, STAFF
 from cases.models import TrainingRun
@@ -77,7 +77,9 @@ def office_now(engine: Engine, real: datetime | None = None) -> datetime:
     """The training office's time: the latest a run has moved it to, or the real time if later.
     It only ever moves forward, so every run's trail stays in order."""
     real = real or datetime.now(UTC)
-    with engine.connect() as conn:
+    # A reader: asked for inside a writer's transaction (a page's unit of work asks the clock),
+    # it must not wait for that writer's lock (SQLite's BEGIN IMMEDIATE).
+    with reader(engine).connect() as conn:
         latest = conn.execute(select(func.max(run_t.c.sim_now))).scalar()
     if latest is None:
         return real

@@ -37,7 +37,11 @@ def run_case_ids(conn: Connection, rt: Runtime, run: Any, sc: Scenario) -> list[
     persons = select(petitioner_t.c.id).where(petitioner_t.c.id_number_index.in_(indexes))
     lead = sc.petitioner["name"]
     trainee_id = select(staff_t.c.id).where(staff_t.c.staff_no == run.trainee).scalar_subquery()
-    named = select(petitioner_t.c.id).where(petitioner_t.c.name == lead)
+    # A trainee who took no identity number: the petitioner's name, on a case they registered
+    # during the run (a number, when given, decides).
+    named = select(petitioner_t.c.id).where(
+        petitioner_t.c.name == lead, petitioner_t.c.id_number_index.is_(None)
+    )
     stmt = (
         select(case_t.c.id)
         .where(
