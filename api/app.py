@@ -43,7 +43,6 @@ from cases.monitoring import gauges, pool_in_use
 from cases.production import refuse_unsafe
 from cases.runtime import Runtime
 from cases.settings import Clock, settings
-from cases.training.office import TrainingClock, training_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 

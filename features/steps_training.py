@@ -18,7 +18,11 @@ from tests.training.scripts import REAL_NOW, Trainee
 from tests.web import password_hash
 
 CATEGORIES = {"建议意见类": "suggestion", "检举控告类": "accusation", "申诉求决类": "appeal"}
-REASONS = {"诉讼": "litigation", "仲裁": "arbitration", "行政复议": "administrative_reconsideration"}
+REASONS = {
+    "诉讼": "litigation",
+    "仲裁": "arbitration",
+    "行政复议": "administrative_reconsideration",
+}
 
 
 class Drill:

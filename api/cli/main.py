@@ -41,7 +41,20 @@ ENGLISH = {
 }
 
 #: The command modules, in the order ``shoujie --help`` lists their commands.
-COMMANDS = (serve, admin, office, cases, deadlines, sweep, audit, keys, backup, notify, reports, training)
+COMMANDS = (
+    serve,
+    admin,
+    office,
+    cases,
+    deadlines,
+    sweep,
+    audit,
+    keys,
+    backup,
+    notify,
+    reports,
+    training,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

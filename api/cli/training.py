@@ -28,7 +28,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     """Start a run: its opening, what the petitioner says and brings, where to work it."""
     app = TrainingApp()
     run_id = runner.new_run(
-        app.engine, app.rt, scenario_name=args.scenario, trainee=args.trainee,
+        app.engine,
+        app.rt,
+        scenario_name=args.scenario,
+        trainee=args.trainee,
         real_now=app.real.now(),
     )
     view = runner.run_view(app.engine, app.rt, run_id=run_id)
@@ -44,7 +47,9 @@ def cmd_new(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"演练 {run_id}：「{view['scenario'].title}」，受训人 {view['trainee_name']}（{view['trainee']}）")
+        print(
+            f"演练 {run_id}：「{view['scenario'].title}」，受训人 {view['trainee_name']}（{view['trainee']}）"
+        )
         print(view["scenario"].opening)
         print(f"演练办公室：shoujie training serve，然后打开 /training/runs/{run_id}")
     return 0
@@ -70,7 +75,9 @@ def cmd_finish(args: argparse.Namespace) -> int:
     else:
         for f in result["findings"]:
             mark = "✓" if f["met"] else "✗"
-            print(f"{mark} {f['label']}（{f['article']}）{f['points'] if f['met'] else 0}/{f['points']}")
+            print(
+                f"{mark} {f['label']}（{f['article']}）{f['points'] if f['met'] else 0}/{f['points']}"
+            )
         print(result["debrief"])
     return 0
 
@@ -83,8 +90,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json(runs)
     else:
         for r in runs:
-            score = f"{r['points']}/{r['max_points']} {r['grade']}" if r["points"] is not None else "—"
-            print(f"{r['id']}\t{r['title']}\t{r['trainee_name']}（{r['trainee']}）\t{r['status_label']}\t{score}")
+            score = (
+                f"{r['points']}/{r['max_points']} {r['grade']}" if r["points"] is not None else "—"
+            )
+            print(
+                f"{r['id']}\t{r['title']}\t{r['trainee_name']}（{r['trainee']}）\t{r['status_label']}\t{score}"
+            )
     return 0
 
 
@@ -108,13 +119,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def register(sub: Subcommands) -> None:
     """Register ``training`` and its commands."""
-    t = sub.add_parser("training", help="模拟情境演练").add_subparsers(dest="training", required=True)
+    t = sub.add_parser("training", help="模拟情境演练").add_subparsers(
+        dest="training", required=True
+    )
     s = t.add_parser("new", help="开始一次演练")
     s.add_argument("--scenario", required=True)
     s.add_argument("--trainee", required=True)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_new)
-    for name, func, text in (("next", cmd_next, "展开下一段情节"), ("finish", cmd_finish, "结束演练并评分")):
+    for name, func, text in (
+        ("next", cmd_next, "展开下一段情节"),
+        ("finish", cmd_finish, "结束演练并评分"),
+    ):
         s = t.add_parser(name, help=text)
         s.add_argument("run", type=int)
         s.add_argument("--json", action="store_true")

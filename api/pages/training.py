@@ -11,8 +11,8 @@ from sqlalchemy import select
 from api.deps import Ctx, Form, PageStaff, User, form_str
 from api.pages.common import redirect, render
 from api.pages.reports import download
-from cases.reports import pdf
 from cases.notify.messages import message_text
+from cases.reports import pdf
 from cases.store.tables import outbox_t, staff_t
 from cases.training import runner
 from cases.training.scenarios import all_scenarios
@@ -122,10 +122,6 @@ def debrief_pdf(request: Request, ctx: Ctx, user: PageStaff, run_id: int) -> Res
 def outbox_page(request: Request, ctx: Ctx, user: PageStaff) -> Response:
     """Every notification the training office made: none is delivered, the trainer reads them."""
     with ctx.engine.connect() as conn:
-        rows = conn.execute(
-            select(outbox_t).order_by(outbox_t.c.id.desc()).limit(200)
-        ).all()
-    messages = [
-        {"row": r, "text": message_text(r.topic, r.payload or {}, r.case_no)} for r in rows
-    ]
+        rows = conn.execute(select(outbox_t).order_by(outbox_t.c.id.desc()).limit(200)).all()
+    messages = [{"row": r, "text": message_text(r.topic, r.payload or {}, r.case_no)} for r in rows]
     return render(request, "training_outbox.html", user=user, messages=messages)

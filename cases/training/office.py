@@ -89,7 +89,7 @@ def office_now(engine: Engine, real: datetime | None = None) -> datetime:
 
 
 class TrainingClock(Clock):
-    """"Now" of the training office: moved by the scenarios' time jumps (``office_now``)."""
+    """ "Now" of the training office: moved by the scenarios' time jumps (``office_now``)."""
 
     def __init__(self, engine: Engine, real: Clock | None = None) -> None:
         super().__init__(None)

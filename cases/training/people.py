@@ -47,5 +47,7 @@ def intake_body(sc: Scenario, run_id: int) -> dict[str, Any]:
         for k in ("channel", "category", "region_code", "subject", "content", "requests")
         if k in facts
     }
-    body["petitioner"] = {k: facts["petitioner"][k] for k in ("name", "id_number", "phone", "address")}
+    body["petitioner"] = {
+        k: facts["petitioner"][k] for k in ("name", "id_number", "phone", "address")
+    }
     return body

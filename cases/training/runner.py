@@ -33,20 +33,22 @@ def _run(conn: Any, run_id: int) -> Any:
     return row
 
 
-def new_run(engine: Engine, rt: Runtime, *, scenario_name: str, trainee: str, real_now: datetime) -> int:
+def new_run(
+    engine: Engine, rt: Runtime, *, scenario_name: str, trainee: str, real_now: datetime
+) -> int:
     """Start a run of a scenario for a trainee (a receptionist or supervisor of the training
     office): the earlier cases it needs are seeded, then the sweeper brings them up to date."""
     sc = scenario(scenario_name)
     now = office_now(engine, real_now)
     with engine.begin() as conn:
-        role = conn.execute(
-            select(staff_t.c.role).where(staff_t.c.staff_no == trainee)
-        ).scalar()
+        role = conn.execute(select(staff_t.c.role).where(staff_t.c.staff_no == trainee)).scalar()
         if role is None:
             raise NotFound("training.no_trainee", f"演练办公室没有工号为 {trainee} 的工作人员")
         if role not in INTAKE_ROLES:
             raise InvalidInput(
-                "training.trainee_role", "受训人须为能登记信访事项的接访员或督办人员", field="trainee"
+                "training.trainee_role",
+                "受训人须为能登记信访事项的接访员或督办人员",
+                field="trainee",
             )
         run_id = conn.execute(
             insert(run_t).returning(run_t.c.id),

@@ -108,6 +108,4 @@ def load_trail(conn: Connection, rt: Runtime, run: Any, sc: Scenario, now: datet
                 clocks=clocks,
             )
         )
-    return Trail(
-        trainee=run.trainee, started=_utc(run.started_at), now=now, cases=tuple(cases)
-    )
+    return Trail(trainee=run.trainee, started=_utc(run.started_at), now=now, cases=tuple(cases))

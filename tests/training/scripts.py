@@ -47,7 +47,11 @@ class Trainee:
         """Register the matter as a new case (the trainee owns it)."""
         with self.engine.begin() as conn:
             case = intake.intake(
-                conn, self.rt, body=self.body(**overrides), actor_staff_no=self.trainee, now=self.now
+                conn,
+                self.rt,
+                body=self.body(**overrides),
+                actor_staff_no=self.trainee,
+                now=self.now,
             )
         self.case_no = case["case_no"]
         return self.case_no
@@ -55,11 +59,14 @@ class Trainee:
     def register_group(self, **overrides: Any) -> str:
         """Register a group visit with the people the group elected as representatives."""
         reps = [
-            {k: p[k] for k in ("name", "id_number", "phone")} for p in people_of(self.sc, self.run_id)
+            {k: p[k] for k in ("name", "id_number", "phone")}
+            for p in people_of(self.sc, self.run_id)
         ]
         return self.register(representatives=reps, **overrides)
 
-    def act(self, action: str, payload: dict[str, Any] | None = None, by: str | None = None) -> None:
+    def act(
+        self, action: str, payload: dict[str, Any] | None = None, by: str | None = None
+    ) -> None:
         """Take a step on the run's case."""
         with self.engine.begin() as conn:
             actions.act(

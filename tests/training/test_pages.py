@@ -74,7 +74,9 @@ def test_the_outbox_stays_in_the_training_office(training_engine: Engine, rt: Ru
     assert app.state.ctx.training
     c = client(app)
     sign_in(c, "JF02")
-    assert "【集体访】" in c.get("/training/outbox").text or "集体访" in c.get("/training/outbox").text
+    assert (
+        "【集体访】" in c.get("/training/outbox").text or "集体访" in c.get("/training/outbox").text
+    )
 
 
 def test_the_real_office_has_no_training_pages(sqlite_engine: Engine, rt: Runtime) -> None:
@@ -88,12 +90,11 @@ def test_the_real_office_has_no_training_pages(sqlite_engine: Engine, rt: Runtim
 def test_real_statistics_are_unaffected_by_a_training_run(
     sqlite_engine: Engine, rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from cases.casework import intake
     from cases.demo import organisation
     from cases.training import office
     from tests.factories import intake_body
     from tests.web import password_hash
-
-    from cases.casework import intake
 
     make_web_office(sqlite_engine)
     with sqlite_engine.begin() as conn:

@@ -115,12 +115,16 @@ def test_each_run_has_its_own_petitioner(training_engine: Engine, rt: Runtime) -
     views = [runner.run_view(training_engine, rt, run_id=t.run_id) for t in (first, second)]
     assert views[0]["case_nos"] == [first.case_no]
     assert views[1]["case_nos"] == [second.case_no]
-    assert views[0]["facts"]["petitioner"]["id_number"] != views[1]["facts"]["petitioner"]["id_number"]
+    assert (
+        views[0]["facts"]["petitioner"]["id_number"] != views[1]["facts"]["petitioner"]["id_number"]
+    )
 
 
 def test_training_database_is_never_the_real_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SHOUJIE_TRAINING_DATABASE_URL", raising=False)
-    assert office.training_database_url("sqlite:///./shoujie.db") == "sqlite:///./shoujie-training.db"
+    assert (
+        office.training_database_url("sqlite:///./shoujie.db") == "sqlite:///./shoujie-training.db"
+    )
     with pytest.raises(InvalidInput):
         office.training_database_url("postgresql+psycopg://h/db")
     monkeypatch.setenv("SHOUJIE_TRAINING_DATABASE_URL", "postgresql+psycopg://h/db")
