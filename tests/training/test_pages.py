@@ -115,3 +115,22 @@ def test_real_statistics_are_unaffected_by_a_training_run(
     assert real_stats() == before
     assert before["intakes"] == 1
     training.dispose()
+
+
+def test_shoujie_training_app_serves_the_training_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cases.settings import settings
+
+    monkeypatch.setenv("SHOUJIE_DATABASE_URL", f"sqlite:///{tmp_path / 'office.db'}")
+    monkeypatch.delenv("SHOUJIE_TRAINING_DATABASE_URL", raising=False)
+    monkeypatch.setenv("SHOUJIE_TRAINING", "1")
+    settings.cache_clear()
+    try:
+        ctx = create_app(sweep_interval=0).state.ctx
+    finally:
+        settings.cache_clear()
+    assert ctx.training and isinstance(ctx.clock, TrainingClock)
+    assert ctx.rt.settings.database_url == f"sqlite:///{tmp_path / 'office-training.db'}"
+    # Keys of its own: the training office's audit chain and ciphers are not the real office's.
+    assert ctx.rt.settings.secret_key != settings().secret_key
