@@ -128,9 +128,10 @@ def test_shoujie_training_app_serves_the_training_database(
     settings.cache_clear()
     try:
         ctx = create_app(sweep_interval=0).state.ctx
+        real_key = settings().secret_key
     finally:
         settings.cache_clear()
     assert ctx.training and isinstance(ctx.clock, TrainingClock)
     assert ctx.rt.settings.database_url == f"sqlite:///{tmp_path / 'office-training.db'}"
     # Keys of its own: the training office's audit chain and ciphers are not the real office's.
-    assert ctx.rt.settings.secret_key != settings().secret_key
+    assert ctx.rt.settings.secret_key != real_key
