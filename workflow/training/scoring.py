@@ -253,6 +253,9 @@ def debrief(scenario: Scenario, findings: list[Finding], dl: list[Deadline], g: 
         parts.append("各环节均符合《信访工作条例》的要求。")
     kept = sum(d.status == "kept" for d in dl)
     missed = [d for d in dl if d.status == "missed"]
+    if not dl:
+        parts.append("期限：本次演练没有开始计时的期限。")
+        return "".join(parts)
     text = f"期限：{kept}个按期"
     if missed:
         text += "，" + "、".join(f"{d.label}（{d.case_no}）" for d in missed) + "超期"
