@@ -11,12 +11,13 @@ from sqlalchemy import select
 from api.deps import Ctx, Form, PageStaff, User, form_str
 from api.pages.common import redirect, render
 from api.pages.reports import download
+from api.security import add_flash
 from cases.notify.messages import message_text
 from cases.reports import pdf
 from cases.store.tables import outbox_t, staff_t
 from cases.training import runner
 from cases.training.scenarios import all_scenarios
-from workflow.errors import PermissionDenied
+from workflow.errors import DomainError, PermissionDenied
 from workflow.lifecycle import INTAKE_ROLES
 from workflow.training.scoring import DEADLINE_LABELS
 
@@ -61,13 +62,17 @@ def start_run(request: Request, ctx: Ctx, user: PageStaff, form: Form) -> Respon
     """Start a run of a scenario (a trainer for anyone, a trainee for themself)."""
     trainee = form_str(form, "trainee") or user.staff_no
     _may_see(user, trainee)
-    run_id = runner.new_run(
-        ctx.engine,
-        ctx.rt,
-        scenario_name=form_str(form, "scenario"),
-        trainee=trainee,
-        real_now=ctx.clock.now(),
-    )
+    try:
+        run_id = runner.new_run(
+            ctx.engine,
+            ctx.rt,
+            scenario_name=form_str(form, "scenario"),
+            trainee=trainee,
+            real_now=ctx.clock.now(),
+        )
+    except DomainError as exc:
+        add_flash(request.session, exc.message, "error")
+        return redirect("/training")
     return redirect(f"/training/runs/{run_id}")
 
 
@@ -96,7 +101,12 @@ def run_page(request: Request, ctx: Ctx, user: PageStaff, run_id: int) -> Respon
 def next_turn(request: Request, ctx: Ctx, user: PageStaff, run_id: int, form: Form) -> Response:
     """Play the next turn: the clock jumps, the sweeper acts, the petitioner speaks."""
     _view(ctx, user, run_id)
-    runner.play_turn(ctx.engine, ctx.rt, run_id=run_id, real_now=ctx.clock.now())
+    try:
+        turn = runner.play_turn(ctx.engine, ctx.rt, run_id=run_id, real_now=ctx.clock.now())
+    except DomainError as exc:
+        add_flash(request.session, exc.message, "error")
+    else:
+        add_flash(request.session, f"演练时间前进{turn['after_days']}日，期限已重新扫描", "info")
     return redirect(f"/training/runs/{run_id}")
 
 

@@ -135,3 +135,19 @@ def test_shoujie_training_app_serves_the_training_database(
     assert ctx.rt.settings.database_url == f"sqlite:///{tmp_path / 'office-training.db'}"
     # Keys of its own: the training office's audit chain and ciphers are not the real office's.
     assert ctx.rt.settings.secret_key != real_key
+
+
+def test_a_turn_past_the_last_is_refused_with_a_message(
+    training_engine: Engine, rt: Runtime
+) -> None:
+    t = Trainee(training_engine, rt, "litigation", trainee="JF02")
+    t.next_turn()
+    t.next_turn()
+    c = _training_client(training_engine, rt)
+    csrf = sign_in(c, "JF02")
+    r = c.post(f"/training/runs/{t.run_id}/next", data={"csrf_token": csrf})
+    assert r.status_code == 303
+    assert "情节已全部展开" in c.get(f"/training/runs/{t.run_id}").text
+    r = c.post("/training/runs", data={"csrf_token": csrf, "scenario": "nope", "trainee": "JF02"})
+    assert r.headers["location"] == "/training"
+    assert "没有名为「nope」的演练情境" in c.get("/training").text
