@@ -20,6 +20,7 @@ from api.middleware import BodyLimit, SecurityHeaders
 from api.observability import Metrics, RequestObserver
 from api.openapi import install_openapi
 from api.pages import site
+from api.pages import training as training_pages
 from api.pages.templating import template_env
 from api.routes import (
     accounts,
@@ -42,6 +43,7 @@ from cases.monitoring import gauges, pool_in_use
 from cases.production import refuse_unsafe
 from cases.runtime import Runtime
 from cases.settings import Clock, settings
+from cases.training.office import TrainingClock, training_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -79,24 +81,36 @@ def create_app(
     *,
     sweep_interval: float | None = None,
     deliver_interval: float | None = None,
+    training: bool | None = None,
 ) -> FastAPI:
     """The application; anything not given is read from the environment (contract.md).
 
     The sweeper runs every ``sweep_interval`` seconds (default ``SHOUJIE_SWEEP_INTERVAL``, 60;
     0 turns it off). The notification worker (``cases.notify.worker``) and the daily briefing run
     every ``deliver_interval`` seconds (default ``SHOUJIE_DELIVER_INTERVAL``, 10; 0 turns it off).
+
+    ``training`` (default: ``SHOUJIE_TRAINING=1``, set by ``shoujie training serve``) serves the
+    training office instead: its own database and keys, the scenarios' clock, every page marked
+    「演练」, and no delivery worker, so no notification leaves the process (README, "Training").
     """
-    s = rt.settings if rt is not None else settings()
+    if training is None:
+        training = os.environ.get("SHOUJIE_TRAINING") == "1"
+    real = rt.settings if rt is not None else settings()
+    s = training_settings(real) if training and rt is None else real
     engine = engine or engine_for(s.database_url)
-    # Production refuses demo data, published passwords, weak keys (exit 2 at ``shoujie serve``),
-    # before anything uses the keys.
-    refuse_unsafe(engine, s)
+    if not training:
+        # Production refuses demo data, published passwords, weak keys (exit 2 at ``shoujie
+        # serve``), before anything uses the keys. The training office is the demo's by design.
+        refuse_unsafe(engine, s)
     rt = rt or Runtime.from_settings(s)
-    clock = clock or Clock(s.fixed_now)
+    if clock is None:
+        clock = TrainingClock(engine, Clock(real.fixed_now)) if training else Clock(s.fixed_now)
     if sweep_interval is None:
         sweep_interval = float(os.environ.get("SHOUJIE_SWEEP_INTERVAL", "60"))
     if deliver_interval is None:
         deliver_interval = float(os.environ.get("SHOUJIE_DELIVER_INTERVAL", "10"))
+    if training:
+        deliver_interval = 0  # the outbox stays in the training office: the trainer reads it
     secret = rt.settings.secret_key
     ctx = AppContext(
         engine=engine,
@@ -104,7 +118,10 @@ def create_app(
         clock=clock,
         templates=template_env(rt.tz, rt.regions),
         timeouts=timeouts_of(rt),
+        training=training,
+        real_clock=clock.real if isinstance(clock, TrainingClock) else None,
     )
+    ctx.templates.globals["training"] = training
 
     app = FastAPI(
         title="首接 Shoujie",
@@ -142,6 +159,8 @@ def create_app(
     install_handlers(app)
     for router in API_ROUTERS:
         app.include_router(router)
+    if training:
+        app.include_router(training_pages.router)
     app.include_router(site.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app)

@@ -43,7 +43,7 @@ def authenticate(ctx: AppContext, staff_no: str, password: str, client: str) -> 
     """
     staff_no = staff_no.strip()[:64]
     per_account, per_client = _counters(staff_no, client)
-    now = ctx.clock.now()
+    now = ctx.session_now()
     with ctx.engine.begin() as conn:
         wait = throttle.wait(conn, [per_account, per_client], now=now)
     if wait > 0:
@@ -91,7 +91,7 @@ def open_session(ctx: AppContext, request: Request, user: User, kind: str) -> st
             conn,
             staff_id=user.staff_id or 0,
             kind=kind,
-            now=ctx.clock.now(),
+            now=ctx.session_now(),
             timeouts=ctx.timeouts,
             client=client_ip(request),
             user_agent=request.headers.get("user-agent", ""),

@@ -7,6 +7,7 @@ API routes take a bearer token; pages take the session cookie (an opaque id, its
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Annotated, Any
 
@@ -48,8 +49,17 @@ class AppContext:
     clock: Clock
     templates: Environment
     timeouts: sessions.Timeouts
+    #: The training office (模拟情境演练): pages marked 「演练」, nothing delivered.
+    training: bool = False
+    #: The real time under the training office's clock: sessions and sign-in throttling count it,
+    #: so a scenario's time jump does not sign the trainee out. None: ``clock`` is the real time.
+    real_clock: Clock | None = None
     #: The statistics PDFs made, by (office, period, data version).
     reports: ReportCache = field(default_factory=ReportCache)
+
+    def session_now(self) -> datetime:
+        """ "Now" for sessions, tokens and sign-in throttling: always the real time."""
+        return (self.real_clock or self.clock).now()
 
     @property
     def secret_key(self) -> bytes:
@@ -133,7 +143,7 @@ PASSWORD_CHANGE_PATHS = frozenset(
 
 def holder_user(ctx: AppContext, secret: str, kind: str) -> User | None:
     """The active staff member whose open session or token this secret is, or None."""
-    now = ctx.clock.now()
+    now = ctx.session_now()
     try:
         # Most requests only read their session: no write lock on SQLite.
         with reader(ctx.engine).begin() as conn:

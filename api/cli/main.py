@@ -25,6 +25,7 @@ from api.cli import (
     reports,
     serve,
     sweep,
+    training,
 )
 from cases.store import retry
 from workflow.errors import DomainError
@@ -40,7 +41,20 @@ ENGLISH = {
 }
 
 #: The command modules, in the order ``shoujie --help`` lists their commands.
-COMMANDS = (serve, admin, office, cases, deadlines, sweep, audit, keys, backup, notify, reports)
+COMMANDS = (
+    serve,
+    admin,
+    office,
+    cases,
+    deadlines,
+    sweep,
+    audit,
+    keys,
+    backup,
+    notify,
+    reports,
+    training,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

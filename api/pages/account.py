@@ -18,7 +18,7 @@ def _page(
 ) -> Response:
     with ctx.engine.begin() as conn:
         rows = sessions.open_sessions(
-            conn, user.staff_id or 0, now=ctx.clock.now(), timeouts=ctx.timeouts
+            conn, user.staff_id or 0, now=ctx.session_now(), timeouts=ctx.timeouts
         )
     return render(request, "account.html", user=user, sessions=rows, error=error, status=status)
 
@@ -51,7 +51,7 @@ def password_submit(request: Request, ctx: Ctx, user: PageStaff, form: Form) -> 
                 staff_no=user.staff_no,
                 current=current if isinstance(current, str) else "",
                 new=new,
-                now=ctx.clock.now(),
+                now=ctx.session_now(),
                 keep_session=user.session_id,
             )
     except DomainError as exc:
@@ -76,7 +76,7 @@ def revoke_submit(
             ctx.rt.audit_key,
             actor=user.staff_no,
             session_id=session_id,
-            now=ctx.clock.now(),
+            now=ctx.session_now(),
             only_of=user.staff_no,
         ),
     )

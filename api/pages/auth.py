@@ -60,7 +60,7 @@ def login(request: Request, ctx: Ctx, _: Public, form: Form) -> Response:
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         with ctx.engine.begin() as conn:
-            sessions.end_secret(conn, old, now=ctx.clock.now(), reason="replaced")
+            sessions.end_secret(conn, old, now=ctx.session_now(), reason="replaced")
     secret = open_session(ctx, request, user, sessions.WEB)
     request.session.clear()
     csrf_token(request.session)
@@ -80,7 +80,7 @@ def logout(request: Request, ctx: Ctx, _: Public, form: Form) -> Response:
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
         with ctx.engine.begin() as conn:
-            sessions.end_secret(conn, secret, now=ctx.clock.now(), reason="logout")
+            sessions.end_secret(conn, secret, now=ctx.session_now(), reason="logout")
     request.session.clear()
     add_flash(request.session, "已退出登录")
     response = redirect("/login")

@@ -55,7 +55,7 @@ def issue_token(
 def logout(ctx: Ctx, user: ApiStaff) -> Ended:
     """End the token this request came with, at once, in every worker."""
     with ctx.engine.begin() as conn:
-        sessions.end(conn, user.session_id or 0, now=ctx.clock.now(), reason="logout")
+        sessions.end(conn, user.session_id or 0, now=ctx.session_now(), reason="logout")
     return Ended(session_id=user.session_id)
 
 

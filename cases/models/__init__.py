@@ -29,6 +29,7 @@ from cases.models.supervision import (
     RatingFollowup,
     SupervisionNotice,
 )
+from cases.models.training import TrainingRun
 from cases.models.types import UTCDateTime
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "StaffContact",
     "SupervisionNotice",
     "Throttle",
+    "TrainingRun",
     "UTCDateTime",
     "case_version_col",
 ]
