@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppContext
 from cases import text
+from cases.accounts.housekeeping import prune
 from cases.notify.worker import deliver
 from cases.reports.briefing import run_briefing
 from cases.supervision.sweeper import sweep
@@ -27,6 +28,7 @@ async def sweep_loop(ctx: AppContext, interval: float) -> None:
             result = await run_in_threadpool(sweep, ctx.engine, ctx.rt, now=ctx.clock.now())
             if result["examined"]:
                 log.info("sweep: %s", result)
+            await run_in_threadpool(prune, ctx.engine, ctx.session_now())
         except Exception:  # noqa: BLE001  (the server must outlive a failed pass)
             log.exception("sweep failed")
         await asyncio.sleep(interval)

@@ -8,11 +8,14 @@ from cases.settings import parse_instant
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run one pass of the SLA sweeper (``--now``: as of that instant)."""
+    from cases.accounts.housekeeping import prune
     from cases.supervision.sweeper import sweep  # loaded only by the commands that sweep
 
     app = App()
     now = parse_instant(args.now) if args.now else app.clock.now()
     result = sweep(app.engine, app.rt, now=now)
+    # Sessions keep real time: a sweep "as of" another instant does not prune by it.
+    result["pruned"] = prune(app.engine, app.clock.now())
     if args.json:
         print_json(result)
     else:

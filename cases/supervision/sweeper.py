@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import DBAPIError
 
-from cases.accounts import sessions, throttle
 from cases.casework.actions import act
 from cases.db import reader
 from cases.runtime import Runtime
@@ -68,17 +67,7 @@ def sweep(engine: Engine, rt: Runtime, *, now: datetime, batch_size: int = 500) 
         "fired": tally.fired,
         "closed_on_lapse": tally.closed,
         "notices": notices,
-        "pruned": retrying(partial(_prune, engine, now), what="prune"),
     }
-
-
-def _prune(engine: Engine, now: datetime) -> dict[str, int]:
-    """Housekeeping in the same pass: ended sessions and idle sign-in/查询码 throttle counters."""
-    with engine.begin() as conn:
-        return {
-            "sessions": sessions.prune(conn, now=now),
-            "throttle": throttle.prune(conn, now=now),
-        }
 
 
 @dataclass

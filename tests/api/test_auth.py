@@ -149,10 +149,10 @@ def test_delays_grow_and_are_capped() -> None:
     assert wait_text(59) == "59秒" and wait_text(61) == "2分钟" and wait_text(3600) == "1小时"
 
 
-def test_the_sweep_forgets_long_ended_sessions_and_idle_guess_counters(
+def test_housekeeping_forgets_long_ended_sessions_and_idle_guess_counters(
     app: Any, c: TestClient, engine: Engine, rt: Runtime
 ) -> None:
-    from cases.supervision import sweeper
+    from cases.accounts.housekeeping import prune
 
     recent = bearer(app, "A001")
     ended = token_of(c, "A002")
@@ -164,13 +164,11 @@ def test_the_sweep_forgets_long_ended_sessions_and_idle_guess_counters(
     assert len(before) == 2
     # A day on, the guess counters (per account and client, per client) are forgotten; the
     # sessions are kept for the admin to see.
-    result = sweeper.sweep(engine, rt, now=NOW + timedelta(days=1, hours=1))
-    assert result["pruned"] == {"sessions": 0, "throttle": 2}
+    assert prune(engine, NOW + timedelta(days=1, hours=1)) == {"sessions": 0, "throttle": 2}
     with engine.connect() as conn:
         assert conn.execute(select(Throttle)).first() is None
     # A month after they ended, the sessions go too.
-    result = sweeper.sweep(engine, rt, now=NOW + timedelta(days=31))
-    assert result["pruned"]["sessions"] == 2
+    assert prune(engine, NOW + timedelta(days=31))["sessions"] == 2
     with engine.connect() as conn:
         assert conn.execute(select(AuthSession.id)).all() == []
     assert_problem(c.get("/api/v1/me", headers=recent), 401, "auth.invalid_token")
