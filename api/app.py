@@ -8,7 +8,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from api import background
 from api.deps import AppContext
 from api.errors import install_handlers
+from api.input_guard import guard_input
 from api.middleware import BodyLimit, SecurityHeaders
 from api.observability import Metrics, RequestObserver
 from api.openapi import install_openapi
@@ -117,6 +118,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        # Every request's text and ids are checked once, before any route reads them.
+        dependencies=[Depends(guard_input)],
     )
     app.state.ctx = ctx
     app.state.metrics = Metrics()

@@ -26,6 +26,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from workflow import regions as region_list
 from workflow.errors import InvalidInput
+from workflow.input_rules import day_in_range
 
 __all__ = [
     "MAX_REPRESENTATIVES",
@@ -363,6 +364,11 @@ class IntakeIn(BaseModel):
             raise PydanticCustomError(
                 "intake.received_at_naive",
                 "接收时间须带时区，如 2026-11-26T09:30:00+08:00",
+            )
+        if not day_in_range(v):
+            raise PydanticCustomError(
+                "input.date_out_of_range",
+                "接收时间超出可受理的日期范围（1900年至2100年）",
             )
         now = (info.context or {}).get("now")
         if isinstance(now, datetime) and v > now:
