@@ -137,7 +137,7 @@ def create_app(
         same_site="lax",
         https_only=rt.settings.env == "prod",
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=rt.settings.env == "prod")
     app.add_middleware(BodyLimit, attachment_limit=rt.settings.attachment_case_max_bytes)
     # Outermost: every answer, a refused body's included, is counted and carries its request id.
     app.add_middleware(RequestObserver, metrics=app.state.metrics)
