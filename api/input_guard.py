@@ -89,7 +89,7 @@ async def guard_input(request: Request) -> None:
     elif kind.endswith("json"):
         try:
             body = json.loads(await request.body())
-        except ValueError:
-            return  # not JSON: the route's own reading refuses it
+        except (ValueError, RecursionError):
+            return  # not JSON (or nested past reason): the route's own reading refuses it
         for name, value in _json_strings(body):
             check_value(name or "body", value, "请求内容")
