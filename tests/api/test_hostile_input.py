@@ -208,7 +208,7 @@ def test_dates_outside_1900_to_2100_are_refused_naming_the_field(
         json={"organ": "某区民政局", "report_by": day},
         headers=auth,
     )
-    assert_problem(assign, 422)["errors"][0]["field"] == "report_by"
+    assert assert_problem(assign, 422)["errors"][0]["field"] == "report_by"
     assert counts(engine) == before
     sign_in(c, "G001")
     assert c.get("/reports", params={"from": day}).status_code == 422

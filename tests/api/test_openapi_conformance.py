@@ -110,6 +110,8 @@ def send_examples(
     send()
 
 
+# About a minute signed in, 20 s without a token, on a shared 2-core machine: slow, but in CI.
+@pytest.mark.slow
 @pytest.mark.parametrize("signed_in", [True, False], ids=["supervisor", "anonymous"])
 def test_every_answer_is_documented(demo_app: tuple[Any, dict[str, str]], signed_in: bool) -> None:
     """Signed in as a supervisor, and with no token at all (the public routes, and every other
