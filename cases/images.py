@@ -26,8 +26,10 @@ def reencode(data: bytes) -> tuple[bytes, str, Any]:
             source_format = img.format
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError) as exc:
         raise Unreadable(str(exc)) from exc
+    # Pillow writes what ``info`` holds (a JPEG's comment, an ICC profile) back out on ``save``:
+    # the copy keeps the pixels only, so no EXIF, no GPS, no comments reach the stored bytes.
+    upright.info = {}
     out = io.BytesIO()
-    # Nothing of the original's metadata is passed to ``save``: no EXIF, no GPS, no comments.
     if source_format == "JPEG":
         if upright.mode not in ("RGB", "L"):
             upright = upright.convert("RGB")
