@@ -30,6 +30,30 @@ LONG_TEXT = frozenset(
         if f.kind == "textarea"
     }
 )
+#: What the forms call their fields, so a refusal on a page reads 「信访人姓名」, not a code.
+LABELS = {
+    "staff_no": "工号",
+    "username": "工号",
+    "password": "密码",
+    "case_no": "案件编号",
+    "code": "查询码",
+    "q": "查询内容",
+    "petitioner.name": "信访人姓名",
+    "petitioner.address": "信访人地址",
+    "petitioner.id_number": "身份证号码",
+    "petitioner.phone": "联系电话",
+    "name": "姓名",
+    "subject": "标题",
+    "content": "信访内容",
+    "requests": "诉求",
+    "address": "地址",
+    "pledge": "一句话承诺",
+    "text": "内容",
+    "reason": "理由",
+    "answer": "答复",
+    "comment": "评价意见",
+    "organ": "机关",
+}
 #: Fields that name a row (or its version) by number.
 ID_FIELD = re.compile(r"(^|_)(id|version)$")
 DIGITS = re.compile(r"[0-9]+")
@@ -50,8 +74,9 @@ def check_value(name: str, value: str, where: str = "") -> None:
     found = text_problem(value, long_text=leaf in LONG_TEXT)
     if found is not None:
         code, reason = found
-        label = f"{where}「{name}」" if where else f"「{name}」"
-        raise InvalidInput(code, label + reason, field=name)
+        shown = LABELS.get(name) or LABELS.get(leaf)
+        shown = f"{shown}（{name}）" if shown else name
+        raise InvalidInput(code, f"{where}「{shown}」{reason}", field=name)
 
 
 def _json_strings(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
@@ -68,6 +93,12 @@ def _json_strings(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _json_strings(item, f"{path}.{i}" if path else str(i), depth + 1)
+
+
+def check_json(body: Any) -> None:
+    """Refuse a JSON body holding text no field may hold (the command line's ``--json`` too)."""
+    for name, value in _json_strings(body):
+        check_value(name or "body", value, "请求内容")
 
 
 async def guard_input(request: Request) -> None:
@@ -91,5 +122,4 @@ async def guard_input(request: Request) -> None:
             body = json.loads(await request.body())
         except (ValueError, RecursionError):
             return  # not JSON (or nested past reason): the route's own reading refuses it
-        for name, value in _json_strings(body):
-            check_value(name or "body", value, "请求内容")
+        check_json(body)
