@@ -495,7 +495,7 @@ def _describe(err: Mapping[str, Any]) -> dict[str, str | None]:
     leaf = str(rest[0]) if rest else (str(loc[0]) if loc else "body")
     label = owner + labels.get(leaf, leaf) if rest else (owner or _TOP_LABELS.get(leaf, leaf))
 
-    if kind.startswith("intake."):
+    if kind.startswith(("intake.", "input.")):
         # Our own checks: the message is already Chinese and says what is wrong with the field.
         return {"field": path, "code": kind, "message": owner + err["msg"]}
     if not loc:
