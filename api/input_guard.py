@@ -56,14 +56,14 @@ LABELS = {
 }
 #: Fields that name a row (or its version) by number.
 ID_FIELD = re.compile(r"(^|_)(id|version)$")
-DIGITS = re.compile(r"[0-9]+")
+DIGITS = re.compile(r"[+-]?[0-9]+")
 #: How deep a JSON body is walked (no body the API takes nests further).
 MAX_DEPTH = 32
 
 
 def _refuse_id(name: str, value: str) -> None:
     # Past the database's integers: no row has it, and the statement would overflow (a 500).
-    if ID_FIELD.search(name) and DIGITS.fullmatch(value) and int(value) > MAX_ID:
+    if ID_FIELD.search(name) and DIGITS.fullmatch(value.strip()) and abs(int(value)) > MAX_ID:
         raise NotFound("not_found", f"找不到编号为 {value[:30]} 的记录", field=name)
 
 

@@ -175,6 +175,7 @@ def test_ids_past_the_database_integers_are_not_found(app: FastAPI, c: TestClien
     assert c.get(f"/api/v1/cases/{case_no}/notices/{BIG}.pdf", headers=auth).status_code == 404
     token = sign_in(c, "G001")
     assert c.get(f"/petitioners/{BIG}").status_code == 404
+    assert c.get(f"/petitioners/-{BIG}").status_code == 404
     assert c.get(f"/cases/{case_no}/attachments/{BIG}").status_code == 404
     assert c.post("/inbox/read", data={"csrf_token": token, "id": BIG}).status_code == 404
     assert c.post(
