@@ -74,8 +74,8 @@ def check_value(name: str, value: str, where: str = "") -> None:
     found = text_problem(value, long_text=leaf in LONG_TEXT)
     if found is not None:
         code, reason = found
-        shown = LABELS.get(name) or LABELS.get(leaf)
-        shown = f"{shown}（{name}）" if shown else name
+        # The field's own name (a code) only where the forms have no label for it.
+        shown = LABELS.get(name) or LABELS.get(leaf) or name
         raise InvalidInput(code, f"{where}「{shown}」{reason}", field=name)
 
 

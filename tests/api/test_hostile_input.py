@@ -115,7 +115,7 @@ def test_bad_text_in_paths_queries_and_unauthenticated_forms_is_422(
             "csrf_token": csrf_of(c.get("/login").text),
         },
     )
-    assert login.status_code == 422 and "staff_no" in login.text and "字符" in login.text
+    assert login.status_code == 422 and "「工号」" in login.text and "字符" in login.text
     track = c.post(
         "/track",
         data={
@@ -124,7 +124,7 @@ def test_bad_text_in_paths_queries_and_unauthenticated_forms_is_422(
             "csrf_token": csrf_of(c.get("/track").text),
         },
     )
-    assert track.status_code == 422 and "case_no" in track.text
+    assert track.status_code == 422 and "「案件编号」" in track.text
     assert c.get("/track", params={"case_no": f"{case_no}{bad}"}).status_code == 422
 
 
@@ -137,7 +137,7 @@ def test_the_intake_page_refuses_bad_text_with_its_reason_and_stores_nothing(
         form = {**intake_form(**{"petitioner.name": bad}), "csrf_token": token}
         r = c.post("/cases/new/register", data=form)
         assert r.status_code == 422, (bad, r.status_code)
-        assert "petitioner.name" in r.text and ("字符" in r.text), code
+        assert "信访人姓名" in r.text and "字符" in r.text and "所填内容未保存" in r.text, code
     assert counts(engine) == before
 
 
