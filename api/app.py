@@ -8,7 +8,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from api import background
 from api.deps import AppContext
 from api.errors import install_handlers
+from api.input_guard import guard_input
 from api.middleware import BodyLimit, SecurityHeaders
 from api.observability import Metrics, RequestObserver
 from api.openapi import install_openapi
@@ -134,6 +135,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        # Every request's text and ids are checked once, before any route reads them.
+        dependencies=[Depends(guard_input)],
     )
     app.state.ctx = ctx
     app.state.metrics = Metrics()
@@ -151,7 +154,7 @@ def create_app(
         same_site="lax",
         https_only=rt.settings.env == "prod",
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=rt.settings.env == "prod")
     app.add_middleware(BodyLimit, attachment_limit=rt.settings.attachment_case_max_bytes)
     # Outermost: every answer, a refused body's included, is counted and carries its request id.
     app.add_middleware(RequestObserver, metrics=app.state.metrics)

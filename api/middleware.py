@@ -22,6 +22,8 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+#: Production is served over TLS (README, "Running in production"): a year, subdomains included.
+HSTS = b"max-age=31536000; includeSubDomains"
 STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
 
 
@@ -93,10 +95,12 @@ async def _drain() -> Message:
 
 
 class SecurityHeaders:
-    """Headers every response carries; pages also get a strict CSP and are never cached."""
+    """Headers every response carries; pages also get a strict CSP and are never cached; in
+    production (``hsts``) browsers are told to use HTTPS only, for a year."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -112,6 +116,8 @@ class SecurityHeaders:
                     (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"same-origin"),
                 ]
+                if self.hsts:
+                    extra.append((b"strict-transport-security", HSTS))
                 content_type = dict(headers).get(b"content-type", b"")
                 if content_type.startswith(b"text/html"):
                     extra.append((b"content-security-policy", CSP.encode()))

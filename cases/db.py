@@ -1,12 +1,13 @@
 """Engines and sessions: SQLite with WAL and foreign keys, or PostgreSQL, behaving the same."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from cases.settings import PoolSettings, pool_settings
 from cases.store import fastsql
@@ -29,12 +30,34 @@ def pool_options(pool: PoolSettings, *, memory: bool = False) -> dict[str, Any]:
     }
 
 
+def private_sqlite_file(url: str) -> None:
+    """Create an SQLite database file readable by its owner only (0600), and take group and
+    others' access from one made before: it holds the office's cases. SQLite gives its WAL and
+    shared-memory files the database file's mode."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        if not path.parent.is_dir():
+            return  # SQLite itself says why it cannot open it
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except (FileNotFoundError, PermissionError):
+            pass
+
+
 def make_engine(url: str, pool: PoolSettings | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL a
     statement timeout. ``pool`` sizes the connection pool (``SHOUJIE_DB_POOL_*``)."""
     pool = pool or PoolSettings()
     if url.startswith("sqlite"):
         memory = ":memory:" in url or url.rstrip("/") in ("sqlite:", "sqlite:/")
+        if not memory:
+            private_sqlite_file(url)
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
@@ -98,6 +121,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Apply every migration to the database at ``url``."""
+    if url.startswith("sqlite") and ":memory:" not in url:
+        private_sqlite_file(url)
     command.upgrade(alembic_config(url), "heads")
 
 

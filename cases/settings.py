@@ -1,6 +1,7 @@
 """Settings from the environment (contract.md), and the one injectable clock."""
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
@@ -31,6 +32,9 @@ class PoolSettings:
     statement_timeout_ms: int = 30_000
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
 @dataclass(frozen=True)
 class Settings:
     """The process's configuration, read once from ``SHOUJIE_*`` variables."""
@@ -59,6 +63,9 @@ class Settings:
     #: … and at the latest this long after sign-in (``SHOUJIE_SESSION_MAX_HOURS``, 12; tokens 8).
     session_max_hours: int = 12
     token_max_hours: int = 8
+    #: The office's public address (``SHOUJIE_BASE_URL``): links on receipts and in messages are
+    #: built from it, never from the request's ``Host`` header, which the client chooses.
+    base_url: str = DEFAULT_BASE_URL
 
 
 def _int_env(name: str, default: float, *, cast: type = int, minimum: float = 0) -> Any:
@@ -134,7 +141,20 @@ def load_settings() -> Settings:
         session_idle_minutes=_positive("SHOUJIE_SESSION_IDLE_MINUTES", 30),
         session_max_hours=_positive("SHOUJIE_SESSION_MAX_HOURS", 12),
         token_max_hours=_positive("SHOUJIE_TOKEN_MAX_HOURS", 8),
+        base_url=base_url(os.environ.get("SHOUJIE_BASE_URL", "")),
     )
+
+
+def base_url(text: str) -> str:
+    """The public address, without its trailing slash: ``http(s)://host[:port][/path]`` only."""
+    value = text.strip().rstrip("/") or DEFAULT_BASE_URL
+    if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/\-]*)?", value):
+        raise InvalidInput(
+            "settings.bad_base_url",
+            f"SHOUJIE_BASE_URL 应为 http(s):// 开头的网址：{value[:80]}",
+            field="SHOUJIE_BASE_URL",
+        )
+    return value
 
 
 def _megabytes(name: str, default: int) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 
 from workflow.errors import InvalidInput
 from workflow.glossary import REQUEST_WAYS
+from workflow.input_rules import check_day
 from workflow.lifecycle import OUTCOMES, RATINGS, REASSIGN_REASONS, REJECT_REASONS, CaseFacts
 from workflow.periods import MAX_EXTENSION_DAYS
 from workflow.waiver import WAIVER_WAYS, check_waiver
@@ -161,15 +162,16 @@ def _checked(field: Field, value: Any) -> Any:
         return str(value)
     if field.kind == "date":
         if isinstance(value, date) and not isinstance(value, datetime):
-            return value
+            return check_day(value, field.name, field.label)
         try:
-            return date.fromisoformat(str(value))
+            day = date.fromisoformat(str(value))
         except (TypeError, ValueError):
             raise InvalidInput(
                 f"payload.{field.name}_invalid",
                 f"{field.label}应为日期，格式如2026-12-31",
                 field=field.name,
             ) from None
+        return check_day(day, field.name, field.label)
     if field.kind == "number":
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value)

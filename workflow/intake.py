@@ -26,6 +26,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from workflow import regions as region_list
 from workflow.errors import InvalidInput
+from workflow.input_rules import day_in_range
 
 __all__ = [
     "MAX_REPRESENTATIVES",
@@ -364,6 +365,11 @@ class IntakeIn(BaseModel):
                 "intake.received_at_naive",
                 "接收时间须带时区，如 2026-11-26T09:30:00+08:00",
             )
+        if not day_in_range(v):
+            raise PydanticCustomError(
+                "input.date_out_of_range",
+                "接收时间超出可受理的日期范围（1900年至2100年）",
+            )
         now = (info.context or {}).get("now")
         if isinstance(now, datetime) and v > now:
             raise PydanticCustomError("intake.received_in_future", "接收时间不能晚于当前时间")
@@ -489,7 +495,7 @@ def _describe(err: Mapping[str, Any]) -> dict[str, str | None]:
     leaf = str(rest[0]) if rest else (str(loc[0]) if loc else "body")
     label = owner + labels.get(leaf, leaf) if rest else (owner or _TOP_LABELS.get(leaf, leaf))
 
-    if kind.startswith("intake."):
+    if kind.startswith(("intake.", "input.")):
         # Our own checks: the message is already Chinese and says what is wrong with the field.
         return {"field": path, "code": kind, "message": owner + err["msg"]}
     if not loc:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from api.input_guard import check_json
 from cases.db import engine_for
 from cases.runtime import Runtime
 from cases.settings import Clock, settings
@@ -47,4 +48,6 @@ def read_json(source: str | None) -> dict[str, Any]:
         ) from None
     if not isinstance(value, dict):
         raise InvalidInput("input.bad_json", "JSON 内容应为对象（{...}）")
+    # The same text rules as the web's (control characters, bidi overrides, invisible-only).
+    check_json(value)
     return value

@@ -81,7 +81,8 @@ def receipt_page(request: Request, ctx: Ctx, user: PageReader, case_no: str) -> 
         except ValueError:
             code = None
     acceptance = next((c for c in case["clocks"] if c["name"] == "acceptance"), None)
-    track_url = str(request.base_url).rstrip("/") + "/track"
+    # The configured public address: the Host header is the client's to choose.
+    track_url = ctx.rt.settings.base_url + "/track"
     return render(
         request,
         "receipt.html",

@@ -52,6 +52,8 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
         status=status,
         status_code=status,
         message=message,
+        # A refused form: the browser's back button returns to it with what was typed.
+        refused_form=status == 422 and request.method == "POST",
     )
 
 

@@ -1,5 +1,6 @@
 """Registering a petition (登记): the registering staff member becomes its owner (首接责任人)."""
 
+import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
@@ -23,7 +24,7 @@ from cases.store.staff import get_actor, supervisor_of
 from cases.store.tables import counter_t, idempotency_t, representative_t
 from cases.store.upsert import insert_ignore
 from workflow import lifecycle, measures, sla
-from workflow.errors import Conflict, PermissionDenied
+from workflow.errors import Conflict, InvalidInput, PermissionDenied
 from workflow.intake import ValidIntake, ValidPerson, mask_id_number, mask_phone, validate_intake
 from workflow.lifecycle import Actor
 
@@ -86,7 +87,9 @@ def intake(
     """
     actor, actor_row = intake_actor(conn, actor_staff_no)
     if idempotency_key:
-        previous = claim_key(conn, rt, idempotency_key, actor_row.id, now)
+        previous = claim_key(
+            conn, rt, idempotency_key, actor_row.id, now, body_hash(body, handled_below)
+        )
         if previous is not None:
             return previous
     valid = validate_intake(body, now=now, regions=rt.regions(conn))
@@ -180,8 +183,25 @@ IDEMPOTENCY_WAIT = 5
 IDEMPOTENCY_RETRY_AFTER = 1
 
 
+def body_hash(body: Mapping[str, Any], handled_below: bool = False) -> str:
+    """The SHA-256 of an intake body as JSON with sorted keys (and how it was classified)."""
+    canonical = json.dumps(
+        {"body": body, "handled_below": handled_below},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def claim_key(
-    conn: Connection, rt: Runtime, key: str, staff_id: int, now: datetime
+    conn: Connection,
+    rt: Runtime,
+    key: str,
+    staff_id: int,
+    now: datetime,
+    body_sha256: str | None = None,
 ) -> dict[str, Any] | None:
     """Claim an Idempotency-Key before registering (``INSERT … ON CONFLICT DO NOTHING``).
 
@@ -190,7 +210,7 @@ def claim_key(
     request's uncommitted claim (at most ``IDEMPOTENCY_WAIT`` seconds, then ``InProgress``); on
     SQLite the first request's transaction is over before a second one begins.
     """
-    values = {"key": key, "staff_id": staff_id, "created_at": now}
+    values = {"key": key, "staff_id": staff_id, "created_at": now, "body_sha256": body_sha256}
     postgres = conn.dialect.name == "postgresql"
     if postgres:
         conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{IDEMPOTENCY_WAIT}s'")
@@ -209,6 +229,13 @@ def claim_key(
         raise InProgress(key)
     if row.staff_id != staff_id:
         raise Conflict("idempotency.key_reused", "该幂等键已被其他工作人员使用", key=key)
+    if row.body_sha256 and body_sha256 and row.body_sha256 != body_sha256:
+        # A retry sends the same body; another body under the key is a different petition.
+        raise InvalidInput(
+            "idempotency.body_mismatch",
+            "该幂等键已用于另一份登记内容：请为新的登记使用新的 Idempotency-Key",
+            field="Idempotency-Key",
+        )
     if row.response_enc is None:
         raise InProgress(key)
     return json.loads(rt.cipher.decrypt(row.response_enc))

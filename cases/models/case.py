@@ -169,6 +169,8 @@ class IdempotencyKey(SQLModel, table=True):
     case_id: int | None = Field(default=None, foreign_key="case.id")
     # The first answer, encrypted: a retry gets the same 查询码 the lost answer carried.
     response_enc: str | None = None
+    # The SHA-256 of the body the key was claimed with: the same key with another body is refused.
+    body_sha256: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

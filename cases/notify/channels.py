@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import smtplib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -120,6 +121,16 @@ def webhook_body(message: Message) -> bytes:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
 
 
+#: Line breaks and other controls end a mail header: a reason typed over several lines would
+#: make every attempt fail (or, unchecked, smuggle in headers of its own).
+HEADER_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """``value`` fit for one mail header line: each run of control characters is one space."""
+    return HEADER_BREAKING.sub(" ", value).strip()
+
+
 def send_email(message: Message, config: ChannelConfig) -> None:
     """Send by SMTP; the ``Message-ID`` is derived from the dedup key, so a resend is the same mail."""
     if not config.smtp_host:
@@ -127,13 +138,13 @@ def send_email(message: Message, config: ChannelConfig) -> None:
     if not message.email:
         raise DeliveryError(f"{message.recipient} 没有电子邮件地址")
     mail = EmailMessage()
-    mail["From"] = config.smtp_from
-    mail["To"] = message.email
-    mail["Subject"] = "首接：" + message.text[:60]
+    mail["From"] = header_text(config.smtp_from)
+    mail["To"] = header_text(message.email)
+    mail["Subject"] = "首接：" + header_text(message.text)[:60]
     mail["Date"] = format_datetime(message.created_at)
     digest = hashlib.sha256(message.dedup_key.encode()).hexdigest()[:32]
     mail["Message-ID"] = f"<{digest}@shoujie>"
-    mail["X-Shoujie-Delivery"] = message.dedup_key
+    mail["X-Shoujie-Delivery"] = header_text(message.dedup_key)
     mail.set_content(message_body(message.topic, message.payload, message.case_no, config.base_url))
     with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.timeout) as smtp:
         if config.smtp_starttls:

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from cases import images
 from cases.store.tables import branch_t, group_t, staff_t
 from workflow.errors import InvalidInput, NotFound
 
@@ -78,10 +79,14 @@ def set_staff_photo(conn: Connection, *, staff_no: str, data: bytes) -> str:
         raise InvalidInput("photo.empty", "请选择要上传的照片", field="photo")
     if len(data) > MAX_PHOTO_BYTES:
         raise InvalidInput("photo.too_large", "照片不能超过2MB", field="photo")
-    kind = photo_type(data)
-    if kind is None:
+    if photo_type(data) is None:
         raise InvalidInput("photo.bad_type", "照片只能是 JPEG 或 PNG 格式", field="photo")
-    _update_staff(conn, staff_no, photo=data, photo_type=kind)
+    # Served to anyone on the public wall: the bytes sent are never what is served.
+    try:
+        encoded, kind, _ = images.reencode(data)
+    except images.Unreadable:
+        raise InvalidInput("photo.unreadable", "照片无法读取，请换一张", field="photo") from None
+    _update_staff(conn, staff_no, photo=encoded, photo_type=kind)
     return kind
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from cases import images
 from cases.models import CaseAttachment
 from cases.runtime import Runtime
 from cases.store.chain import append_event
@@ -99,35 +100,19 @@ def prepare(filename: str, data: bytes, *, max_bytes: int) -> Stored:
 
 def _image(name: str, data: bytes) -> Stored:
     """Re-encode an image: the pixels kept (turned upright), every metadata block dropped."""
-    from PIL import Image, ImageOps
-
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            upright = ImageOps.exif_transpose(img)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        encoded, media_type, upright = images.reencode(data)
+    except images.Unreadable as exc:
         raise InvalidInput(
             "attachment.unreadable", f"图片「{name}」无法读取：{exc}", field="files"
         ) from exc
-    out = io.BytesIO()
-    # Nothing of the original's metadata is passed to ``save``: no EXIF, no GPS, no comments.
-    if img.format == "JPEG":
-        media_type = "image/jpeg"
-        if upright.mode not in ("RGB", "L"):
-            upright = upright.convert("RGB")
-        upright.save(out, format="JPEG", quality=90)
-    else:
-        media_type = "image/png"
-        if upright.mode not in ("RGB", "RGBA", "L", "LA"):
-            upright = upright.convert("RGBA")
-        upright.save(out, format="PNG")
     stem = Path(name).stem or "材料"
     new_name = f"{stem}.{'jpg' if media_type == 'image/jpeg' else 'png'}"
     thumb = upright.copy()
     thumb.thumbnail(PREVIEW_SIZE)
     preview = io.BytesIO()
     thumb.save(preview, format="PNG")
-    return Stored(new_name, media_type, out.getvalue(), preview.getvalue())
+    return Stored(new_name, media_type, encoded, preview.getvalue())
 
 
 def pdf_preview(data: bytes) -> bytes | None:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from workflow.errors import InvalidInput
+from workflow.input_rules import check_day
 
 MAX_DAYS = 3700  # ten years and a little: longer ranges are a typo, not a question
 #: Measures counted per staff member only (not per category, channel or region).
@@ -148,11 +149,12 @@ def parse_period(start: str | date | None, end: str | date | None, *, today: dat
         if isinstance(value, date):
             return value
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             raise InvalidInput(
                 "stats.bad_date", f"日期格式应为 YYYY-MM-DD：{value}", field=name
             ) from None
+        return check_day(day, name, "起始日期" if name == "from" else "截止日期")
 
     last = parse(end, "to") or today
     first = parse(start, "from") or last - timedelta(days=89)

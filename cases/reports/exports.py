@@ -65,6 +65,18 @@ def stats_rows(data: Mapping[str, Any]) -> list[list[Any]]:
     return rows
 
 
+#: What makes a spreadsheet read a cell as a formula (or split it): a name such as
+#: 「=HYPERLINK(…)」 typed into the office's data must stay text in the export.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A cell's value as text a spreadsheet never runs: one starting like a formula gets a ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _is_rate(index: int) -> bool:
     return index >= 2 and COLUMNS[index - 2][0].endswith("_rate")
 
@@ -76,7 +88,10 @@ def stats_csv(data: Mapping[str, Any]) -> bytes:
     writer.writerow(HEADERS)
     for r in stats_rows(data):
         writer.writerow(
-            [percent(v) if _is_rate(i) else "" if v is None else v for i, v in enumerate(r)]
+            [
+                percent(v) if _is_rate(i) else "" if v is None else neutralise(v)
+                for i, v in enumerate(r)
+            ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -98,7 +113,7 @@ def stats_xlsx(data: Mapping[str, Any]) -> bytes:
         cell.fill = PatternFill("solid", fgColor="F1EDE8")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for r in stats_rows(data):
-        ws.append(r)
+        ws.append([neutralise(v) for v in r])
         for i, cell in enumerate(ws[ws.max_row]):
             if _is_rate(i) and cell.value is not None:
                 cell.number_format = "0.0%"

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from cases.store import staff
 from workflow import lifecycle
 from workflow.errors import InvalidInput, PermissionDenied
+from workflow.input_rules import check_day
 from workflow.lifecycle import Actor
 
 #: Who works the queue: acknowledges, issues notices, reassigns, decides extensions.
@@ -44,13 +45,14 @@ def required_text(value: Any, field: str, label: str, max_len: int = 2000) -> st
 def parse_day(value: Any, field: str, label: str) -> date:
     """A date from a form or JSON (``2026-12-01``)."""
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
+        return check_day(value, field, label)
     try:
-        return date.fromisoformat(str(value).strip())
+        day = date.fromisoformat(str(value).strip())
     except (TypeError, ValueError):
         raise InvalidInput(
             f"{field}.invalid", f"{label}应为日期，格式如2026-12-31", field=field
         ) from None
+    return check_day(day, field, label)
 
 
 def locked(stmt: Any, conn: Connection, table: Any) -> Any:

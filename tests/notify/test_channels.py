@@ -14,7 +14,7 @@ from cases.runtime import Runtime
 from cases.store.tables import outbox_t
 from cases.supervision.sweeper import sweep
 from tests.notify.helpers import SECRET, MailDrop, Receiver, delivery_t, free_port, notify
-from tests.web import NOW, api_intake, client, make_app, sign_in
+from tests.web import NOW, api_act, api_intake, client, make_app, sign_in
 
 
 def test_email_over_smtp_once_per_message(
@@ -142,3 +142,28 @@ def test_an_unreachable_server_and_a_missing_secret_are_errors_not_silence(
         errors = dict(conn.execute(select(delivery_t.c.channel, delivery_t.c.last_error)).all())
     assert "ConnectionRefused" in errors["email"]
     assert "SHOUJIE_WEBHOOK_SECRET" in errors["webhook"]
+
+
+def test_a_reason_over_several_lines_never_breaks_a_mail_header(
+    office: Engine, rt: Runtime, smtp: tuple[MailDrop, int]
+) -> None:
+    drop, port = smtp
+    config = ChannelConfig(smtp_host="127.0.0.1", smtp_port=port, smtp_from="xfj@example.cn")
+    app = make_app(office, rt)
+    c = client(app)
+    no = api_intake(app, c, staff_no="A002")["case_no"]
+    api_act(
+        app,
+        c,
+        no,
+        "reassign",
+        "G001",
+        to_staff_no="A001",
+        reason="回避\r\nBcc: someone@evil.example\r\n\r\n伪造的正文",
+    )
+    result = deliver(office, rt, NOW, config=config)
+    assert result["failed"] == 0, result
+    mail = next(m for m in drop.received if m["To"] == "A001@xfj.example.cn")
+    assert "\n" not in mail["Subject"] and "\r" not in mail["Subject"]
+    assert "原因：回避 Bcc: someone" in mail["Subject"]
+    assert mail["Bcc"] is None

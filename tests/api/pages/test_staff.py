@@ -1,14 +1,24 @@
 """The public staff wall, and photos checked by their bytes on the admins' page."""
 
+import io
 from typing import Any
 
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from tests.api.pages.helpers import text_of
 from tests.web import client, sign_in
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+def picture(kind: str) -> bytes:
+    """A small real picture of ``kind`` (PNG or JPEG)."""
+    out = io.BytesIO()
+    Image.new("RGB", (12, 16), "navy").save(out, format=kind)
+    return out.getvalue()
+
+
+PNG = picture("PNG")
+JPEG = picture("JPEG")
 
 
 def upload(c: TestClient, token: str, staff_no: str, data: bytes, name: str = "p.png") -> Any:
@@ -35,7 +45,9 @@ def test_admin_uploads_photos_checked_by_their_bytes(app: Any, c: TestClient) ->
     assert "已更新 A001" in c.get("/admin/staff").text
     photo = client(app).get("/staff/A001/photo")
     assert photo.status_code == 200 and photo.headers["content-type"] == "image/png"
-    assert photo.content == PNG
+    # Re-encoded by Pillow: the same picture, never the bytes that were sent.
+    with Image.open(io.BytesIO(photo.content)) as served:
+        assert served.format == "PNG" and served.size == (12, 16)
     assert upload(c, token, "A002", JPEG, "p.jpg").status_code == 303
     assert client(app).get("/staff/A002/photo").headers["content-type"] == "image/jpeg"
     wall = client(app).get("/staff").text
@@ -44,6 +56,9 @@ def test_admin_uploads_photos_checked_by_their_bytes(app: Any, c: TestClient) ->
     for bad in (b"GIF89a" + b"\x00" * 20, b"<script>alert(1)</script>"):
         upload(c, token, "A003", bad)
         assert "照片只能是 JPEG 或 PNG 格式" in c.get("/admin/staff").text
+    # PNG's first bytes and a script after them: not a picture Pillow can read.
+    upload(c, token, "A003", b"\x89PNG\r\n\x1a\n<script>alert(1)</script>")
+    assert "照片无法读取" in c.get("/admin/staff").text
     upload(c, token, "A003", PNG + b"\x00" * (2 * 1024 * 1024))
     assert "照片不能超过2MB" in c.get("/admin/staff").text
     assert client(app).get("/staff/A003/photo").status_code == 404
