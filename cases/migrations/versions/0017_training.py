@@ -1,7 +1,7 @@
 """training: the runs of the training office (模拟情境演练)
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0015
 Create Date: 2026-11-29 23:20:00
 
 A training office is the same schema in a database of its own; ``training_run`` is written only
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0011"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
