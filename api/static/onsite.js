@@ -1,0 +1,140 @@
+/* The on-site form's draft (下移接待), Shoujie's own code and no one else's.
+ *
+ * Without this script the form is a plain POST and works the same. With it, what is typed is kept
+ * in this browser (localStorage) as it is typed; a submission made while the connection is down
+ * is held and sent when the connection is back, once: the form's one-time token (form_token)
+ * travels with the draft, so a retry of a post that did land is sent to the case it made. The
+ * photos stay in their fields while the page is open; only the text survives closing it.
+ */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-draft]");
+  if (!form || !window.fetch || !window.FormData || !window.localStorage) {
+    return;
+  }
+  var KEY = "shoujie.draft." + form.getAttribute("data-draft");
+  var RETRY_MS = 15000;
+  var status = document.getElementById("onsite-status");
+  var pending = false;
+  var sending = false;
+
+  function say(text, kind) {
+    status.textContent = text;
+    status.className = "flash flash-" + (kind || "info") + " onsite-status";
+    status.hidden = !text;
+  }
+
+  function textFields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "csrf_token" && el.type !== "file" &&
+        el.type !== "submit" && el.type !== "button";
+    });
+  }
+
+  function photoCount() {
+    var n = 0;
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (el) {
+      n += el.files ? el.files.length : 0;
+    });
+    return n;
+  }
+
+  function save() {
+    var fields = {};
+    textFields().forEach(function (el) { fields[el.name] = el.value; });
+    var draft = { fields: fields, pending: pending, photos: photoCount(), saved: Date.now() };
+    try {
+      localStorage.setItem(KEY, JSON.stringify(draft));
+    } catch (e) {
+      say("本机无法保存草稿（存储已满或被禁用），断网时请勿关闭本页。", "error");
+    }
+  }
+
+  function load() {
+    try {
+      return JSON.parse(localStorage.getItem(KEY) || "null");
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function clear() {
+    try { localStorage.removeItem(KEY); } catch (e) { /* nothing kept, nothing to clear */ }
+  }
+
+  function restore(draft) {
+    textFields().forEach(function (el) {
+      if (Object.prototype.hasOwnProperty.call(draft.fields, el.name)) {
+        el.value = draft.fields[el.name];
+        if (el.value && el.closest("details")) { el.closest("details").open = true; }
+      }
+    });
+  }
+
+  function held() {
+    pending = true;
+    save();
+    var photos = photoCount();
+    say("网络已断开：草稿已保存在本机" + (photos ? "（含照片" + photos + "张，请勿关闭本页）" : "") +
+      "，联网后自动提交，不会重复登记。", "error");
+  }
+
+  function send() {
+    if (sending) { return; }
+    if (!navigator.onLine) { held(); return; }
+    sending = true;
+    say("正在提交……", "info");
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-Shoujie-Draft": "1" }
+    }).then(function (r) {
+      var type = r.headers.get("content-type") || "";
+      if (r.ok && type.indexOf("application/json") === 0) {
+        return r.json().then(function (answer) {
+          clear();
+          pending = false;
+          window.location.assign(answer.location);
+        });
+      }
+      // A mistake in the form, or a sign-in that ran out: the server's own page says what, as
+      // without this script. The draft stays until a registration is answered.
+      sending = false;
+      pending = false;
+      save();
+      HTMLFormElement.prototype.submit.call(form);
+    }).catch(function () {
+      // The connection dropped before an answer came: hold the draft and try again when back.
+      sending = false;
+      held();
+    });
+  }
+
+  var draft = load();
+  if (form.hasAttribute("data-fresh")) {
+    if (draft && draft.fields) {
+      restore(draft);
+      say("已恢复本机保存的未提交草稿" +
+        (draft.photos ? "；照片未能保存在本机，请重新拍摄" : "") + "。核对后点「登记并提醒督办」。", "info");
+    }
+  } else {
+    save();  // the server's answer to a mistake holds what is current
+  }
+  form.addEventListener("input", save);
+  form.addEventListener("change", save);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    pending = true;
+    save();
+    send();
+  });
+  window.addEventListener("online", function () {
+    if (pending) { send(); } else { say("", "info"); }
+  });
+  window.addEventListener("offline", function () {
+    if (!pending) { say("网络已断开：填写的内容随时保存在本机。", "info"); }
+  });
+  // Some phones report the connection's return late or never: look again now and then.
+  window.setInterval(function () { if (pending && navigator.onLine) { send(); } }, RETRY_MS);
+})();
