@@ -84,9 +84,7 @@ def test_the_page_is_a_plain_form_with_the_camera(app: Any, c: TestClient) -> No
     assert "localStorage" in c.get("/static/onsite.js").text
 
 
-def test_one_post_registers_the_group_with_place_photos_and_alert(
-    app: Any, c: TestClient
-) -> None:
+def test_one_post_registers_the_group_with_place_photos_and_alert(app: Any, c: TestClient) -> None:
     csrf = sign_in(c, "A001")
     csrf, token = page_token(c)
     before = counts(app)
