@@ -68,11 +68,17 @@ def onsite_body(form: FormData) -> tuple[dict[str, Any], dict[int, int]]:
     return body, rows
 
 
-def field_errors(exc: InvalidInput, rows: Mapping[int, int]) -> dict[str, str]:
-    """Messages by form field; the petitioner's and each representative's go to their row."""
-    errors = exc.details.get("errors") or [{"field": exc.field, "message": exc.message}]
+def field_errors(
+    exc: InvalidInput, rows: Mapping[int, int]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Messages and machine codes by form field; the petitioner's and each representative's go
+    to their row."""
+    errors = exc.details.get("errors") or [
+        {"field": exc.field, "code": exc.code, "message": exc.message}
+    ]
     first_row = rows.get(0, 0)
     out: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for err in errors:
         field = err.get("field") or "_form"
         if field.startswith("petitioner"):
@@ -84,7 +90,8 @@ def field_errors(exc: InvalidInput, rows: Mapping[int, int]) -> dict[str, str]:
         if m and int(m.group(1)) in rows:
             field = f"representatives.{rows[int(m.group(1))]}{m.group(2) or ''}"
         out.setdefault(field, err["message"])
-    return out
+        codes.setdefault(field, err.get("code") or exc.code)
+    return out, codes
 
 
 def _form_page(
@@ -93,6 +100,7 @@ def _form_page(
     values: Mapping[str, str],
     errors: Mapping[str, str],
     status: int = 200,
+    codes: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     ctx: AppContext = request.app.state.ctx
     settings = ctx.rt.settings
@@ -108,6 +116,7 @@ def _form_page(
         status=status,
         values=values,
         errors=errors,
+        error_codes=codes or {},
         rep_rows=MAX_REPRESENTATIVES,
         rep_fields=REP_LABELS,
         more_open=more_open,
@@ -163,7 +172,8 @@ def onsite_submit(request: Request, ctx: Ctx, user: PageIntake, form: Form) -> R
     except InvalidInput as exc:
         values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
         values.pop("csrf_token", None)
-        return _form_page(request, user, values, field_errors(exc, rows), status=422)
+        messages, codes = field_errors(exc, rows)
+        return _form_page(request, user, values, messages, status=422, codes=codes)
     if earlier or case is None:
         return _done(request, earlier or "/", "该表单已经提交过，未重复登记", "info")
     # The 查询码 rides to the receipt in the session, never in a URL (as the intake form's).
