@@ -14,6 +14,7 @@
   }
   var KEY = "shoujie.draft." + form.getAttribute("data-draft");
   var RETRY_MS = 15000;
+  var SEND_TIMEOUT_MS = 60000;
   var status = document.getElementById("onsite-status");
   var pending = false;
   var sending = false;
@@ -84,12 +85,17 @@
     if (!navigator.onLine) { held(); return; }
     sending = true;
     say("正在提交……", "info");
+    // A connection that hangs rather than fails: give up after a while and hold the draft.
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort ? window.setTimeout(function () { abort.abort(); }, SEND_TIMEOUT_MS) : 0;
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",
-      headers: { "X-Shoujie-Draft": "1" }
+      headers: { "X-Shoujie-Draft": "1" },
+      signal: abort ? abort.signal : undefined
     }).then(function (r) {
+      window.clearTimeout(timer);
       var type = r.headers.get("content-type") || "";
       if (r.ok && type.indexOf("application/json") === 0) {
         return r.json().then(function (answer) {
@@ -106,6 +112,7 @@
       HTMLFormElement.prototype.submit.call(form);
     }).catch(function () {
       // The connection dropped before an answer came: hold the draft and try again when back.
+      window.clearTimeout(timer);
       sending = false;
       held();
     });

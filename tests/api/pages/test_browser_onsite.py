@@ -7,14 +7,17 @@ still makes one case (the form's one-time token). A draft left behind comes back
 opened again. On each backend.
 """
 
+import io
 import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import Engine, func, select
 
+from cases.models import CaseAttachment
 from cases.runtime import Runtime
 from cases.store import tables
 from tests.browser import CHROMIUM, PHONE, open_page, serve, shot, sign_in
@@ -48,6 +51,25 @@ def cases_about(engine: Engine, subject: str = SUBJECT) -> int:
         ).scalar_one()
 
 
+def photos_on(engine: Engine, subject: str = SUBJECT) -> int:
+    """How many attachments the cases with this subject carry."""
+    ct, at = tables.case_t, CaseAttachment.__table__
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.count())
+            .select_from(at)
+            .join(ct, ct.c.id == at.c.case_id)
+            .where(ct.c.subject == subject)
+        ).scalar_one()
+
+
+def photo() -> bytes:
+    """A small JPEG, as the phone's camera hands it over."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "green").save(out, format="JPEG")
+    return out.getvalue()
+
+
 def fill_group(page: Any) -> None:
     """The group at the gate, typed on the phone."""
     page.get_by_label("接待地点").fill("南京市玄武区梅园新村街道办事处门口")
@@ -72,12 +94,15 @@ def test_offline_mid_form_keeps_the_draft_and_sends_it_once_when_back(
         sign_in(page, "A001")
         page.goto(PAGE)
         fill_group(page)
+        page.locator("#f-photo-0").set_input_files(
+            files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo()}]
+        )
         page.context.set_offline(True)
         # Still typing with no connection: the rest of the form, then 登记.
         page.get_by_label("诉求").fill("请求兑现补贴")
         page.get_by_role("button", name="登记并提醒督办").click()
         status = page.locator("#onsite-status")
-        status.get_by_text("网络已断开：草稿已保存在本机").wait_for()
+        status.get_by_text("网络已断开：草稿已保存在本机（含照片1张").wait_for()
         shot(page, "onsite-offline")
         kept = draft(page)
         assert kept is not None and kept["pending"] is True
@@ -92,6 +117,7 @@ def test_offline_mid_form_keeps_the_draft_and_sends_it_once_when_back(
         assert page.locator(".code").is_visible()  # the 查询码, shown once
         assert draft(page) is None
     assert cases_about(engine) == 1
+    assert photos_on(engine) == 1  # the photo held in its field went with the draft
 
 
 def test_a_post_that_landed_unanswered_is_retried_without_a_second_case(

@@ -3,6 +3,7 @@ its place, photos and the supervisor's alert; a mistake stores nothing and keeps
 re-post of the same form makes no second case. On each backend."""
 
 import io
+import random
 import re
 from typing import Any
 
@@ -205,3 +206,33 @@ def test_a_place_naming_no_region_asks_for_the_code(app: Any, c: TestClient) -> 
 def test_a_handler_may_not_register_on_site(app: Any, c: TestClient) -> None:
     sign_in(c, "H001")
     assert c.get(PAGE).status_code == 403
+
+
+def test_a_phone_sized_photo_passes_and_a_wrong_file_stores_nothing(
+    app: Any, c: TestClient
+) -> None:
+    sign_in(c, "A001")
+    csrf, token = page_token(c)
+    before = counts(app)
+    # Not a photo: refused beside the photos, and the case and its alert go with it (one transaction).
+    r = c.post(
+        PAGE,
+        data={**onsite_form(), "csrf_token": csrf, "form_token": token},
+        files=[("files", ("note.txt", "不是图片".encode(), "text/plain"))],
+    )
+    assert r.status_code == 422
+    assert "不是图片或 PDF" in text_of(r.text)
+    assert 'data-code="attachment.type_not_allowed"' in r.text
+    assert counts(app) == before
+    # A camera's photo is larger than the 1 MB other forms take.
+    noise = Image.frombytes("RGB", (900, 700), random.Random(17).randbytes(900 * 700 * 3))
+    big = io.BytesIO()
+    noise.save(big, format="PNG")
+    assert big.tell() > 1024 * 1024
+    ok = c.post(
+        PAGE,
+        data={**onsite_form(), "csrf_token": csrf, "form_token": token},
+        files=[("files", ("IMG_0003.png", big.getvalue(), "image/png"))],
+    )
+    assert ok.status_code == 303, ok.text[:300]
+    assert counts(app) == (before[0] + 1, before[1] + 1, before[2] + 1)
