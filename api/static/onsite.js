@@ -14,7 +14,7 @@
   }
   var KEY = "shoujie.draft." + form.getAttribute("data-draft");
   var RETRY_MS = 15000;
-  var SEND_TIMEOUT_MS = 60000;
+  var SEND_TIMEOUT_MS = 180000;  // photos over a slow line take time
   var status = document.getElementById("onsite-status");
   var pending = false;
   var sending = false;
