@@ -4,7 +4,8 @@
  * in this browser (localStorage) as it is typed; a submission made while the connection is down
  * is held and sent when the connection is back, once: the form's one-time token (form_token)
  * travels with the draft, so a retry of a post that did land is sent to the case it made. The
- * photos stay in their fields while the page is open; only the text survives closing it.
+ * photos are kept too, in IndexedDB (too big for localStorage), and put back in their fields when
+ * the page is opened again with a draft (a phone may drop the page while its camera is open).
  */
 (function () {
   "use strict";
@@ -40,6 +41,73 @@
     return n;
   }
 
+  function fileInputs() {
+    return Array.prototype.slice.call(form.querySelectorAll("input[type=file]"));
+  }
+
+  // The photos of the draft, by their field's id; nothing kept where IndexedDB is missing.
+  var photoStore = (function () {
+    var opening = null;
+    function db() {
+      if (!window.indexedDB) { return Promise.reject(new Error("IndexedDB missing")); }
+      if (!opening) {
+        opening = new Promise(function (resolve, reject) {
+          var req = window.indexedDB.open("shoujie-drafts", 1);
+          req.onupgradeneeded = function () { req.result.createObjectStore("photos"); };
+          req.onsuccess = function () { resolve(req.result); };
+          req.onerror = function () { reject(req.error); };
+        });
+      }
+      return opening;
+    }
+    function run(mode, work) {
+      return db().then(function (store) {
+        return new Promise(function (resolve, reject) {
+          var tx = store.transaction("photos", mode);
+          var req = work(tx.objectStore("photos"));
+          tx.oncomplete = function () { resolve(req ? req.result : undefined); };
+          tx.onerror = function () { reject(tx.error); };
+          tx.onabort = function () { reject(tx.error); };
+        });
+      });
+    }
+    return {
+      put: function (id, files) {
+        return run("readwrite", function (s) { return s.put(files, KEY + ":" + id); });
+      },
+      get: function (id) {
+        return run("readonly", function (s) { return s.get(KEY + ":" + id); });
+      },
+      clear: function () {
+        return run("readwrite", function (s) {
+          return s.delete(window.IDBKeyRange.bound(KEY + ":", KEY + ":\uffff"));
+        });
+      }
+    };
+  })();
+
+  function keepPhotos(input) {
+    var files = Array.prototype.slice.call(input.files || []);
+    photoStore.put(input.id, files).then(function () {
+      form.setAttribute("data-photos-kept", String(photoCount()));
+    }).catch(function () { /* kept in the field while the page is open */ });
+  }
+
+  function restorePhotos() {
+    if (!window.DataTransfer) { return Promise.resolve(0); }
+    return Promise.all(fileInputs().map(function (input) {
+      return photoStore.get(input.id).then(function (files) {
+        if (!files || !files.length || (input.files && input.files.length)) { return 0; }
+        var dt = new DataTransfer();
+        files.forEach(function (f) { dt.items.add(f); });
+        input.files = dt.files;
+        return files.length;
+      });
+    })).then(function (counts) {
+      return counts.reduce(function (a, b) { return a + b; }, 0);
+    }).catch(function () { return 0; });
+  }
+
   function save() {
     var fields = {};
     textFields().forEach(function (el) { fields[el.name] = el.value; });
@@ -61,6 +129,7 @@
 
   function clear() {
     try { localStorage.removeItem(KEY); } catch (e) { /* nothing kept, nothing to clear */ }
+    return photoStore.clear().catch(function () { /* nothing kept */ });
   }
 
   function restore(draft) {
@@ -99,9 +168,8 @@
       var type = r.headers.get("content-type") || "";
       if (r.ok && type.indexOf("application/json") === 0) {
         return r.json().then(function (answer) {
-          clear();
           pending = false;
-          window.location.assign(answer.location);
+          return clear().then(function () { window.location.assign(answer.location); });
         });
       }
       // A mistake in the form, or a sign-in that ran out: the server's own page says what, as
@@ -122,14 +190,22 @@
   if (form.hasAttribute("data-fresh")) {
     if (draft && draft.fields) {
       restore(draft);
-      say("已恢复本机保存的未提交草稿" +
-        (draft.photos ? "；照片未能保存在本机，请重新拍摄" : "") + "。核对后点「登记并提醒督办」。", "info");
+      restorePhotos().then(function (n) {
+        var photos = n ? "（含照片" + n + "张）" :
+          (draft.photos ? "；照片未能保存在本机，请重新拍摄" : "");
+        say("已恢复本机保存的未提交草稿" + photos + "。核对后点「登记并提醒督办」。", "info");
+      });
     }
   } else {
-    save();  // the server's answer to a mistake holds what is current
+    // The server's answer to a mistake holds what is current; its photos are to be chosen again.
+    save();
+    photoStore.clear().catch(function () { /* nothing kept */ });
   }
   form.addEventListener("input", save);
-  form.addEventListener("change", save);
+  form.addEventListener("change", function (event) {
+    if (event.target && event.target.type === "file") { keepPhotos(event.target); }
+    save();
+  });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     pending = true;

@@ -150,7 +150,7 @@ def test_a_post_that_landed_unanswered_is_retried_without_a_second_case(
     assert cases_about(engine) == 1
 
 
-def test_a_draft_left_behind_comes_back(site: tuple[str, Engine]) -> None:
+def test_a_draft_left_behind_comes_back_with_its_photo(site: tuple[str, Engine]) -> None:
     url, engine = site
     with open_page(url, **PHONE) as page:
         sign_in(page, "A001")
@@ -158,15 +158,28 @@ def test_a_draft_left_behind_comes_back(site: tuple[str, Engine]) -> None:
         fill_group(page)
         page.get_by_text("更多代表").click()
         page.locator("#f-representatives-1-name").fill("金永林")
+        page.locator("#f-representatives-1-phone").fill("13812345679")
+        page.locator("#f-photo-0").set_input_files(
+            files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo()}]
+        )
+        page.locator('form[data-photos-kept="1"]').wait_for(state="attached")
+        # The page is left (a phone drops it while the camera is open) and opened again.
         page.goto("/")
         page.goto(PAGE)
+        status = page.locator("#onsite-status")
+        status.get_by_text("已恢复本机保存的未提交草稿（含照片1张）").wait_for()
         assert page.get_by_label("接待地点").input_value() == "南京市玄武区梅园新村街道办事处门口"
         assert page.locator("#f-subject").input_value() == SUBJECT
         # The second representative's row opens by itself to show what was kept.
         assert page.locator("#f-representatives-1-name").is_visible()
         assert page.locator("#f-representatives-1-name").input_value() == "金永林"
-        assert "已恢复本机保存的未提交草稿" in page.locator("#onsite-status").inner_text()
-    assert cases_about(engine) == 0
+        assert page.locator("#f-photo-0").evaluate("el => el.files[0].name") == "IMG_0001.jpg"
+        assert cases_about(engine) == 0
+        page.get_by_role("button", name="登记并提醒督办").click()
+        page.wait_for_url(RECEIPT)
+        assert draft(page) is None
+    assert cases_about(engine) == 1
+    assert photos_on(engine) == 1
 
 
 def test_without_javascript_the_form_posts_and_fits_the_phone(site: tuple[str, Engine]) -> None:
