@@ -169,7 +169,14 @@
       if (r.ok && type.indexOf("application/json") === 0) {
         return r.json().then(function (answer) {
           pending = false;
-          return clear().then(function () { window.location.assign(answer.location); });
+          // To the receipt once, when the draft is cleared or a moment later at most: a second
+          // visit would no longer show the 查询码.
+          var gone = false;
+          var go = function () {
+            if (!gone) { gone = true; window.location.assign(answer.location); }
+          };
+          clear().then(go);
+          window.setTimeout(go, 1500);
         });
       }
       // A mistake in the form, or a sign-in that ran out: the server's own page says what, as
