@@ -14,7 +14,7 @@ MAX_BODY = 1024 * 1024
 #: The admin's photo upload carries a photo of up to 2 MB, plus the form around it.
 LARGER_BODIES = {"/admin/staff/": 2 * 1024 * 1024 + 64 * 1024}
 #: Forms that carry attachments (the intake form, a case's upload form): a case's worth of files.
-ATTACHMENT_FORMS = re.compile(r"^/cases/(new(/check|/register)?|[^/]+/attachments)$")
+ATTACHMENT_FORMS = re.compile(r"^/cases/(new(/check|/register|/onsite)?|[^/]+/attachments)$")
 #: Room for the form's other fields beside its files.
 FORM_MARGIN = 256 * 1024
 
@@ -24,6 +24,10 @@ CSP = (
 )
 #: Production is served over TLS (README, "Running in production"): a year, subdomains included.
 HSTS = b"max-age=31536000; includeSubDomains"
+#: Pages that load a first-party script from /static (the on-site form keeps its draft offline);
+#: every other page runs none. Still no inline script, no other origin.
+SCRIPTED_PAGES = frozenset({"/cases/new/onsite"})
+CSP_SCRIPTED = CSP.replace("script-src 'none'", "script-src 'self'")
 STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
 
 
@@ -120,7 +124,8 @@ class SecurityHeaders:
                     extra.append((b"strict-transport-security", HSTS))
                 content_type = dict(headers).get(b"content-type", b"")
                 if content_type.startswith(b"text/html"):
-                    extra.append((b"content-security-policy", CSP.encode()))
+                    policy = CSP_SCRIPTED if scope["path"] in SCRIPTED_PAGES else CSP
+                    extra.append((b"content-security-policy", policy.encode()))
                 if b"cache-control" not in present and not scope["path"].startswith("/static/"):
                     # Pages and API answers carry personal data: never keep them in a cache.
                     extra.append((b"cache-control", b"no-store"))

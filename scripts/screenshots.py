@@ -3,7 +3,9 @@
 ``python -m scripts.screenshots [--out docs]`` loads the demo office into a temporary SQLite
 database as of a fixed Friday morning, serves it on a loopback port, walks a receptionist's round
 on a phone (tests.browser.phone_tour, the round the 390-px test checks) and saves what the phone
-shows of each page as ``docs/phone-<page>.png``, and the desk with its menu open. Then, on a
+shows of each page as ``docs/phone-<page>.png``, and the desk with its menu open; then a group
+registered on site (下移接待), the connection lost as it is sent and back again
+(``docs/phone-onsite*.png``). Then, on a
 desktop browser, it prints the demo's first 处理意见书 as the case page's 打印 link shows it (the
 A4 print page, its inline style allowed by the CSP's hashes) to ``docs/notice-opinion.png``.
 """
@@ -72,13 +74,43 @@ def notice_address(engine: Any) -> str:
     return f"/cases/{row.case_no}/notices/{row.id}"
 
 
+#: The on-site round's pictures (下移接待): the form filled in, the draft held offline, the receipt.
+ONSITE = ("onsite", "onsite-offline", "onsite-receipt")
+
+
+def onsite_round(page: Any, save: Any) -> None:
+    """A group registered at the gate on a phone: the form, the connection lost as it is sent
+    (the draft held), the connection back (sent once), the receipt naming the place."""
+    sign_in(page, RECEPTIONIST, DEMO_PASSWORD)
+    page.goto("/cases/new/onsite")
+    page.get_by_label("接待地点").fill("苏州市吴中区东山镇太湖村村委会门口")
+    page.get_by_label("来访人数").fill("28")
+    page.locator("#f-subject").fill("太湖围网拆除后转产就业安置未落实")
+    page.get_by_label("情况").fill("围网拆除后二十余户养殖户转产就业无着落，聚集在村委会门口。")
+    page.get_by_label("诉求").fill("请求落实转产就业安置")
+    page.locator("#f-representatives-0-name").fill("陈国平")
+    page.locator("#f-representatives-0-phone").fill("13912345678")
+    page.get_by_text("更多代表").click()
+    page.locator("#f-representatives-1-name").fill("金永林")
+    page.locator("#f-representatives-1-phone").fill("13812345679")
+    page.evaluate("window.scrollTo(0, 0)")
+    save(page, "onsite")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="登记并提醒督办").click()
+    page.locator("#onsite-status").get_by_text("网络已断开").wait_for()
+    save(page, "onsite-offline")
+    page.context.set_offline(False)
+    page.wait_for_url("**/receipt")
+    save(page, "onsite-receipt")
+
+
 def take(out: Path) -> list[Path]:
     """Walk the round and save each page of PAGES; return the files written."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
     def save(page: Any, name: str) -> None:
-        if name in PAGES:
+        if name in PAGES or name in ONSITE:
             path = out / f"phone-{name}.png"
             page.screenshot(path=str(path))
             written.append(path)
@@ -96,6 +128,8 @@ def take(out: Path) -> list[Path]:
         with serve(app) as url:
             with open_page(url, **PHONE) as page:
                 phone_tour(page, RECEPTIONIST, DEMO_PASSWORD, visit)
+            with open_page(url, **PHONE) as page:
+                onsite_round(page, save)
             with open_page(url, **DESKTOP) as page:
                 sign_in(page, SUPERVISOR, DEMO_PASSWORD)
                 page.goto(notice_address(app.state.ctx.engine))

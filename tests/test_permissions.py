@@ -130,6 +130,9 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/cases/new/check", "intake"),
     ("POST", "/cases/new/register", "intake"),
     ("POST", "/cases/new/repeat", "intake"),
+    # on-site intake (下移接待, api/pages/onsite.py)
+    ("GET", "/cases/new/onsite", "intake"),
+    ("POST", "/cases/new/onsite", "intake"),
     ("GET", "/petitioners/{petitioner_id}", "read_cases"),
     ("GET", "/cases/{case_no}/petitioner", "read_cases"),
     # the paper trail: notices and attachments (api/pages/paper.py)
@@ -380,7 +383,7 @@ def test_allowed_actions_match_what_succeeds(world: dict[str, Any]) -> None:
 def test_every_page_post_checks_csrf(world: dict[str, Any]) -> None:
     app = world["app"]
     posts = [r for r in ROUTES if r[0] == "POST" and not r[1].startswith("/api/")]
-    assert len(posts) == 29
+    assert len(posts) == 30
     for _, path, permission in posts:
         # Someone who may use the route, so only the missing token can refuse it.
         staff_no = next(

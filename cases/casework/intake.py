@@ -124,6 +124,8 @@ def intake(
             payload={
                 "group_size": valid.group_size,
                 "on_site": bool(details.get("on_site")),
+                # Where the office went to meet the group (下移接待), for the alert to name it.
+                "place": (details.get("on_site") or {}).get("place", ""),
                 "new_case": True,
             },
             now=now,

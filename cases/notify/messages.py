@@ -46,7 +46,8 @@ def message_text(topic: str, payload: Mapping[str, Any], case_no: str | None) ->
         return f"信访事项 {no} 的延期申请未获批准：{p.get('note', '')}"
     if topic == "group_visit":
         size = f"（{p['group_size']}人）" if p.get("group_size") else ""
-        return f"【集体访】信访事项 {no} 为集体访{size}，请关注"
+        place = f"，下移接待地点：{p['place']}" if p.get("place") else ""
+        return f"【集体访】信访事项 {no} 为集体访{size}{place}，请关注"
     if topic == "repeat_contact":
         return f"【重复访】信访人就信访事项 {no} 再次反映，请首接责任人跟进"
     if topic == "briefing" and p.get("deliveries_only"):
