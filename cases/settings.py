@@ -59,6 +59,9 @@ class Settings:
     #: … and at the latest this long after sign-in (``SHOUJIE_SESSION_MAX_HOURS``, 12; tokens 8).
     session_max_hours: int = 12
     token_max_hours: int = 8
+    #: The staff wall shows a member's 满意率 only over at least this many ratings
+    #: (``SHOUJIE_WALL_MIN_RATINGS``, 5): fewer would say more about one petitioner than the member.
+    wall_min_ratings: int = 5
 
 
 def _int_env(name: str, default: float, *, cast: type = int, minimum: float = 0) -> Any:
@@ -134,6 +137,7 @@ def load_settings() -> Settings:
         session_idle_minutes=_positive("SHOUJIE_SESSION_IDLE_MINUTES", 30),
         session_max_hours=_positive("SHOUJIE_SESSION_MAX_HOURS", 12),
         token_max_hours=_positive("SHOUJIE_TOKEN_MAX_HOURS", 8),
+        wall_min_ratings=_positive("SHOUJIE_WALL_MIN_RATINGS", 5),
     )
 
 
