@@ -50,6 +50,8 @@ class AppContext:
     timeouts: sessions.Timeouts
     #: The statistics PDFs made, by (office, period, data version).
     reports: ReportCache = field(default_factory=ReportCache)
+    #: The staff wall's 群众评价, by data version (the wall is public; a year's counts are not free).
+    wall: ReportCache = field(default_factory=lambda: ReportCache(size=4))
 
     @property
     def secret_key(self) -> bytes:

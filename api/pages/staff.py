@@ -25,7 +25,9 @@ def staff_page(request: Request, ctx: Ctx, _: Public, user: OptionalUser) -> Res
     """The public staff wall (党员公示): photo, 工号, name, group, pledge and 群众评价."""
     minimum = ctx.rt.settings.wall_min_ratings
     with reader(ctx.engine).begin() as conn:
-        people = wall.staff_wall(conn, tz=ctx.rt.tz, now=ctx.clock.now(), minimum=minimum)
+        people = wall.staff_wall(
+            conn, tz=ctx.rt.tz, now=ctx.clock.now(), minimum=minimum, cache=ctx.wall
+        )
     groups: dict[str, list[dict[str, Any]]] = {}
     for person in people:  # already in the organisation's order: groups keep it
         groups.setdefault(person["group_name"] or UNGROUPED, []).append(person)
@@ -43,7 +45,7 @@ def staff_member_page(
     minimum = ctx.rt.settings.wall_min_ratings
     with reader(ctx.engine).begin() as conn:
         person = wall.wall_member(
-            conn, staff_no, tz=ctx.rt.tz, now=ctx.clock.now(), minimum=minimum
+            conn, staff_no, tz=ctx.rt.tz, now=ctx.clock.now(), minimum=minimum, cache=ctx.wall
         )
     if person is None:
         raise NotFound("staff.not_found", f"党员公示中没有工号为 {staff_no} 的党员")

@@ -8,7 +8,8 @@ from sqlalchemy import Connection, select, update
 
 from cases.organisation.photos import PHOTO_MAGIC, STORED_TYPE, prepare_photo
 from cases.organisation.portraits import PORTRAIT_TYPE, portrait
-from cases.reports.evaluation import PublicEvaluation, empty, public_evaluations
+from cases.reports.cache import ReportCache
+from cases.reports.evaluation import PublicEvaluation, cached_evaluations, empty
 from cases.store.tables import branch_t, group_t, staff_t
 from workflow.errors import InvalidInput, NotFound
 from workflow.party_order import sort_members
@@ -45,20 +46,31 @@ def _public(row: Any, evaluation: PublicEvaluation) -> dict[str, Any]:
 
 
 def staff_wall(
-    conn: Connection, *, tz: tzinfo, now: datetime, minimum: int
+    conn: Connection,
+    *,
+    tz: tzinfo,
+    now: datetime,
+    minimum: int,
+    cache: ReportCache | None = None,
 ) -> list[dict[str, Any]]:
     """The wall: active party members in the organisation's order (groups by their numerals,
-    post-holders first), each with the 群众评价 of the 12 months to ``now``."""
+    post-holders first), each with the 群众评价 of the 12 months to ``now`` (kept in ``cache``)."""
     rows = conn.execute(
         _wall_select().where(staff_t.c.active.is_(True), staff_t.c.party_member.is_(True))
     ).all()
-    evaluations = public_evaluations(conn, tz, now=now, minimum=minimum)
+    evaluations = cached_evaluations(conn, tz, now=now, minimum=minimum, cache=cache)
     people = [_public(r, evaluations.get(r.id) or empty(minimum)) for r in rows]
     return sort_members(people)
 
 
 def wall_member(
-    conn: Connection, staff_no: str, *, tz: tzinfo, now: datetime, minimum: int
+    conn: Connection,
+    staff_no: str,
+    *,
+    tz: tzinfo,
+    now: datetime,
+    minimum: int,
+    cache: ReportCache | None = None,
 ) -> dict[str, Any] | None:
     """One member of the wall (an active party member) with their 群众评价, or None."""
     row = conn.execute(
@@ -70,7 +82,7 @@ def wall_member(
     ).first()
     if row is None:
         return None
-    evaluations = public_evaluations(conn, tz, now=now, minimum=minimum)
+    evaluations = cached_evaluations(conn, tz, now=now, minimum=minimum, cache=cache)
     return _public(row, evaluations.get(row.id) or empty(minimum))
 
 

@@ -8,12 +8,14 @@ ratings in a window, by the case's current owner) and the statistics' own rate
 names a case, a petitioner or a comment: only counts leave this module.
 """
 
-from dataclasses import dataclass
+import json
+from dataclasses import astuple, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import Connection
 
 from cases.reports import aggregates
+from cases.reports.cache import ReportCache, data_version
 from cases.reports.counting import Period, Tally
 from workflow import measures
 from workflow.calendar import local_date
@@ -86,6 +88,23 @@ def public_evaluations(
             if dim == "owner_id":
                 tallies.setdefault(int(key), Tally()).add(**counts)
     return {staff_id: evaluation_of(t, minimum) for staff_id, t in tallies.items()}
+
+
+def cached_evaluations(
+    conn: Connection, tz: tzinfo, *, now: datetime, minimum: int, cache: ReportCache | None
+) -> dict[int, PublicEvaluation]:
+    """``public_evaluations``, made once per data version (any write on a case, a roster change,
+    a new day) and kept in ``cache``: the wall is public, and a year's aggregates are not free."""
+    if cache is None:
+        return public_evaluations(conn, tz, now=now, minimum=minimum)
+    key = ("wall", data_version(conn, local_date(now, tz)), minimum)
+
+    def make() -> bytes:
+        made = public_evaluations(conn, tz, now=now, minimum=minimum)
+        return json.dumps({k: astuple(v) for k, v in made.items()}).encode()
+
+    raw = json.loads(cache.get_or_make(key, make))
+    return {int(k): PublicEvaluation(*v) for k, v in raw.items()}
 
 
 def empty(minimum: int) -> PublicEvaluation:

@@ -155,3 +155,16 @@ def test_track_shows_the_owners_card_once_rated(app: Any, c: TestClient, engine:
     assert 'src="/staff/A001/photo"' in page and 'href="/staff/A001"' in page
     words = " ".join(text_of(page).split())
     assert "张敏" in words and "工号 A001" in words and "件件有回音，事事有着落" in words
+
+
+def test_the_evaluations_are_counted_once_per_data_version(app: Any, c: TestClient) -> None:
+    anon = client(app)
+    cache = app.state.ctx.wall
+    anon.get("/staff")
+    anon.get("/staff")
+    anon.get("/staff/A001")
+    assert cache.renders == 1
+    api_intake(app, c)  # a write: the next look counts again, and sees it
+    assert cache.renders == 1
+    assert "首接1件" in text_of(anon.get("/staff").text)
+    assert cache.renders == 2
