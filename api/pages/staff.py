@@ -1,6 +1,7 @@
 """The public staff wall (党员公示) with its photos and 群众评价, a member's page on it, and the
 admins' form for photos and pledges."""
 
+import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -55,7 +56,7 @@ def staff_member_page(
 
 
 @router.get("/staff/{staff_no}/photo")
-def staff_photo(ctx: Ctx, _: Public, staff_no: str) -> Response:
+def staff_photo(request: Request, ctx: Ctx, _: Public, staff_no: str) -> Response:
     """A staff member's photo (public, like the wall); their generated portrait when none was
     uploaded, so the wall never shows a broken image."""
     with reader(ctx.engine).begin() as conn:
@@ -63,7 +64,12 @@ def staff_photo(ctx: Ctx, _: Public, staff_no: str) -> Response:
     if found is None:
         raise NotFound("photo.not_found", "没有这名工作人员", staff_no=staff_no)
     data, kind = found
-    return Response(data, media_type=kind, headers={"Cache-Control": "public, max-age=300"})
+    # Revalidated on every view (a new upload shows at once), answered 304 while unchanged.
+    etag = f'"{hashlib.sha256(data).hexdigest()[:20]}"'
+    headers = {"Cache-Control": "public, no-cache", "ETag": etag}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(data, media_type=kind, headers=headers)
 
 
 @router.post("/admin/staff/{staff_no}")

@@ -72,6 +72,10 @@ def test_a_member_without_a_photo_gets_a_portrait_never_a_404(app: Any) -> None:
         assert photo.status_code == 200 and photo.headers["content-type"] == "image/png"
         assert picture(photo.content).size == (360, 480)
     assert anon.get("/staff/NOBODY/photo").status_code == 404
+    # Revalidated each time: unchanged, 304 without the bytes.
+    etag = photo.headers["etag"]
+    again = anon.get("/staff/L001/photo", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
 
 
 def test_admin_uploads_photos_cropped_re_encoded_and_checked(app: Any, c: TestClient) -> None:
