@@ -2,6 +2,7 @@
 order, each member's 群众评价 and page, and the owner's card on /track once the case is rated."""
 
 import io
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -63,6 +64,17 @@ def test_staff_wall_is_public_in_the_organisations_order(app: Any, engine: Engin
     # Everyone has a photo (their generated portrait, none being uploaded), and an evaluation.
     assert page.text.count('class="photo"') == page.text.count("data-staff=")
     assert "群众评价" in text and "首接0件" in text and "评价不足5件" in text
+    # The same order wherever groups are listed: the queue's filter, the admin's pages.
+    order = ["第一党小组", "第二党小组", "第三党小组"]
+    for staff_no, address, pattern in (
+        ("G001", "/queue", r'<option value="(第.党小组)"'),
+        ("AD01", "/admin/office", r'<td class="nowrap">(第.党小组)</td>'),
+    ):
+        c = client(app)
+        sign_in(c, staff_no)
+        assert re.findall(pattern, c.get(address).text) == order, address
+    staff_page = text_of(c.get("/admin/staff").text)
+    assert staff_page.index("张敏") < staff_page.index("赵芳") < staff_page.index("冯雪")
 
 
 def test_a_member_without_a_photo_gets_a_portrait_never_a_404(app: Any) -> None:
