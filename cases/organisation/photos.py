@@ -3,6 +3,7 @@ upright, cropped to the wall's 3:4 portrait around the upper middle (where a fac
 to at most 360 × 480 and re-encoded as JPEG, which drops every metadata block (EXIF, GPS)."""
 
 import io
+from typing import Any
 
 from cases.organisation.portraits import PHOTO_SIZE
 from workflow.errors import InvalidInput
@@ -40,20 +41,32 @@ def prepare_photo(data: bytes) -> bytes:
         raise InvalidInput("photo.bad_type", "照片只能是 JPEG 或 PNG 格式", field="photo")
     try:
         with Image.open(io.BytesIO(data)) as img:
-            if img.width * img.height > MAX_PIXELS:
-                raise InvalidInput(
-                    "photo.too_many_pixels", "照片像素过多（不超过4000万像素）", field="photo"
-                )
-            img.load()
-            upright = ImageOps.exif_transpose(img)
+            too_many = img.width * img.height > MAX_PIXELS
+            if not too_many:
+                img.load()
+                upright = ImageOps.exif_transpose(img)
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError) as exc:
         raise InvalidInput("photo.unreadable", "照片无法读取，请换一张", field="photo") from exc
+    if too_many:
+        raise InvalidInput(
+            "photo.too_many_pixels", "照片像素过多（不超过4000万像素）", field="photo"
+        )
     if upright.width < MIN_SIZE[0] or upright.height < MIN_SIZE[1]:
         raise InvalidInput(
             "photo.too_small",
             f"照片太小（至少{MIN_SIZE[0]}×{MIN_SIZE[1]}像素）",
             field="photo",
         )
+    try:
+        return _portrait_jpeg(upright)
+    except (OSError, ValueError) as exc:
+        raise InvalidInput("photo.unreadable", "照片无法读取，请换一张", field="photo") from exc
+
+
+def _portrait_jpeg(upright: Any) -> bytes:
+    """``upright`` on white, cropped to 3:4 around CENTRE, at most PHOTO_SIZE, as JPEG."""
+    from PIL import Image, ImageOps
+
     if upright.mode in ("RGBA", "LA", "P", "PA"):
         # A transparent PNG on white, as the page shows it; JPEG has no transparency.
         rgba = upright.convert("RGBA")

@@ -111,6 +111,7 @@ def test_admin_uploads_photos_cropped_re_encoded_and_checked(app: Any, c: TestCl
         (b"<script>alert(1)</script>", "照片只能是 JPEG 或 PNG 格式"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "照片无法读取"),
         (image("PNG", (60, 80)), "照片太小"),
+        (image("PNG", (7000, 7000)), "照片像素过多"),  # 49 MP in a small file
     ):
         upload(c, token, "A003", bad)
         assert message in c.get("/admin/staff").text
