@@ -56,6 +56,8 @@ class AppContext:
     real_clock: Clock | None = None
     #: The statistics PDFs made, by (office, period, data version).
     reports: ReportCache = field(default_factory=ReportCache)
+    #: The staff wall's 群众评价, by data version (the wall is public; a year's counts are not free).
+    wall: ReportCache = field(default_factory=lambda: ReportCache(size=4))
 
     def session_now(self) -> datetime:
         """ "Now" for sessions, tokens and sign-in throttling: always the real time."""

@@ -66,6 +66,9 @@ class Settings:
     #: The office's public address (``SHOUJIE_BASE_URL``): links on receipts and in messages are
     #: built from it, never from the request's ``Host`` header, which the client chooses.
     base_url: str = DEFAULT_BASE_URL
+    #: The staff wall shows a member's 满意率 only over at least this many ratings
+    #: (``SHOUJIE_WALL_MIN_RATINGS``, 5): fewer would say more about one petitioner than the member.
+    wall_min_ratings: int = 5
 
 
 def _int_env(name: str, default: float, *, cast: type = int, minimum: float = 0) -> Any:
@@ -142,6 +145,7 @@ def load_settings() -> Settings:
         session_max_hours=_positive("SHOUJIE_SESSION_MAX_HOURS", 12),
         token_max_hours=_positive("SHOUJIE_TOKEN_MAX_HOURS", 8),
         base_url=base_url(os.environ.get("SHOUJIE_BASE_URL", "")),
+        wall_min_ratings=_positive("SHOUJIE_WALL_MIN_RATINGS", 5),
     )
 
 

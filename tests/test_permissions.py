@@ -86,6 +86,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/track/{case_no}", "public"),
     ("POST", "/track/{case_no}/rating", "public"),
     ("GET", "/staff", "public"),
+    ("GET", "/staff/{staff_no}", "public"),
     ("GET", "/staff/{staff_no}/photo", "public"),
     ("GET", "/admin/staff", "manage_staff"),
     ("POST", "/admin/staff/{staff_no}", "manage_staff"),

@@ -121,3 +121,18 @@ def test_git_ignores_the_key_files_earlier_versions_made() -> None:
             ["git", "check-ignore", "-q", name], cwd=ROOT, capture_output=True, check=False
         )
         assert done.returncode == 0, f"{name} is not ignored by .gitignore"
+
+
+def test_the_walls_minimum_of_ratings_is_read_and_checked(
+    office: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SHOUJIE_WALL_MIN_RATINGS: 5 unless set; a positive whole number, else a clear refusal."""
+    monkeypatch.delenv("SHOUJIE_WALL_MIN_RATINGS", raising=False)
+    assert load_settings().wall_min_ratings == 5
+    monkeypatch.setenv("SHOUJIE_WALL_MIN_RATINGS", "10")
+    assert load_settings().wall_min_ratings == 10
+    for bad in ("0", "many", "-3"):
+        monkeypatch.setenv("SHOUJIE_WALL_MIN_RATINGS", bad)
+        with pytest.raises(InvalidInput) as err:
+            load_settings()
+        assert err.value.code == "settings.bad_number"

@@ -196,3 +196,22 @@ def trend(key: str, change: float | None) -> Literal["good", "bad", "flat"] | No
         return "flat"
     rising = change > 0
     return "good" if rising == (measure.better == "up") else "bad"
+
+
+#: The staff wall's 群众评价 looks back this many months from today.
+WALL_MONTHS = 12
+
+
+def public_satisfaction(rate: float | None, rated: int, minimum: int) -> float | None:
+    """The 满意率 the public staff wall may show: the statistics' rate, but only over at least
+    ``minimum`` ratings (a rate of two ratings says more about two petitioners than about the
+    member); None below that."""
+    return rate if rate is not None and rated >= max(minimum, 1) else None
+
+
+def public_satisfaction_text(rate: float | None, rated: int, minimum: int) -> str:
+    """The wall's words for a member's 满意率: 「满意率 94%（17件评价）」 or 「评价不足5件」."""
+    shown = public_satisfaction(rate, rated, minimum)
+    if shown is None:
+        return f"评价不足{max(minimum, 1)}件"
+    return f"满意率 {shown * 100:.0f}%（{rated}件评价）"

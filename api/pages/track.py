@@ -11,6 +11,7 @@ from api.security import add_flash, wait_text
 from cases.accounts import throttle
 from cases.casework import actions, tracking
 from cases.crypto import normalise_query_code
+from cases.organisation import wall
 from cases.paper import notices
 from cases.paper.render import notice_pdf
 from workflow import lifecycle
@@ -103,6 +104,9 @@ def track_case(request: Request, ctx: Ctx, _: Public, user: OptionalUser, case_n
     with ctx.engine.begin() as conn:
         view = tracking.public_view(conn, ctx.rt, case_no=case_no, now=ctx.clock.now())
         papers = notices.notices_by_case_no(conn, case_no)
+        # Once rated, the petitioner meets the first receiver who stood behind the case: the
+        # owner's card from the staff wall (photo, 工号, pledge).
+        card = wall.staff_card(conn, view["owner"]["staff_no"]) if view.get("rating") else None
     return render(
         request,
         "track_case.html",
@@ -110,6 +114,7 @@ def track_case(request: Request, ctx: Ctx, _: Public, user: OptionalUser, case_n
         view=view,
         ratings=lifecycle.RATINGS,
         notices=papers,
+        owner_card=card,
     )
 
 

@@ -5,9 +5,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from cases.demo.portraits import COLOURS, PORTRAIT_TYPE, portrait
 from cases.demo.records import DemoStaff, Office
 from cases.organisation import roster
+from cases.organisation.portraits import PORTRAIT_TYPE, portrait
 from cases.security import hash_password
 from cases.store import tables
 
@@ -31,10 +31,11 @@ def add_office(conn: Connection, office: Office) -> None:
 
 def add_staff(conn: Connection, staff: list[DemoStaff], *, password: str, now: datetime) -> int:
     """Add the logins not there yet, every one with the same (published) password under its own
-    salted argon2 hash; party members get a portrait. Returns how many were added."""
+    salted argon2 hash; party members get a generated portrait (their given name drawn on their
+    colour: no made-up face). Returns how many were added."""
     added = 0
     staff_t = tables.staff_t
-    for i, s in enumerate(staff):
+    for s in staff:
         if conn.execute(select(staff_t.c.id).where(staff_t.c.staff_no == s.staff_no)).first():
             continue
         staff_id = roster.add_staff(
@@ -54,7 +55,7 @@ def add_staff(conn: Connection, staff: list[DemoStaff], *, password: str, now: d
         )
         values: dict[str, Any] = {"party_member": s.party_member}
         if s.party_member:
-            values["photo"] = portrait(s.name, COLOURS[i % len(COLOURS)])
+            values["photo"] = portrait(s.staff_no, s.name)
             values["photo_type"] = PORTRAIT_TYPE
         conn.execute(update(staff_t).where(staff_t.c.id == staff_id).values(**values))
         added += 1

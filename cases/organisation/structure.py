@@ -15,6 +15,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from cases.accounts import admin_log
 from cases.store.tables import branch_t, group_t, staff_t
 from workflow.errors import Conflict, InvalidInput, NotFound
+from workflow.party_order import member_key, natural_key
 
 POSTS: dict[str, str] = {
     "group_leader": "党小组组长",
@@ -58,12 +59,16 @@ def organisation(conn: Connection) -> dict[str, Any]:
     ).all()
     branches = []
     vacancies: list[str] = []
-    groups = conn.execute(select(group_t).order_by(group_t.c.name)).all()
-    for b in conn.execute(select(branch_t).order_by(branch_t.c.name)):
+    groups = sorted(conn.execute(select(group_t)).all(), key=lambda g: natural_key(g.name))
+    branch_rows = conn.execute(select(branch_t)).all()
+    for b in sorted(branch_rows, key=lambda b: natural_key(b.name)):
         out_groups = []
         secretary = None
         for g in (g for g in groups if g.branch_id == b.id):
-            people = [m for m in members if m.group_id == g.id and m.active]
+            people = sorted(
+                (m for m in members if m.group_id == g.id and m.active),
+                key=lambda m: member_key(m.post, m.staff_no),
+            )
             leader = next((m.staff_no for m in people if m.post == "group_leader"), None)
             secretary = secretary or next(
                 (m.staff_no for m in people if m.post == "branch_secretary"), None

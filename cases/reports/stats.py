@@ -52,6 +52,7 @@ from cases.store.tables import group_t, staff_t
 from workflow import measures
 from workflow.calendar import local_date
 from workflow.lifecycle import CATEGORY_LABELS, CHANNEL_LABELS
+from workflow.party_order import natural_key
 
 UNGROUPED = "（未编入党小组）"
 
@@ -182,7 +183,9 @@ def _owners_and_groups(
             "open_overdue_cases": sorted(group_overdue.get(k, [])),
         },
     )
-    return by_owner, by_groups
+    # The groups in the organisation's order (第一、第二、第三党小组), the ungrouped last.
+    ordered = sorted(by_groups, key=lambda k: natural_key(None if k == UNGROUPED else k))
+    return by_owner, {k: by_groups[k] for k in ordered}
 
 
 def office_stats(

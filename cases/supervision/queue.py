@@ -26,6 +26,7 @@ from cases.supervision import acks, notices, queue_rows
 from workflow import confidentiality
 from workflow.errors import InvalidInput, NotFound
 from workflow.lifecycle import CATEGORY_LABELS
+from workflow.party_order import natural_key, sort_groups
 from workflow.periods import LEVELS
 from workflow.standing import COUNTED_CLOCKS, LEVEL_RANK
 
@@ -232,7 +233,7 @@ def _sort_key(row: Mapping[str, Any], sort: str) -> tuple[Any, ...]:
         "level": (),
         "overdue": (row.get("due_at") or "",),
         "owner": (row["owner"]["staff_no"],),
-        "group": (row["group"] is None, row["group"] or ""),
+        "group": (natural_key(row["group"]),),
         "clock": (
             COUNTED_CLOCKS.index(row["clock"]) if row.get("clock") in COUNTED_CLOCKS else 99,
         ),
@@ -250,7 +251,7 @@ def queue_count(conn: Connection, rt: Runtime, *, now: datetime) -> dict[str, in
 
 def group_names(conn: Connection) -> list[str]:
     """The party groups, for the queue's filter."""
-    return list(conn.execute(select(group_t.c.name).order_by(group_t.c.name)).scalars())
+    return sort_groups(conn.execute(select(group_t.c.name)).scalars())
 
 
 def escalation_case_no(conn: Connection, escalation_id: int) -> str:

@@ -160,6 +160,7 @@ def test_register_accept_reply_track_and_rate(page: Any) -> None:
     shot(page, "09-admin-staff")
     page.goto("/staff")
     photo = page.get_by_role("img", name="张敏的照片")
-    assert photo.evaluate("img => img.naturalWidth") == 96
+    # Stored cropped to 3:4 and re-encoded (96 × 120 → 90 × 120), never scaled up.
+    assert photo.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [90, 120]
     assert page.get_by_text("群众的事再小也是大事").is_visible()
     shot(page, "10-staff-wall")
