@@ -148,7 +148,7 @@ def test_a_new_sqlite_database_is_its_owners_alone(tmp_path: Path) -> None:
 
 def test_an_uploaded_staff_photo_is_re_encoded(sqlite_engine: Engine) -> None:
     make_web_office(sqlite_engine)
-    img = Image.new("RGB", (40, 30), "red")
+    img = Image.new("RGB", (300, 400), "red")
     exif = Image.Exif()
     exif[0x010E] = "GPS 32.06N 118.79E"  # ImageDescription: something a phone might leave
     sent = io.BytesIO()
@@ -161,7 +161,7 @@ def test_an_uploaded_staff_photo_is_re_encoded(sqlite_engine: Engine) -> None:
         ).scalar_one()
     assert stored != data and b"trailing bytes" not in stored and b"<script>" not in stored
     with Image.open(io.BytesIO(stored)) as back:
-        assert back.size == (40, 30) and not back.getexif()
+        assert back.size == (300, 400) and not back.getexif()
     with sqlite_engine.begin() as conn, pytest.raises(Exception) as refused:
         wall.set_staff_photo(conn, staff_no="A001", data=b"\xff\xd8\xff" + b"not a picture")
     assert getattr(refused.value, "code", "") == "photo.unreadable"

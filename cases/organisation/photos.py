@@ -80,6 +80,8 @@ def _portrait_jpeg(upright: Any) -> bytes:
     size = (max(1, round(PHOTO_SIZE[0] * scale)), max(1, round(PHOTO_SIZE[1] * scale)))
     fitted = ImageOps.fit(upright, size, method=Image.Resampling.LANCZOS, centering=CENTRE)
     out = io.BytesIO()
-    # Nothing of the original's metadata is passed to ``save``: no EXIF, no GPS, no comments.
+    # Pillow writes back what ``info`` carries (a JPEG's comment, its ICC profile), and crops and
+    # resizes copy it: emptied, so no EXIF, no GPS and no comment reach the stored bytes.
+    fitted.info = {}
     fitted.save(out, format="JPEG", quality=85, optimize=True)
     return out.getvalue()
