@@ -249,6 +249,8 @@ class CaseFacts:
     received_on: date | None = None
     transferred_on: date | None = None
     partner_accepted: bool = False
+    #: 联合会办: the lead organ's part is still open, so the one reply must wait (条例第二十四条).
+    joint_lead_open: bool = False
 
 
 @dataclass(frozen=True)
@@ -306,7 +308,17 @@ def _window_open(name: str) -> Callable[[CaseFacts], bool]:
     return test
 
 
+#: A joint case keeps one reply (首接负责制), and it waits for the lead organ's report.
+_JOINT_LEAD_REPORTED = Guard(
+    lambda f: not f.joint_lead_open,
+    "joint.lead_not_reported",
+    "该事项为联合会办事项，牵头单位尚未报送办理结果，不能答复信访人（《信访工作条例》第二十四条；"
+    "请先登记牵头单位的办理结果）",
+)
+
 GUARDS: dict[str, list[Guard]] = {
+    "reply": [_JOINT_LEAD_REPORTED],
+    "report_back": [_JOINT_LEAD_REPORTED],
     "extend": [
         Guard(
             lambda f: not f.extended,
