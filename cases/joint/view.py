@@ -6,12 +6,15 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from cases.casework.reading import not_found, viewer
 from cases.joint.tables import dispute_t, meeting_t, organ_t
 from cases.runtime import Runtime
-from cases.store.records import load_clocks
+from cases.store.records import load_case, load_clocks
 from cases.store.tables import case_t
 from workflow import joint, standing
 from workflow.calendar import local_date
+from workflow.confidentiality import hidden_from
+from workflow.errors import PermissionDenied
 from workflow.periods import LEVEL_LABELS
 
 
@@ -112,3 +115,19 @@ def joint_view(
 def case_id_of(conn: Connection, case_no: str) -> int | None:
     """The id of the case with this number, if any."""
     return conn.execute(select(case_t.c.id).where(case_t.c.case_no == case_no)).scalar()
+
+
+def show(
+    conn: Connection, rt: Runtime, *, case_no: str, viewer_staff_no: str | None, now: datetime
+) -> dict[str, Any]:
+    """A case's joint handling, for a viewer who may read the case's content."""
+    record = load_case(conn, case_no, for_update=False)
+    if record is None:
+        raise not_found(case_no)
+    actor, row = viewer(conn, viewer_staff_no)
+    if actor is not None and (
+        (actor.role == "receptionist" and actor.staff_no != record.owner_staff_no)
+        or hidden_from(actor, row.unit if row is not None else None, record)
+    ):
+        raise PermissionDenied("permission.denied", "无权查看该信访事项的联合会办情况")
+    return joint_view(conn, rt, case_id=record.id, case_no=case_no, now=now)
