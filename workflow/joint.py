@@ -60,7 +60,9 @@ def _text(payload: Mapping[str, Any], key: str, label: str, field: str, *, limit
     value = payload.get(key)
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("joint.field_required", f"请填写{label}", field=field)
-    value = value.strip()
+    value = value.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
+    if not value:
+        raise InvalidInput("joint.field_required", f"请填写{label}", field=field)
     if len(value) > limit:
         raise InvalidInput("joint.field_too_long", f"{label}不能超过{limit}字", field=field)
     return value
@@ -173,10 +175,14 @@ def check_recording(
         raise ActionNotAllowed("joint.not_open", "信访事项已经结束，不能再登记", state=state)
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _day(value: Any, label: str, field: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
-    except ValueError:
+    except (ValueError, TypeError):
         raise InvalidInput(
             "joint.bad_date", f"{label}应为日期（如2026-11-30）", field=field
         ) from None
@@ -211,7 +217,7 @@ def validate_meeting(
     place = _text(payload, "place", "会办地点", "place", limit=200)
     agreed = _text(payload, "agreed", "议定事项", "agreed", limit=MAX_TEXT)
     attendees: list[dict[str, str]] = []
-    for i, raw in enumerate(payload.get("attendees") or []):
+    for i, raw in enumerate(_list(payload.get("attendees"))):
         if not isinstance(raw, Mapping) or not str(raw.get("people") or "").strip():
             continue
         organ = organ_named(raw.get("organ"), organs, f"attendees.{i}.organ")
@@ -220,7 +226,7 @@ def validate_meeting(
     if not attendees:
         raise InvalidInput("joint.no_attendees", "请填写参会单位及参会人员", field="attendees")
     commitments: list[dict[str, str]] = []
-    for i, raw in enumerate(payload.get("commitments") or []):
+    for i, raw in enumerate(_list(payload.get("commitments"))):
         if not isinstance(raw, Mapping) or not str(raw.get("commitment") or "").strip():
             continue
         organ = organ_named(raw.get("organ"), organs, f"commitments.{i}.organ")
@@ -246,9 +252,10 @@ def validate_report(payload: Mapping[str, Any], organs: Sequence[str]) -> dict[s
 
 def validate_dispute(payload: Mapping[str, Any], organs: Sequence[str]) -> dict[str, Any]:
     """A dispute over who accepts the matter: at least two of the organs, and what each claims."""
-    named = payload.get("organs") or []
+    named = payload.get("organs")
     if isinstance(named, str):
         named = [n for n in named.replace("，", ",").replace("、", ",").split(",") if n.strip()]
+    named = _list(named)
     disputing = list(dict.fromkeys(organ_named(n, organs, "organs") for n in named))
     if len(disputing) < 2:
         raise InvalidInput(

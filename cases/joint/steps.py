@@ -17,7 +17,7 @@ from cases.store.staff import get_actor
 from cases.store.tables import clock_t
 from workflow import joint, sla
 from workflow.calendar import local_date
-from workflow.errors import ActionNotAllowed, NotFound
+from workflow.errors import ActionNotAllowed, InvalidInput, NotFound
 
 
 def _open_case(conn: Connection, case_no: str) -> Any:
@@ -26,6 +26,14 @@ def _open_case(conn: Connection, case_no: str) -> Any:
     if record is None:
         raise not_found(case_no)
     return record
+
+
+def _body(payload: Any) -> Mapping[str, Any]:
+    if payload is None:
+        return {}
+    if not isinstance(payload, Mapping):
+        raise InvalidInput("joint.bad_body", "请求内容应为 JSON 对象", field=None)
+    return payload
 
 
 def _organs(conn: Connection, case_id: int) -> list[Any]:
@@ -71,7 +79,7 @@ def set_up(
     actor, _ = get_actor(conn, actor_staff_no)
     record = _open_case(conn, case_no)
     joint.check_setup(record.state, bool(_organs(conn, record.id)), actor.role)
-    parts = joint.validate_setup(payload, record)
+    parts = joint.validate_setup(_body(payload), record)
     ctx = rt.ctx(conn)
     clocks = [joint.part_clock(p, now, ctx) for p in parts]
     started = write_clocks(conn, record.id, [], clocks)
@@ -140,7 +148,7 @@ def record_meeting(
     """Record a joint meeting (会办记录)."""
     actor, record, organs = _recording(conn, case_no, actor_staff_no)
     meeting = joint.validate_meeting(
-        payload,
+        _body(payload),
         [o.organ for o in organs],
         today=local_date(now, rt.tz),
         set_up_on=local_date(organs[0].set_up_at, rt.tz),
@@ -177,7 +185,7 @@ def record_report(
 ) -> dict[str, Any]:
     """Record an organ's report of its part; its clock stops (on time or late)."""
     actor, record, organs = _recording(conn, case_no, actor_staff_no)
-    data = joint.validate_report(payload, [o.organ for o in organs])
+    data = joint.validate_report(_body(payload), [o.organ for o in organs])
     row = next(o for o in organs if o.organ == data["organ"])
     if row.reported_at is not None:
         raise ActionNotAllowed(
@@ -230,7 +238,7 @@ def record_dispute(
     ).first()
     if pending is not None:
         raise ActionNotAllowed("joint.dispute_pending", "已有尚未决定的受理争议，请先作出决定")
-    data = joint.validate_dispute(payload, [o.organ for o in organs])
+    data = joint.validate_dispute(_body(payload), [o.organ for o in organs])
     conn.execute(
         insert(dispute_t).values(
             case_id=record.id, recorded_by=actor.staff_no, recorded_at=now, **data
@@ -270,7 +278,7 @@ def decide_dispute(
         raise ActionNotAllowed(
             "joint.dispute_decided", f"该受理争议已于决定由「{dispute.accepting_organ}」受理"
         )
-    data = joint.validate_decision(payload, dispute.organs)
+    data = joint.validate_decision(_body(payload), dispute.organs)
     conn.execute(
         update(dispute_t)
         .where(dispute_t.c.id == dispute.id)

@@ -117,6 +117,15 @@ def case_id_of(conn: Connection, case_no: str) -> int | None:
     return conn.execute(select(case_t.c.id).where(case_t.c.case_no == case_no)).scalar()
 
 
+def joint_of(
+    conn: Connection, rt: Runtime, *, case_no: str, now: datetime
+) -> dict[str, Any] | None:
+    """The joint handling of the case with this number, or None when it has none."""
+    case_id = case_id_of(conn, case_no)
+    view = joint_view(conn, rt, case_id=case_id, case_no=case_no, now=now) if case_id else None
+    return view if view and view["joint"] else None
+
+
 def show(
     conn: Connection, rt: Runtime, *, case_no: str, viewer_staff_no: str | None, now: datetime
 ) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from cases.casework import reading
-from cases.joint.view import case_id_of, joint_view
+from cases.joint.view import joint_of
 from cases.models import CaseRepresentative
 from cases.organisation import directory, roster
 from cases.paper.trail import paper_trail
@@ -296,14 +296,8 @@ def case_report(
         "waiver": waiver_text(details["waiver"]) if details.get("waiver") else None,
         "printed_at": now.astimezone(tz),
         # 联合会办: the organs, their parts against their last days, the meetings and disputes.
-        "joint": None if hidden else _joint(conn, rt, case_no, now),
+        "joint": None if hidden else joint_of(conn, rt, case_no=case_no, now=now),
     }
-
-
-def _joint(conn: Connection, rt: Runtime, case_no: str, now: datetime) -> dict[str, Any] | None:
-    case_id = case_id_of(conn, case_no)
-    view = joint_view(conn, rt, case_id=case_id, case_no=case_no, now=now) if case_id else None
-    return view if view and view["joint"] else None
 
 
 def _stage(
