@@ -19,6 +19,7 @@ from api.cli import (
     backup,
     cases,
     deadlines,
+    joint,
     keys,
     notify,
     office,
@@ -40,7 +41,20 @@ ENGLISH = {
 }
 
 #: The command modules, in the order ``shoujie --help`` lists their commands.
-COMMANDS = (serve, admin, office, cases, deadlines, sweep, audit, keys, backup, notify, reports)
+COMMANDS = (
+    serve,
+    admin,
+    office,
+    cases,
+    joint,
+    deadlines,
+    sweep,
+    audit,
+    keys,
+    backup,
+    notify,
+    reports,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
