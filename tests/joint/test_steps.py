@@ -267,3 +267,22 @@ def test_dispute_decided_by_the_supervisor_makes_the_accepting_organ_lead(
             payload={"outcome": "support", "opinion": "支持"},
             now=NOW,
         )
+
+
+def test_briefing_and_closure_report_name_the_late_organ(office: Engine, rt: Runtime) -> None:
+    from cases.reports.briefing import briefing
+    from cases.reports.closure import case_report
+
+    case_no = _joint_case(office, rt)
+    later = at("2026-11-13 09:00")
+    sweeper.sweep(office, rt, now=later)
+    with office.begin() as conn:
+        day = briefing(conn, rt, later)
+    mine = next(o for o in day["owners"] if o["staff_no"] == "A001")
+    late = next(i for i in mine["overdue"] if i["case_no"] == case_no)
+    assert late["clock_label"] == "配合单位办理期限（玄武区人民政府梅园街道办事处）"
+    assert late["text"].startswith("配合单位办理期限（玄武区人民政府梅园街道办事处）超期4日")
+    with office.begin() as conn:
+        report = case_report(conn, rt, case_no=case_no, viewer_staff_no="G001", now=later)
+    assert report["joint"]["lead_organ"] == "玄武区住建局"
+    assert [o["lateness"] for o in report["joint"]["organs"]][2].startswith("超期4日")

@@ -107,5 +107,7 @@ def test_pages_set_up_and_show_the_section(app: Any, c: TestClient) -> None:
     page = c.get(f"/cases/{case_no}/joint").text
     assert "会办记录：2026-11-26，区信访局会议室" in page
     assert "玄武区住建局承诺：12月10日前发放" in page
+    progress = c.get(f"/cases/{case_no}/progress").text
+    assert "联合会办（《信访工作条例》第二十四条）" in progress and "区信访局会议室" in progress
     stats = c.get("/api/v1/stats?from=2026-11-01&to=2026-11-30", headers=bearer(app, "L001")).json()
     assert stats["joint"]["cases"] == 1
