@@ -5,12 +5,13 @@ database as of a fixed Friday morning, serves it on a loopback port, walks a rec
 on a phone (tests.browser.phone_tour, the round the 390-px test checks) and saves what the phone
 shows of each page as ``docs/phone-<page>.png``, and the desk with its menu open. Then, on a
 desktop browser, it prints the demo's first 处理意见书 as the case page's 打印 link shows it (the
-A4 print page, its inline style allowed by the CSP's hashes) to ``docs/notice-opinion.png``.
+A4 print page, its inline style allowed by the CSP's hashes) to ``docs/notice-opinion.png``, and
+the 联合会办 page of an accepted demo case convened eight days earlier to ``docs/joint.png``.
 """
 
 import argparse
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from api.app import create_app
 from cases.db import make_engine, upgrade
 from cases.demo.loader import load_demo
 from cases.demo.records import DEMO_PASSWORD
+from cases.joint import steps as joint_steps
 from cases.paper.notices import notice_t
 from cases.runtime import Runtime
 from cases.settings import Clock, Settings
@@ -72,6 +74,64 @@ def notice_address(engine: Any) -> str:
     return f"/cases/{row.case_no}/notices/{row.id}"
 
 
+#: The joint handling the picture shows: convened eight days before NOW, one co-organ late.
+JOINT_SETUP = {
+    "lead": {"organ": "玄武区住房和城乡建设局", "task": "核实补偿标准并牵头答复", "days": 20},
+    "co_organs": [
+        {"organ": "玄武区财政局", "task": "核查补偿资金拨付", "days": 10},
+        {"organ": "梅园新村街道办事处", "task": "入户走访，核对名单", "days": 5, "working": True},
+    ],
+}
+
+
+def joint_case(engine: Any, rt: Any) -> str:
+    """Convene the organs on an accepted demo case untouched for eight days; return its number."""
+    start = NOW - timedelta(days=8)
+    with engine.begin() as conn:
+        case_no = conn.execute(
+            select(case_t.c.case_no)
+            .where(case_t.c.state == "accepted", case_t.c.updated_at < start)
+            .order_by(case_t.c.id)
+            .limit(1)
+        ).scalar_one()
+        joint_steps.set_up(
+            conn, rt, case_no=case_no, actor_staff_no=SUPERVISOR, payload=JOINT_SETUP, now=start
+        )
+    meeting = {
+        "held_on": (start + timedelta(days=2))
+        .astimezone(ZoneInfo("Asia/Shanghai"))
+        .date()
+        .isoformat(),
+        "place": "区信访局三楼会议室",
+        "attendees": [
+            {"organ": "玄武区住房和城乡建设局", "people": "王科长"},
+            {"organ": "玄武区财政局", "people": "李主任"},
+            {"organ": "梅园新村街道办事处", "people": "赵副主任"},
+        ],
+        "agreed": "住建局牵头核实补偿标准，财政局核查资金，街道入户核对名单，月底前统一答复",
+        "commitments": [{"organ": "玄武区财政局", "commitment": "一周内报送资金拨付情况"}],
+    }
+    with engine.begin() as conn:
+        joint_steps.record_meeting(
+            conn,
+            rt,
+            case_no=case_no,
+            actor_staff_no=SUPERVISOR,
+            payload=meeting,
+            now=start + timedelta(days=2),
+        )
+    with engine.begin() as conn:
+        joint_steps.record_report(
+            conn,
+            rt,
+            case_no=case_no,
+            actor_staff_no=SUPERVISOR,
+            payload={"organ": "玄武区财政局", "summary": "补偿资金已于本月拨付到街道"},
+            now=NOW - timedelta(days=1),
+        )
+    return case_no
+
+
 def take(out: Path) -> list[Path]:
     """Walk the round and save each page of PAGES; return the files written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -101,6 +161,11 @@ def take(out: Path) -> list[Path]:
                 page.goto(notice_address(app.state.ctx.engine))
                 path = out / "notice-opinion.png"
                 page.screenshot(path=str(path), full_page=True)
+                written.append(path)
+                ctx = app.state.ctx
+                page.goto(f"/cases/{joint_case(ctx.engine, ctx.rt)}/joint")
+                path = out / "joint.png"
+                page.locator("#joint").screenshot(path=str(path))
                 written.append(path)
     return written
 

@@ -48,7 +48,7 @@ def _step(ctx: Any, fn: Callable[..., dict[str, Any]], **kw: Any) -> dict[str, A
     "/cases/{case_no}/joint",
     summary="联合会办情况",
     response_model=Joint,
-    responses=problems(*SIGNED_IN, 404),
+    responses=problems(*SIGNED_IN, 404, 422),
 )
 def joint_api(ctx: Ctx, user: ApiReader, case_no: str) -> dict[str, Any]:
     """The organs with their parts and lateness, the meeting records and the disputes."""
