@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, or_, select
 
 from cases.joint.tables import organ_t
+from cases.store.tables import clock_t
 
 
 def joint_stats(
@@ -21,11 +22,12 @@ def joint_stats(
             organ_t.c.set_up_at >= first, organ_t.c.set_up_at < after
         )
     ).scalar()
-    # 应报送: parts whose last day falls in the period, reported or already late.
+    # 应报送: parts whose last day (on the part's clock, as last reckoned) falls in the period,
+    # reported or already late.
     owed = and_(
-        organ_t.c.due_date >= start,
-        organ_t.c.due_date <= end,
-        or_(organ_t.c.reported_at.is_not(None), organ_t.c.due_at <= now),
+        clock_t.c.due_date >= start,
+        clock_t.c.due_date <= end,
+        or_(organ_t.c.reported_at.is_not(None), clock_t.c.due_at <= now),
     )
     rows = conn.execute(
         select(
@@ -34,6 +36,7 @@ def joint_stats(
             func.sum(case((organ_t.c.on_time.is_(True), 1), else_=0)).label("on_time"),
             func.sum(case((organ_t.c.reported_at.is_(None), 1), else_=0)).label("open_late"),
         )
+        .join(clock_t, clock_t.c.id == organ_t.c.clock_id)
         .where(owed)
         .group_by(organ_t.c.organ)
         .order_by(organ_t.c.organ)

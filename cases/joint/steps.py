@@ -94,8 +94,6 @@ def set_up(
                 days=part.days,
                 unit=clock.unit,
                 clock_id=clock.id,
-                due_date=clock.due_date,
-                due_at=clock.due_at,
                 set_up_at=now,
                 set_up_by=actor.staff_no,
             )

@@ -23,9 +23,8 @@ class JointOrgan(SQLModel, table=True):
     task: str
     days: int
     unit: str = Field(max_length=10)
-    clock_id: int = Field(foreign_key="case_clock.id")
-    due_date: date = Field(index=True)
-    due_at: datetime = Field(sa_type=UTCDateTime)
+    # The part's period and last day live on its clock (recomputed when a year's schedule loads).
+    clock_id: int = Field(foreign_key="case_clock.id", unique=True)
     set_up_at: datetime = Field(sa_type=UTCDateTime, index=True)
     set_up_by: str = Field(max_length=32)
     reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -76,8 +76,6 @@ def upgrade() -> None:
         sa.Column("days", sa.Integer(), nullable=False),
         sa.Column("unit", AutoString(length=10), nullable=False),
         sa.Column("clock_id", sa.Integer(), nullable=False),
-        sa.Column("due_date", sa.Date(), nullable=False),
-        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("set_up_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("set_up_by", AutoString(length=32), nullable=False),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True),
@@ -93,10 +91,10 @@ def upgrade() -> None:
             ["case_clock.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("clock_id"),
     )
     with op.batch_alter_table("joint_organ", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_joint_organ_case_id"), ["case_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_joint_organ_due_date"), ["due_date"], unique=False)
         batch_op.create_index(batch_op.f("ix_joint_organ_organ"), ["organ"], unique=False)
         batch_op.create_index(batch_op.f("ix_joint_organ_set_up_at"), ["set_up_at"], unique=False)
 
@@ -106,7 +104,6 @@ def downgrade() -> None:
     with op.batch_alter_table("joint_organ", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_joint_organ_set_up_at"))
         batch_op.drop_index(batch_op.f("ix_joint_organ_organ"))
-        batch_op.drop_index(batch_op.f("ix_joint_organ_due_date"))
         batch_op.drop_index(batch_op.f("ix_joint_organ_case_id"))
 
     op.drop_table("joint_organ")
