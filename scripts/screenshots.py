@@ -6,7 +6,7 @@ on a phone (tests.browser.phone_tour, the round the 390-px test checks) and save
 shows of each page as ``docs/phone-<page>.png``, and the desk with its menu open. Then, on a
 desktop browser, it prints the demo's first 处理意见书 as the case page's 打印 link shows it (the
 A4 print page, its inline style allowed by the CSP's hashes) to ``docs/notice-opinion.png``, and
-the 联合会办 page of an accepted demo case convened eight days earlier to ``docs/joint.png``.
+the 联合会办 section of an accepted demo case convened eight days earlier to ``docs/joint.png``.
 """
 
 import argparse
@@ -85,23 +85,25 @@ JOINT_SETUP = {
 
 
 def joint_case(engine: Any, rt: Any) -> str:
-    """Convene the organs on an accepted demo case untouched for eight days; return its number."""
-    start = NOW - timedelta(days=8)
+    """Convene the organs on the accepted demo case left alone longest (eight days before NOW at
+    most, so that the co-organ with five working days is late); return its number."""
     with engine.begin() as conn:
-        case_no = conn.execute(
-            select(case_t.c.case_no)
-            .where(case_t.c.state == "accepted", case_t.c.updated_at < start)
-            .order_by(case_t.c.id)
+        row = conn.execute(
+            select(case_t.c.case_no, case_t.c.updated_at)
+            .where(case_t.c.state == "accepted")
+            .order_by(case_t.c.updated_at, case_t.c.id)
             .limit(1)
-        ).scalar_one()
-        joint_steps.set_up(
-            conn, rt, case_no=case_no, actor_staff_no=SUPERVISOR, payload=JOINT_SETUP, now=start
+        ).one()
+        updated = (
+            row.updated_at.replace(tzinfo=UTC) if row.updated_at.tzinfo is None else row.updated_at
         )
+        start = min(NOW - timedelta(days=8), updated + timedelta(hours=1))
+        joint_steps.set_up(
+            conn, rt, case_no=row.case_no, actor_staff_no=SUPERVISOR, payload=JOINT_SETUP, now=start
+        )
+    held = start + timedelta(days=2)
     meeting = {
-        "held_on": (start + timedelta(days=2))
-        .astimezone(ZoneInfo("Asia/Shanghai"))
-        .date()
-        .isoformat(),
+        "held_on": held.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat(),
         "place": "区信访局三楼会议室",
         "attendees": [
             {"organ": "玄武区住房和城乡建设局", "people": "王科长"},
@@ -113,23 +115,18 @@ def joint_case(engine: Any, rt: Any) -> str:
     }
     with engine.begin() as conn:
         joint_steps.record_meeting(
-            conn,
-            rt,
-            case_no=case_no,
-            actor_staff_no=SUPERVISOR,
-            payload=meeting,
-            now=start + timedelta(days=2),
+            conn, rt, case_no=row.case_no, actor_staff_no=SUPERVISOR, payload=meeting, now=held
         )
     with engine.begin() as conn:
         joint_steps.record_report(
             conn,
             rt,
-            case_no=case_no,
+            case_no=row.case_no,
             actor_staff_no=SUPERVISOR,
             payload={"organ": "玄武区财政局", "summary": "补偿资金已于本月拨付到街道"},
             now=NOW - timedelta(days=1),
         )
-    return case_no
+    return row.case_no
 
 
 def take(out: Path) -> list[Path]:
