@@ -222,4 +222,3 @@ def joint_stats_are(world: World, day: str, end: str, n: str, organ: str, text: 
     assert data["joint"]["cases"] == int(n)
     row = next(o for o in data["joint"]["by_organ"] if o["organ"] == organ)
     assert row["on_time_rate"] == float(text)
-

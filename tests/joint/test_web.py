@@ -111,3 +111,7 @@ def test_pages_set_up_and_show_the_section(app: Any, c: TestClient) -> None:
     assert "联合会办（《信访工作条例》第二十四条）" in progress and "区信访局会议室" in progress
     stats = c.get("/api/v1/stats?from=2026-11-01&to=2026-11-30", headers=bearer(app, "L001")).json()
     assert stats["joint"]["cases"] == 1
+    leader = client(app)
+    sign_in(leader, "L001")
+    page = leader.get("/reports?from=2026-11-01&to=2026-11-30").text
+    assert '<strong class="joint-cases">1</strong>' in page
