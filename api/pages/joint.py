@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from api.deps import AppContext, Ctx, Form, PageActor, PageReader, form_str
+from api.deps import AppContext, Ctx, Form, PageActor, PageReader, PageWorker, form_str
 from api.pages.common import case_url, render, run_form
 from cases.casework import reading
 from cases.joint import steps, view
@@ -72,7 +72,7 @@ def _part(form: FormData, prefix: str) -> dict[str, Any] | None:
 
 
 @router.post("/cases/{case_no}/joint")
-def joint_setup(request: Request, ctx: Ctx, user: PageActor, case_no: str, form: Form) -> Response:
+def joint_setup(request: Request, ctx: Ctx, user: PageWorker, case_no: str, form: Form) -> Response:
     """设立联合会办."""
     payload = {
         "lead": _part(form, "lead") or {},
@@ -184,7 +184,7 @@ def joint_dispute(
 
 @router.post("/cases/{case_no}/joint/disputes/{dispute_id}/decision")
 def joint_decision(
-    request: Request, ctx: Ctx, user: PageActor, case_no: str, dispute_id: int, form: Form
+    request: Request, ctx: Ctx, user: PageWorker, case_no: str, dispute_id: int, form: Form
 ) -> Response:
     """决定受理机关 (the common superior's decision)."""
     payload = {
