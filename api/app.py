@@ -33,6 +33,7 @@ from api.routes import (
     health,
     inbox,
     intake,
+    joint,
 )
 from api.routes import notices as notice_routes
 from api.routes import office as office_routes
@@ -58,6 +59,7 @@ API_ROUTERS = (
     escalations.router,
     notice_routes.router,
     extensions.router,
+    joint.router,
     inbox.router,
     briefing.router,
     report_routes.router,

@@ -9,12 +9,13 @@ registered on site (下移接待), the connection lost as it is sent and back ag
 desktop browser, it prints the demo's first 处理意见书 as the case page's 打印 link shows it (the
 A4 print page, its inline style allowed by the CSP's hashes) to ``docs/notice-opinion.png``, and
 shows the public staff wall (党员公示: portraits, 工号, pledges, 群众评价) as a desk's browser does,
-to ``docs/staff-wall.png``.
+to ``docs/staff-wall.png``, and
+the 联合会办 section of an accepted demo case convened eight days earlier to ``docs/joint.png``.
 """
 
 import argparse
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from api.app import create_app
 from cases.db import make_engine, upgrade
 from cases.demo.loader import load_demo
 from cases.demo.records import DEMO_PASSWORD
+from cases.joint import steps as joint_steps
 from cases.paper.notices import notice_t
 from cases.runtime import Runtime
 from cases.settings import Clock, Settings
@@ -113,6 +115,61 @@ def onsite_round(page: Any, save: Any) -> None:
     save(page, "onsite-receipt")
 
 
+#: The joint handling the picture shows: convened eight days before NOW, one co-organ late.
+JOINT_SETUP = {
+    "lead": {"organ": "玄武区住房和城乡建设局", "task": "核实补偿标准并牵头答复", "days": 20},
+    "co_organs": [
+        {"organ": "玄武区财政局", "task": "核查补偿资金拨付", "days": 10},
+        {"organ": "梅园新村街道办事处", "task": "入户走访，核对名单", "days": 5, "working": True},
+    ],
+}
+
+
+def joint_case(engine: Any, rt: Any) -> str:
+    """Convene the organs on the accepted demo case left alone longest (eight days before NOW at
+    most, so that the co-organ with five working days is late); return its number."""
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(case_t.c.case_no, case_t.c.updated_at)
+            .where(case_t.c.state == "accepted")
+            .order_by(case_t.c.updated_at, case_t.c.id)
+            .limit(1)
+        ).one()
+        updated = (
+            row.updated_at.replace(tzinfo=UTC) if row.updated_at.tzinfo is None else row.updated_at
+        )
+        start = min(NOW - timedelta(days=8), updated + timedelta(hours=1))
+        joint_steps.set_up(
+            conn, rt, case_no=row.case_no, actor_staff_no=SUPERVISOR, payload=JOINT_SETUP, now=start
+        )
+    held = start + timedelta(days=2)
+    meeting = {
+        "held_on": held.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat(),
+        "place": "区信访局三楼会议室",
+        "attendees": [
+            {"organ": "玄武区住房和城乡建设局", "people": "王科长"},
+            {"organ": "玄武区财政局", "people": "李主任"},
+            {"organ": "梅园新村街道办事处", "people": "赵副主任"},
+        ],
+        "agreed": "住建局牵头核实补偿标准，财政局核查资金，街道入户核对名单，月底前统一答复",
+        "commitments": [{"organ": "玄武区财政局", "commitment": "一周内报送资金拨付情况"}],
+    }
+    with engine.begin() as conn:
+        joint_steps.record_meeting(
+            conn, rt, case_no=row.case_no, actor_staff_no=SUPERVISOR, payload=meeting, now=held
+        )
+    with engine.begin() as conn:
+        joint_steps.record_report(
+            conn,
+            rt,
+            case_no=row.case_no,
+            actor_staff_no=SUPERVISOR,
+            payload={"organ": "玄武区财政局", "summary": "补偿资金已于本月拨付到街道"},
+            now=NOW - timedelta(days=1),
+        )
+    return row.case_no
+
+
 def take(out: Path) -> list[Path]:
     """Walk the round and save each page of PAGES; return the files written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -144,6 +201,11 @@ def take(out: Path) -> list[Path]:
                 page.goto(notice_address(app.state.ctx.engine))
                 path = out / "notice-opinion.png"
                 page.screenshot(path=str(path), full_page=True)
+                written.append(path)
+                ctx = app.state.ctx
+                page.goto(f"/cases/{joint_case(ctx.engine, ctx.rt)}/joint")
+                path = out / "joint.png"
+                page.locator("#joint").screenshot(path=str(path))
                 written.append(path)
             with open_page(url, **WALL_SCREEN) as page:
                 page.goto("/staff")

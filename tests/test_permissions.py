@@ -112,6 +112,12 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/api/v1/notices/{notice_id}/answer", "act"),
     ("POST", "/api/v1/cases/{case_no}/extension-requests", "act"),
     ("GET", "/api/v1/extension-requests", "escalations"),
+    ("GET", "/api/v1/cases/{case_no}/joint", "read_cases"),
+    ("POST", "/api/v1/cases/{case_no}/joint", "work_queue"),
+    ("POST", "/api/v1/cases/{case_no}/joint/meetings", "act"),
+    ("POST", "/api/v1/cases/{case_no}/joint/reports", "act"),
+    ("POST", "/api/v1/cases/{case_no}/joint/disputes", "act"),
+    ("POST", "/api/v1/cases/{case_no}/joint/disputes/{dispute_id}/decision", "work_queue"),
     ("POST", "/api/v1/extension-requests/{request_id}/decision", "work_queue"),
     ("POST", "/api/v1/cases/{case_no}/dissatisfaction-followup", "work_queue"),
     ("GET", "/api/v1/inbox", "signed_in"),
@@ -140,6 +146,12 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/cases/{case_no}/notices/{notice_id}", "read_cases"),
     ("GET", "/track/{case_no}/notices/{notice_id}.pdf", "public"),
     ("POST", "/cases/{case_no}/attachments", "act"),
+    ("GET", "/cases/{case_no}/joint", "read_cases"),
+    ("POST", "/cases/{case_no}/joint", "work_queue"),
+    ("POST", "/cases/{case_no}/joint/meetings", "act"),
+    ("POST", "/cases/{case_no}/joint/reports", "act"),
+    ("POST", "/cases/{case_no}/joint/disputes", "act"),
+    ("POST", "/cases/{case_no}/joint/disputes/{dispute_id}/decision", "work_queue"),
     ("GET", "/cases/{case_no}/attachments/{attachment_id}", "read_cases"),
     ("GET", "/cases/{case_no}/attachments/{attachment_id}/preview", "read_cases"),
     # watching it (api/routes/health.py, api/observability.py)
@@ -238,6 +250,7 @@ IDS = {
     "delivery_id": "1",
     "message_id": "1",
     "petitioner_id": "1",
+    "dispute_id": "1",
     "session_id": "999999",
     "name": "无此党小组",
 }
@@ -282,6 +295,9 @@ OWN_CASE_ROUTES = {
     "/api/v1/cases/{case_no}/closure-report.pdf",
     "/cases/{case_no}/progress",
     "/api/v1/cases/{case_no}/progress.pdf",
+    # 联合会办's content, as the case's (a receptionist reads only their own cases in full).
+    "/cases/{case_no}/joint",
+    "/api/v1/cases/{case_no}/joint",
 }
 
 
@@ -384,7 +400,7 @@ def test_allowed_actions_match_what_succeeds(world: dict[str, Any]) -> None:
 def test_every_page_post_checks_csrf(world: dict[str, Any]) -> None:
     app = world["app"]
     posts = [r for r in ROUTES if r[0] == "POST" and not r[1].startswith("/api/")]
-    assert len(posts) == 30
+    assert len(posts) == 35  # the on-site intake's and the five of 联合会办 among them
     for _, path, permission in posts:
         # Someone who may use the route, so only the missing token can refuse it.
         staff_no = next(

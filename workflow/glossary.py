@@ -27,6 +27,11 @@ OTHER_EVENT_LABELS: dict[str, str] = {
     "on_site_reception": "下移接待",
     "query_code_reissued": "重新发放查询码",
     "attach": "上传材料",
+    "joint_setup": "设立联合会办",
+    "joint_meeting": "会办记录",
+    "joint_report": "会办单位报送办理结果",
+    "joint_dispute": "受理争议",
+    "joint_decision": "决定受理机关",
 }
 #: Every step's Chinese name: the actions' and the other events'.
 EVENT_LABELS: dict[str, str] = {**OTHER_EVENT_LABELS, **ACTION_LABELS}
@@ -99,6 +104,8 @@ PAYLOAD_LABELS_BY_ACTION: dict[str, dict[str, str]] = {
     "extension_requested": {"reason": "延期理由"},
     "extension_notice": {"reason": "延期理由", "new_due_date": "延长后届满日"},
     "withdraw": {"reason": "撤回理由"},
+    "joint_report": {"organ": "会办单位", "summary": "办理结果"},
+    "joint_decision": {"accepting_organ": "受理机关", "reason": "决定理由"},
     "transfer": {"organ": "转送机关"},
     "assign": {"organ": "交办机关"},
     "reply": {"opinion": "处理意见书"},

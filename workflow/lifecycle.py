@@ -6,9 +6,7 @@ on a plain ``CaseFacts`` object inside its database transaction; nothing here to
 a clock or the network.
 """
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Callable
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from transitions import Machine
 
 from workflow.errors import ActionNotAllowed, InvalidInput, PermissionDenied
+from workflow.facts import Actor, CaseFacts, Guard
 
 
 class State(StrEnum):
@@ -229,37 +228,6 @@ OUTCOMES: dict[str, str] = {
 }
 
 
-@dataclass
-class CaseFacts:
-    """What the rules need to know about one case; the machine's model.
-
-    ``window_due`` maps a running petitioner window (``review_window``, ``reexamination_window``)
-    to its end instant, ``window_dates`` to its (start, last day): the reply's day and the day the
-    window lapses; ``now`` is the injected clock's reading.
-    """
-
-    state: str
-    owner_staff_no: str
-    now: datetime
-    extended: bool = False
-    hearing_open: bool = False
-    rated: bool = False
-    window_due: Mapping[str, datetime] = field(default_factory=dict)
-    window_dates: Mapping[str, tuple[date, date]] = field(default_factory=dict)
-    received_on: date | None = None
-    transferred_on: date | None = None
-    partner_accepted: bool = False
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a staff member's 工号 and role."""
-
-    staff_no: str
-    role: str
-    name: str = ""
-
-
 #: The sweeper and other system steps act as this actor.
 SYSTEM_ACTOR = Actor(staff_no="SYSTEM", role="system", name="系统")
 
@@ -289,15 +257,6 @@ PUBLIC_ACTIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Guard:
-    """A condition beyond the state table, with the Chinese refusal said when it fails."""
-
-    test: Callable[[CaseFacts], bool]
-    code: str
-    message: str
-
-
 def _window_open(name: str) -> Callable[[CaseFacts], bool]:
     def test(facts: CaseFacts) -> bool:
         due = facts.window_due.get(name)
@@ -306,7 +265,17 @@ def _window_open(name: str) -> Callable[[CaseFacts], bool]:
     return test
 
 
+#: A joint case keeps one reply (首接负责制), and it waits for the lead organ's report.
+_JOINT_LEAD_REPORTED = Guard(
+    lambda f: not f.joint_lead_open,
+    "joint.lead_not_reported",
+    "该事项为联合会办事项，牵头单位尚未报送办理结果，不能答复信访人（《信访工作条例》第二十四条；"
+    "请先登记牵头单位的办理结果）",
+)
+
 GUARDS: dict[str, list[Guard]] = {
+    "reply": [_JOINT_LEAD_REPORTED],
+    "report_back": [_JOINT_LEAD_REPORTED],
     "extend": [
         Guard(
             lambda f: not f.extended,

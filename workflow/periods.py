@@ -131,8 +131,35 @@ PERIODS: dict[str, Period] = {
             "下一次跟踪记录",
             ladder=("warning", "overdue"),
         ),
+        # 联合会办 (条例第二十四条): each organ's part is its own clock, its length set when the
+        # joint handling is set up; the lead organ's part is what the reply waits for.
+        Period(
+            "joint_lead",
+            "牵头单位办理期限",
+            None,
+            "calendar",
+            "《信访工作条例》第二十四条（联合会办）",
+            "设立联合会办",
+            "牵头单位报送办理结果",
+        ),
+        *(
+            Period(
+                f"joint_co{i}",
+                "配合单位办理期限",
+                None,
+                "calendar",
+                "《信访工作条例》第二十四条（联合会办）",
+                "设立联合会办",
+                "配合单位报送办理结果",
+            )
+            for i in range(1, 9)
+        ),
     ]
 }
+
+#: 联合会办: the lead organ's clock, and the co-organs' clocks in the order they were named.
+JOINT_LEAD_CLOCK = "joint_lead"
+JOINT_CO_CLOCKS: tuple[str, ...] = tuple(f"joint_co{i}" for i in range(1, 9))
 
 #: Art. 23 ¶3: a matter transferred to the wrong organ may be objected to within 5 working days.
 OBJECTION_WORKING_DAYS = 5

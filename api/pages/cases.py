@@ -13,6 +13,7 @@ from api.pages.common import case_url, redirect, render
 from api.pages.templating import event_lines
 from api.security import add_flash
 from cases.casework import actions, parties, query_codes, reading, search
+from cases.joint.view import joint_of
 from cases.organisation import directory, roster
 from cases.paper import attachments
 from cases.paper.trail import paper_trail
@@ -22,6 +23,7 @@ from workflow import glossary, lifecycle
 from workflow.actions import check_window_fields, payload_from_form
 from workflow.confidentiality import HIDDEN
 from workflow.errors import Conflict, DomainError, InvalidInput
+from workflow.joint import DECIDING_ROLES as JOINT_DECIDING_ROLES
 from workflow.lifecycle import ACTION_LABELS, STATE_LABELS, Actor
 from workflow.periods import PERIODS
 
@@ -120,10 +122,17 @@ def _case_page(
         hidden = case_hidden(case)
         # The accused unit's staff see neither the notices nor the materials (第三十条第三款).
         paper = {"notices": [], "attachments": []} if hidden else paper_trail(conn, case_no)
+        joint = None if hidden else joint_of(conn, ctx.rt, case_no=case_no, now=now)
     if hidden:
         # What supervision asked of the case would tell the accused what it is about (第三十条第三款).
         extras["notices"] = [{**n, "text": HIDDEN, "answer": None} for n in extras["notices"]]
         extras["extensions"] = [{**x, "reason": HIDDEN} for x in extras["extensions"]]
+    # 联合会办: an organ's part is named by its organ beside the clock's label.
+    organ_of = {o["clock"]: o["organ"] for o in (joint or {}).get("organs", [])}
+    case["clocks"] = [
+        {**c, "label": f"{c['label']}（{organ_of[c['name']]}）"} if c["name"] in organ_of else c
+        for c in case["clocks"]
+    ]
     clocks = [c for c in case["clocks"] if c["status"] in ("running", "paused")]
     finished = [c for c in case["clocks"] if c["status"] not in ("running", "paused")]
     timeline = [
@@ -155,6 +164,8 @@ def _case_page(
         may_reissue=not hidden
         and (user.staff_no == case["owner"]["staff_no"] or user.role in query_codes.REISSUE_ROLES),
         paper=paper,
+        joint=joint,
+        may_set_up_joint=user.role in JOINT_DECIDING_ROLES,
         may_attach=not hidden
         and attachments.permits(
             Actor(staff_no=user.staff_no, role=user.role), case["owner"]["staff_no"]

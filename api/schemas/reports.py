@@ -40,6 +40,24 @@ class Period(Counts):
     days: int
 
 
+class JointOrganStats(Answer):
+    """One organ's parts of joint handlings that fell due in the period."""
+
+    organ: str = Field(description="会办单位")
+    owed: int = Field(description="应报送件数（期限届满日在本期内，已报送或已超期）")
+    on_time: int = Field(description="按期报送件数")
+    late: int = Field(description="超期件数（含超期未报送）")
+    open_late: int = Field(description="超期未报送件数")
+    on_time_rate: float | None = Field(description="按期报送率")
+
+
+class JointStats(Answer):
+    """联合会办 in the period."""
+
+    cases: int = Field(description="本期设立联合会办的信访事项数")
+    by_organ: list[JointOrganStats] = Field(description="各会办单位按期报送情况")
+
+
 class Stats(Period):
     """The office statistics for a period, with the period before it and the change."""
 
@@ -58,6 +76,7 @@ class Stats(Period):
     by_region: dict[str, Counts] = Field(description="按行政区划代码")
     by_owner: dict[str, Counts] = Field(description="按首接责任人工号")
     hotspots: dict[str, list[dict[str, Any]]] = Field(description="上升的热点话题和地区")
+    joint: JointStats = Field(description="联合会办：事项数和各会办单位按期报送率")
 
 
 class OwnerDay(Answer):

@@ -12,7 +12,7 @@ from workflow import lifecycle, sla, standing
 from workflow.calendar import OfficialCalendar, local_date
 from workflow.confidentiality import HIDDEN, hidden_from
 from workflow.lifecycle import STATE_LABELS, Actor, CaseFacts
-from workflow.periods import PERIODS
+from workflow.periods import JOINT_LEAD_CLOCK, PERIODS
 
 #: The package's calendar, for a rendering without a connection (no clocks, or no office schedule).
 DEFAULT_CALENDAR = OfficialCalendar()
@@ -33,6 +33,7 @@ def case_facts(record: Any, clocks: Sequence[sla.Clock], now: datetime, tz: Any)
         received_on=local_date(record.received_at, tz),
         transferred_on=record.transferred_on,
         partner_accepted=record.partner_accepted,
+        joint_lead_open=any(c.name == JOINT_LEAD_CLOCK and c.active for c in clocks),
     )
 
 

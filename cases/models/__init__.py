@@ -16,6 +16,7 @@ from cases.models.case import (
     Petitioner,
     case_version_col,
 )
+from cases.models.joint import JointDispute, JointMeeting, JointOrgan
 from cases.models.notify import Delivery, NotificationPreference, Outbox, StaffContact
 from cases.models.organisation import Office, PartyBranch, PartyGroup, Staff
 from cases.models.paper import CaseAttachment, CaseNotice, NoticeCounter
@@ -54,6 +55,9 @@ __all__ = [
     "ExtensionRequest",
     "FormToken",
     "IdempotencyKey",
+    "JointDispute",
+    "JointMeeting",
+    "JointOrgan",
     "NoticeCounter",
     "NoticeEscalation",
     "NotificationPreference",

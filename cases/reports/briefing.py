@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, or_, select
 
 from cases.casework import standing
+from cases.joint.labels import name_organ, organ_of_clock
 from cases.models import BriefingRun
 from cases.notify.admin import dead_letter_count
 from cases.runtime import Runtime
@@ -76,14 +77,19 @@ def _deadlines(
     ).all()
     at = standing.standings(conn, rt, standing.clocks_by_case(conn, [r.id for r in found]), now)
     out: list[tuple[int, str, dict[str, Any]]] = []
+    organs = organ_of_clock(conn, [r.id for r in found])  # 联合会办: each part by its organ
     for r in found:
         case = at[r.id]
         head = {"case_no": r.case_no, "subject": r.subject, "confidential": r.confidential}
         if case.overdue and case.worst is not None:
-            out.append((r.owner_id, "overdue", _deadline_item(head, case.worst, case, rt.tz)))
+            item = _deadline_item(head, case.worst, case, rt.tz)
+            name_organ(item, organs.get((r.id, case.worst.name)))
+            out.append((r.owner_id, "overdue", item))
         for clock in case.clocks:
             if clock.due_today:
-                out.append((r.owner_id, "due_today", _deadline_item(head, clock, case, rt.tz)))
+                item = _deadline_item(head, clock, case, rt.tz)
+                name_organ(item, organs.get((r.id, clock.name)))
+                out.append((r.owner_id, "due_today", item))
                 break
     # The longest overdue first; due today, the nearest end first.
     out.sort(key=lambda o: (-o[2]["days_late"], o[2]["due_at"], o[2]["case_no"]))

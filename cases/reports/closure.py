@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from cases.casework import reading
+from cases.joint.view import joint_of
 from cases.models import CaseRepresentative
 from cases.organisation import directory, roster
 from cases.paper.trail import paper_trail
@@ -23,6 +24,7 @@ from cases.store.tables import case_t, event_t, petitioner_t
 from workflow import documents
 from workflow.calendar import local_date
 from workflow.confidentiality import HIDDEN
+from workflow.glossary import EVENT_LABELS
 from workflow.lifecycle import (
     ACTION_LABELS,
     CATEGORY_LABELS,
@@ -137,7 +139,7 @@ def _clock_lines(
                 "article": PERIODS[clock["name"]].article,
                 "kind": kind,
                 "verdict": words,
-                "stopped_by": ACTION_LABELS.get(by, "") if by else "",
+                "stopped_by": EVENT_LABELS.get(by, "") if by else "",
                 "started_on": _local(clock["started_at"], tz).date().isoformat(),  # type: ignore[union-attr]
                 "met_at": _local(clock["stopped_at"], tz),
             }
@@ -293,6 +295,8 @@ def case_report(
         # Closed before the petitioner's window lapsed: their waiver (条例第三十五条、第三十六条).
         "waiver": waiver_text(details["waiver"]) if details.get("waiver") else None,
         "printed_at": now.astimezone(tz),
+        # 联合会办: the organs, their parts against their last days, the meetings and disputes.
+        "joint": None if hidden else joint_of(conn, rt, case_no=case_no, now=now),
     }
 
 

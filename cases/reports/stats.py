@@ -42,6 +42,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy import text as sql_text
 
+from cases.joint.stats import joint_stats
 from cases.repeat import jurisdiction
 from cases.reports import aggregates
 from cases.reports.counting import STAFF_ONLY, Period, Tally
@@ -246,6 +247,10 @@ def office_stats(
         ),
         "by_owner": by_owner,
         "by_group": by_group,
+        # 联合会办: how many cases, and each organ's on-time share of its parts (条例第二十四条).
+        "joint": joint_stats(
+            conn, start=period.start, end=period.end, span=(first, after), now=now
+        ),
         "hotspots": hotspots(
             subjects(conn, window, first),
             regions_now,

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, select
 
 from cases.casework import standing
+from cases.joint.labels import name_organ, organ_of_clock
 from cases.repeat.jurisdiction import region_label, region_names
 from cases.runtime import Runtime
 from cases.store.staff import get_actor
@@ -168,6 +169,13 @@ def queue_items(
     ]
     # A case is listed for a level (or, in the history views, an escalation) it has.
     rows = [r for r in rows if r["level"]]
+    # 联合会办: each organ's part is named by its organ.
+    organs = organ_of_clock(conn, [c.id for c in cases])
+    if organs:
+        ids = {c.case_no: c.id for c in cases}
+        for r in rows:
+            for entry in (r, *r["clocks"]):
+                name_organ(entry, organs.get((ids[r["case_no"]], entry.get("clock", ""))))
     if clock:
         rows = [r for r in rows if any(_lists(e, clock) for e in r["clocks"])]
     counts = dict.fromkeys(LEVELS, 0)
