@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from cases import audit_state
 from cases.models import AdminEvent
 
 admin_event_t = AdminEvent.__table__
@@ -36,6 +37,7 @@ ACTION_LABELS: dict[str, str] = {
     "org.group_renamed": "党小组更名",
     "org.group_removed": "撤销党小组",
     "office.set": "设置本机关层级、区划与转送机关",
+    "office.seeded": "载入演示机关",
 }
 
 
@@ -55,8 +57,10 @@ def admin_hash(
     action: str,
     subject: str,
     details: Mapping[str, Any],
+    state: Mapping[str, str] | None = None,
 ) -> str:
-    """The hash of one administrative event over its content and its predecessor's hash."""
+    """The hash of one administrative event over its content, its predecessor's hash and the
+    staff's authority it left (``state``; None on events before migration 0014)."""
     body = {
         "prev": prev_hash,
         "seq": seq,
@@ -67,6 +71,8 @@ def admin_hash(
         "subject": subject,
         "details": details,
     }
+    if state is not None:
+        body["state"] = dict(state)
     return hmac.new(key, b"admin|" + _canonical(body), hashlib.sha256).hexdigest()
 
 
@@ -80,7 +86,10 @@ def record(
     now: datetime,
     details: Mapping[str, Any] | None = None,
 ) -> int:
-    """Append one event to the chain, in the caller's transaction; return its number."""
+    """Append one event to the chain, in the caller's transaction; return its number.
+
+    Called after the change it records: the event commits to every staff member's authority as
+    the change left it (``cases.audit_state.staff_digests``)."""
     details = dict(details or {})
     last = conn.execute(
         select(admin_event_t.c.seq, admin_event_t.c.hash)
@@ -89,6 +98,7 @@ def record(
         .with_for_update()
     ).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    state = audit_state.staff_digests(conn)
     digest = admin_hash(
         key,
         prev_hash=prev,
@@ -98,6 +108,7 @@ def record(
         action=action,
         subject=subject,
         details=details,
+        state=state,
     )
     conn.execute(
         insert(admin_event_t),
@@ -110,6 +121,7 @@ def record(
             "details": details,
             "prev_hash": prev,
             "hash": digest,
+            "state_digest": state,
         },
     )
     return seq
@@ -125,7 +137,7 @@ class AdminVerify:
 
 def verify(conn: Connection, key: bytes) -> AdminVerify:
     """Walk the chain from the first event: every hash, every link, no number missing."""
-    prev, expected, count = GENESIS, 1, 0
+    prev, expected, count, sealed = GENESIS, 1, 0, None
     for row in conn.execute(select(admin_event_t).order_by(admin_event_t.c.seq)):
         if row.seq != expected:
             return AdminVerify(
@@ -140,12 +152,22 @@ def verify(conn: Connection, key: bytes) -> AdminVerify:
             action=row.action,
             subject=row.subject,
             details=row.details or {},
+            state=row.state_digest,
         )
         if row.prev_hash != prev or not hmac.compare_digest(digest, row.hash):
             return AdminVerify(
                 count, f"管理事件 #{row.seq} 被改动（admin event #{row.seq} altered）"
             )
-        prev, expected, count = row.hash, expected + 1, count + 1
+        prev, expected, count, sealed = row.hash, expected + 1, count + 1, row.state_digest
+    if sealed is not None:
+        changed = audit_state.differing(sealed, audit_state.staff_digests(conn))
+        if changed:
+            who = "、".join(changed)
+            return AdminVerify(
+                count,
+                f"工作人员 {who} 的岗位、账号状态或党内职务与管理日志最后一条记录不符，staff 表被改动"
+                f"（staff {', '.join(changed)}: table staff differs from the last admin event）",
+            )
     return AdminVerify(count)
 
 
