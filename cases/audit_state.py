@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from cases.models import Case, CaseAttachment, CaseClock, Escalation, Petitioner, Staff
+from cases.store import fastsql
 
 case_t, clock_t, escalation_t = Case.__table__, CaseClock.__table__, Escalation.__table__
 attachment_t, petitioner_t, staff_t = (
@@ -106,6 +107,19 @@ def _hangers(conn: Connection, case_ids: list[int]) -> dict[int, dict[str, list[
     return out
 
 
+# One case's rows, compiled once per dialect (the hot path: every step reads them back).
+_ONE_CASE = [
+    fastsql.Statement(
+        select(*(table.c[c] for c in columns)).where(table.c.case_id == bindparam("case_id"))
+    )
+    for table, columns in (
+        (clock_t, CLOCK_COLUMNS),
+        (escalation_t, ESCALATION_COLUMNS),
+        (attachment_t, ATTACHMENT_COLUMNS),
+    )
+]
+
+
 def step_digest(
     conn: Connection, case_id: int, case: Mapping[str, Any], petitioner: Mapping[str, Any]
 ) -> dict[str, str]:
@@ -113,10 +127,11 @@ def step_digest(
 
     Called after the step's other writes (clocks, escalations, attachments), in its transaction.
     """
-    hung = _hangers(conn, [case_id])[case_id]
-    return case_digest(
-        case, petitioner, hung["case_clock"], hung["escalation"], hung["case_attachment"]
+    clocks, escalations, attached = (
+        [r._mapping for r in fastsql.all_rows(conn, stmt, {"case_id": case_id})]
+        for stmt in _ONE_CASE
     )
+    return case_digest(case, petitioner, clocks, escalations, attached)
 
 
 def current_digests(conn: Connection, case_ids: list[int]) -> dict[int, dict[str, str]]:
