@@ -21,7 +21,7 @@ def test_every_error_is_problem_json_with_its_schema(c: TestClient) -> None:
         for path, item in document["paths"].items()
         for method, op in item.items()
     ]
-    assert len(operations) == 45  # /readyz and the 查询码 reissue among them
+    assert len(operations) == 46  # /readyz, the 查询码 reissue and the search by POST among them
     for path, method, op in operations:
         errors = {s: r for s, r in op["responses"].items() if int(s) >= 400}
         assert "500" in errors, (method, path)
