@@ -99,18 +99,32 @@ def _backends() -> list[Any]:
     return params
 
 
+def _fresh_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    if backend == "sqlite":
+        template = _sqlite_template(tmp_path_factory.getbasetemp())
+        path = tmp_path_factory.mktemp("db") / f"{uuid.uuid4().hex}.db"
+        shutil.copy(template, path)
+        return make_engine(f"sqlite:///{path}")
+    return _pg_engine()
+
+
 @pytest.fixture(params=_backends())
 def engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
     """A fresh, migrated database for one test."""
-    if request.param == "sqlite":
-        template = _sqlite_template(tmp_path_factory.getbasetemp())
-        path = tmp_path_factory.mktemp("db") / f"{uuid.uuid4().hex}.db"
-        shutil.copy(template, path)
-        eng = make_engine(f"sqlite:///{path}")
-    else:
-        eng = _pg_engine()
+    eng = _fresh_engine(request.param, tmp_path_factory)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module", params=_backends())
+def module_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """One fresh, migrated database shared by a module's tests (for slow worlds that they only
+    read, or that the module's last test alone changes)."""
+    eng = _fresh_engine(request.param, tmp_path_factory)
     yield eng
     eng.dispose()
 
@@ -127,8 +141,13 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def rt(tmp_path: Path) -> Runtime:
+def rt() -> Runtime:
     """A runtime with test keys and the office's time zone."""
+    return make_runtime()
+
+
+def make_runtime() -> Runtime:
+    """The runtime of the ``rt`` fixture, for fixtures of a wider scope."""
     s = Settings(
         database_url="unused",
         secret_key=b"test-secret-key-0123456789abcdef0123456789",

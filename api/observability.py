@@ -124,12 +124,57 @@ class RequestObserver:
                 extra={
                     "method": method,
                     "route": route,
-                    "path": scope["path"],
+                    "path": redact_numbers(scope["path"]),
                     "status": status,
                     "ms": round(elapsed * 1000, 1),
                 },
             )
             REQUEST_ID.reset(token)
+
+
+# A run of digits with the separators a phone or ID number is typed with (also URL-encoded).
+_NUMBER_RUN = re.compile(r"(?:[0-9]|%2[0BbDd]|[-+ ])+[Xx]?")
+_CASE_NO = re.compile(r"^\d{4}-\d{6}$")
+
+
+def redact_numbers(text: str) -> str:
+    """``text`` with every run of 7 or more digits (a phone or ID number, typed any way) masked;
+    case numbers (``2026-000123``) are kept."""
+
+    def mask(m: re.Match[str]) -> str:
+        run = m.group(0)
+        digits = sum(ch.isdigit() for ch in re.sub(r"%2[0BbDd]", "", run))
+        if digits < 7 or _CASE_NO.match(run.strip("-+ ")):
+            return run
+        return "[号码已隐去]"
+
+    return _NUMBER_RUN.sub(mask, text)
+
+
+class RedactNumbers(logging.Filter):
+    """Mask phone and ID numbers in a log record's arguments (uvicorn's access line has the
+    query string): the encryption at rest is not undone by the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's string arguments; always keep the record."""
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_numbers(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact_numbers(record.msg)
+        return True
+
+
+def text_log_config() -> dict[str, Any]:
+    """uvicorn's own text logging, its access line with numbers masked."""
+    import copy
+
+    import uvicorn.config
+
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_numbers"] = {"()": RedactNumbers}
+    # On the logger, not a handler: every handler of the access line gets it masked.
+    config["loggers"]["uvicorn.access"].setdefault("filters", []).append("redact_numbers")
+    return config
 
 
 #: The attributes every LogRecord has: anything else was passed in ``extra`` and is logged as a field.
@@ -158,10 +203,16 @@ class JsonFormatter(logging.Formatter):
 
 def json_log_config(level: str = "INFO") -> dict[str, Any]:
     """A ``logging.config.dictConfig`` for uvicorn and Shoujie alike: JSON lines on stderr."""
-    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": "json",
+        "stream": "ext://sys.stderr",
+        "filters": ["redact_numbers"],
+    }
     return {
         "version": 1,
         "disable_existing_loggers": False,
+        "filters": {"redact_numbers": {"()": RedactNumbers}},
         "formatters": {"json": {"()": JsonFormatter}},
         "handlers": {"default": handler},
         "root": {"handlers": ["default"], "level": level},

@@ -230,12 +230,22 @@ def _volatile(column: str) -> bool:
         or column.endswith("_id")
         or column.endswith("_enc")
         or column == "query_code_hash"
+        # The audit chain's hashes: each event commits to its case row's digest, which covers
+        # the salted 查询码 hash (cases.audit_state). Both runs' chains are checked by
+        # ``audit verify`` instead, and the digests of every other table compared.
+        or column in CHAIN_HASHES
     )
 
 
-def _stable(value: Any) -> Any:
+CHAIN_HASHES = frozenset({"hash", "prev_hash", "last_event_hash", "chain_hash", "chain_head"})
+
+
+def _stable(value: Any, column: str = "") -> Any:
     """A JSON value without its encrypted fields (an outbox message carries the petitioner's
-    phone as stored, whose nonce is random)."""
+    phone as stored, whose nonce is random); an event's state digest without the case row's,
+    which covers the salted 查询码 hash."""
+    if column == "state_digest" and isinstance(value, dict):
+        return {k: v for k, v in value.items() if k != "case"}
     if isinstance(value, dict):
         return {k: v for k, v in value.items() if not k.endswith("_enc")}
     return value
@@ -249,7 +259,9 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
         for t in tables:
             cols = [c for c in t.c if not _volatile(c.name)]
             rows = conn.execute(select(*cols)).all() if cols else []
-            out[t.name] = sorted(tuple(repr(_stable(v)) for v in r) for r in rows)
+            out[t.name] = sorted(
+                tuple(repr(_stable(v, c.name)) for v, c in zip(r, cols, strict=True)) for r in rows
+            )
     return out
 
 

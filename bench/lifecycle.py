@@ -17,8 +17,11 @@ permission checks through the state machine, re-reading the actor and the case f
 and rendering the case JSON. Its inputs come already normalised (E.164 phone, 18-digit ID), it
 keeps the owner's id and the office's jurisdiction, and it stops clocks with one UPDATE … IN: it is the fastest honest writer,
 so the ratio is a lower bound. After the first round both runs' rows are compared column by
-column (surrogate keys and random nonces aside); event hashes, chain links and deadlines must be
-identical, and the bare rows must pass ``cases.audit.verify``.
+column (surrogate keys and random nonces aside); deadlines and the state digests of each step
+(``cases.audit_state``: both writers commit each event to the rows its step left, reading the
+clocks, escalations and attachments back) must be identical, and the bare rows must pass
+``cases.audit.verify``, which recomputes every case's digest. The chain's hashes themselves differ
+between the runs since migration 0014: the case row's digest covers the salted 查询码 hash.
 """
 
 import argparse
@@ -52,7 +55,9 @@ from bench.common import (
     setup_office,
     snapshot,
 )
+from cases import audit_state
 from cases.audit import GENESIS, case_link, event_hash, verify
+from cases.audit_state import attachment_t, case_t, clock_t, escalation_t
 from cases.casework import actions, intake
 from cases.crypto import generate_query_code, hash_query_code
 from cases.models import CaseKeyword, CaseNotice, Outbox
@@ -64,6 +69,7 @@ from cases.repeat.matter import matter_vector
 from cases.runtime import Runtime
 from cases.store import fastsql, statements, tables
 from cases.store.outbox import PETITIONER_RECIPIENT
+from cases.store.records import clock_values
 from workflow import paper, sla
 from workflow.calendar import OfficialCalendar, local_date
 from workflow.intake import mask_id_number, mask_phone
@@ -199,6 +205,58 @@ class Bare:
         marks = ", ".join(["?" if self.sqlite else "%s"] * len(columns))
         sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})'
         return f"{sql} RETURNING {returning}" if returning else sql
+
+    def stored(self, table: Any, values: dict[str, Any]) -> tuple[Any, ...]:
+        """A row's values in ``values``' order, as the engine's column types store them."""
+        out = []
+        for name, value in values.items():
+            kind = type(table.c[name].type).__name__
+            if kind in ("UTCDateTime", "DateTime"):
+                out.append(self.ts(value))
+            elif kind == "Date":
+                out.append(self.day(value))
+            elif kind == "JSON":
+                out.append(self.js(value))
+            else:
+                out.append(value)
+        return tuple(out)
+
+    def typed(self, table: Any, names: list[str], row: Any) -> dict[str, Any]:
+        """A row read back as Python values (SQLite hands back text for times, dates, JSON)."""
+        values = dict(zip(names, row, strict=True))
+        if not self.sqlite:
+            return values
+        for name, value in values.items():
+            kind = type(table.c[name].type).__name__
+            if kind == "Boolean" and value is not None:
+                values[name] = bool(value)
+            if value is None or not isinstance(value, str):
+                continue
+            if kind in ("UTCDateTime", "DateTime"):
+                values[name] = datetime.fromisoformat(value).replace(tzinfo=UTC)
+            elif kind == "Date":
+                values[name] = date.fromisoformat(value)
+            elif kind == "JSON":
+                values[name] = json.loads(value)
+        return values
+
+    def state_after(
+        self, cur: Any, case_id: int, case: dict[str, Any], person: dict[str, Any]
+    ) -> Any:
+        """The digest of what the step left (``cases.audit_state``): the case row as written,
+        the clocks, escalations and attachments as the database now has them."""
+        hung = []
+        for table, names in (
+            (clock_t, audit_state.CLOCK_COLUMNS),
+            (escalation_t, list(audit_state.ESCALATION_COLUMNS)),
+            (attachment_t, list(audit_state.ATTACHMENT_COLUMNS)),
+        ):
+            rows = cur.execute(
+                self.sql(f'SELECT {", ".join(names)} FROM "{table.name}" WHERE case_id = ?'),
+                (case_id,),
+            ).fetchall()
+            hung.append([self.typed(table, names, r) for r in rows])
+        return audit_state.case_digest(case, person, *hung)
 
     # Values as the engine's column types store them.
     def ts(self, v: datetime | None) -> Any:
@@ -367,6 +425,35 @@ class Bare:
                 "group_size": 1,
                 "received_at": now.isoformat(),
             }
+            person = {
+                "name": p["name"],
+                "id_number_masked": mask_id_number(p["id_number"]),
+                "phone_masked": mask_phone(p["phone"]),
+                "address": p["address"],
+            }
+            row: dict[str, Any] = dict(
+                zip(
+                    statements.CASE_COLUMNS,
+                    (
+                        case_no, year, seq, "registered", body["category"], body["channel"],
+                        body["subject"], body["content"], body["requests"], body["region_code"],
+                        1, body["category"] == "accusation", None, None, where.skip_level, None,
+                        self.owner_id, pid, now, hash_query_code(code), False, False, False,
+                        {"jurisdiction": where.as_dict()}, None, None, 1, now, now, 1,
+                        # acceptance_due, handling_due: the due dates the on-time rates count by
+                        next(c.due_date for c in clocks if c.name == "acceptance"), None,
+                    ),
+                    strict=True,
+                )
+            )  # fmt: skip
+            # The first event commits to the rows the intake leaves (the engine's digest).
+            state = audit_state.case_digest(
+                {**row, **dict.fromkeys(statements.CASE_STEP_COLUMNS)},
+                person,
+                [clock_values(c) for c in clocks],
+                [],
+                [],
+            )
             first = event_hash(
                 rt.audit_key,
                 prev_hash=GENESIS,
@@ -378,6 +465,7 @@ class Bare:
                 from_state=None,
                 to_state="registered",
                 payload=payload,
+                state=state,
             )
             link = case_link(
                 rt.audit_key, prev_link=prev_link, case_no=case_no, first_event_hash=first
@@ -385,44 +473,8 @@ class Bare:
             cur.execute(
                 self.sql("UPDATE case_counter SET chain_head = ? WHERE year = ?"), (link, year)
             )
-            case_id = cur.execute(
-                self.insert_case,
-                (
-                    case_no,
-                    year,
-                    seq,
-                    "registered",
-                    body["category"],
-                    body["channel"],
-                    body["subject"],
-                    body["content"],
-                    body["requests"],
-                    body["region_code"],
-                    1,
-                    body["category"] == "accusation",
-                    None,
-                    None,
-                    where.skip_level,
-                    None,
-                    self.owner_id,
-                    pid,
-                    self.ts(now),
-                    hash_query_code(code),
-                    False,
-                    False,
-                    False,
-                    self.js({"jurisdiction": where.as_dict()}),
-                    link,
-                    first,
-                    1,
-                    self.ts(now),
-                    self.ts(now),
-                    1,
-                    # acceptance_due, handling_due: the due dates the on-time rates count by
-                    self.day(next(c.due_date for c in clocks if c.name == "acceptance")),
-                    None,
-                ),
-            ).fetchone()[0]
+            row.update(chain_hash=link, last_event_hash=first)
+            case_id = cur.execute(self.insert_case, self.stored(case_t, row)).fetchone()[0]
             cur.execute(
                 self.insert_event,
                 (
@@ -439,6 +491,7 @@ class Bare:
                     first,
                     None,
                     None,  # request_id: none outside a web request
+                    self.js(state),
                 ),
             )
             # The matter's keywords, for finding similar matters at later intakes.
@@ -469,22 +522,29 @@ class Bare:
         source, target, stops, starts = self.RULES[action]
         kind = paper.notice_for(action)
         lock = "" if self.sqlite else " FOR UPDATE OF c"
-        # A step that issues a notice also reads what the notice says of the case and petitioner.
-        more = (
-            ", c.received_at, c.channel, c.category, c.subject, c.content, c.requests, p.name, "
-            "p.phone_enc"
-            if kind is not None
-            else ""
-        )
+        # The whole row and the petitioner's shown fields: the step's digest covers them (the
+        # engine reads the same row to check the step).
+        columns = [c.name for c in case_t.columns]
+        people = list(audit_state.PETITIONER_COLUMNS)
         with self.tx() as cur:
-            case_id, state, version, count, last_hash, details, *facts = cur.execute(
+            got = cur.execute(
                 self.sql(
-                    "SELECT c.id, c.state, c.version, c.event_count, c.last_event_hash, c.details"
-                    f'{more} FROM "case" c JOIN petitioner p ON p.id = c.petitioner_id '
+                    f"SELECT {', '.join('c.' + n for n in columns)}, "
+                    f"{', '.join('p.' + n for n in people)}, p.phone_enc "
+                    'FROM "case" c JOIN petitioner p ON p.id = c.petitioner_id '
                     f"WHERE c.case_no = ?{lock}"
                 ),
                 (case_no,),
             ).fetchone()
+            case = self.typed(case_t, columns, got[: len(columns)])
+            person = dict(zip(people, got[len(columns) : -1], strict=True))
+            phone_enc = got[-1]
+            case_id, state, version = case["id"], case["state"], case["version"]
+            count, last_hash, details = (
+                case["event_count"],
+                case["last_event_hash"],
+                case["details"],
+            )
             if state != source:
                 raise RuntimeError(f"{case_no}: {action} not allowed in {state}")
             active = cur.execute(
@@ -496,77 +556,39 @@ class Bare:
             ).fetchall()
             due = {name: due_at for _, name, due_at in active}
             seq = count + 1
-            if isinstance(details, str):
-                details = json.loads(details)
             started = [sla.start_clock(name, now, self.ctx) for name in starts]
             data = payload  # what the step was given; its event also records the notice
             if kind is not None:
                 due_dates = {c.name: c.due_date for c in started}
+                facts = (
+                    *(case[n] for n in ("received_at", "channel", "category", "subject")),
+                    *(case[n] for n in ("content", "requests")),
+                    person["name"],
+                    phone_enc,
+                )
                 notice = self._notice(
                     cur, kind, (case_id, case_no, seq, details, *facts), payload, due_dates, now
                 )
                 payload = {**data, "notice": notice}
-            h = event_hash(
-                rt.audit_key,
-                prev_hash=last_hash,
-                case_no=case_no,
-                seq=seq,
-                action=action,
-                actor_staff_no=OWNER,
-                at=now,
-                from_state=state,
-                to_state=target,
-                payload=payload,
-            )
-            extra, params = "", []
             # What the statistics count of the step (cases.stats.step_facts).
+            changes: dict[str, Any] = {}
             if action == "accept":
-                extra = ", decided_at = ?, decided_on_time = ?, handling_due = ?"
                 handling = next(c for c in started if c.name == "handling")
-                params = [
-                    self.ts(now),
-                    self.ts(now) <= due["acceptance"],
-                    self.day(handling.due_date),
-                ]
+                changes = {
+                    "decided_at": now,
+                    "decided_on_time": self.ts(now) <= due["acceptance"],
+                    "handling_due": handling.due_date,
+                }
             if action == "reply":
-                old = dict(details or {})
-                extra = ", outcome = ?, details = ?, replied_at = ?, replied_on_time = ?"
-                params = [
-                    payload["outcome"],
-                    self.js({**old, "reply": dict(data)}),
-                    self.ts(now),
-                    self.ts(now) <= due["handling"],
-                ]
+                changes = {
+                    "outcome": payload["outcome"],
+                    "details": {**dict(details or {}), "reply": dict(data)},
+                    "replied_at": now,
+                    "replied_on_time": self.ts(now) <= due["handling"],
+                }
             if action == "close":
-                old = dict(details or {})
-                extra, params = ", details = ?", [self.js({**old, "waiver": payload["waiver"]})]
-            updated = cur.execute(
-                self.sql(
-                    'UPDATE "case" SET state = ?, event_count = ?, last_event_hash = ?, '
-                    f"updated_at = ?, version = ?{extra} WHERE id = ? AND version = ?"
-                ),
-                (target, seq, h, self.ts(now), version + 1, *params, case_id, version),
-            ).rowcount
-            if updated != 1:
-                raise RuntimeError(f"{case_no}: changed meanwhile")
-            cur.execute(
-                self.insert_event,
-                (
-                    case_id,
-                    seq,
-                    action,
-                    OWNER,
-                    self.ts(now),
-                    state,
-                    target,
-                    self.js(payload),
-                    True,
-                    last_hash,
-                    h,
-                    None,
-                    None,
-                ),
-            )
+                changes = {"details": {**dict(details or {}), "waiver": payload["waiver"]}}
+            # The clocks first, as the engine: the step's event commits to what it left.
             stopped = [cid for cid, name, _ in active if "*" in stops or name in stops]
             if stopped:
                 marks = ", ".join("?" * len(stopped))
@@ -586,6 +608,51 @@ class Bare:
                 )
             for c in started:
                 cur.execute(self.insert_clock, self._clock_row(case_id, c))
+            moved = {"state": target, "event_count": seq, "updated_at": now, "version": version + 1}
+            after = {**case, **changes, **moved}
+            state_digest = self.state_after(cur, case_id, after, person)
+            h = event_hash(
+                rt.audit_key,
+                prev_hash=last_hash,
+                case_no=case_no,
+                seq=seq,
+                action=action,
+                actor_staff_no=OWNER,
+                at=now,
+                from_state=state,
+                to_state=target,
+                payload=payload,
+                state=state_digest,
+            )
+            sets = {**moved, "last_event_hash": h, **changes}
+            updated = cur.execute(
+                self.sql(
+                    f'UPDATE "case" SET {", ".join(f"{k} = ?" for k in sets)} '
+                    "WHERE id = ? AND version = ?"
+                ),
+                (*self.stored(case_t, sets), case_id, version),
+            ).rowcount
+            if updated != 1:
+                raise RuntimeError(f"{case_no}: changed meanwhile")
+            cur.execute(
+                self.insert_event,
+                (
+                    case_id,
+                    seq,
+                    action,
+                    OWNER,
+                    self.ts(now),
+                    state,
+                    target,
+                    self.js(payload),
+                    True,
+                    last_hash,
+                    h,
+                    None,
+                    None,
+                    self.js(state_digest),
+                ),
+            )
 
 
 def _normalised(body: dict[str, Any]) -> dict[str, Any]:

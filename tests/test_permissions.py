@@ -9,21 +9,26 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from api.security import PERMISSIONS, permits
+from cases.paper import attachments
+from cases.paper.trail import paper_trail
 from cases.runtime import Runtime
 from cases.store import tables
 from cases.supervision import notices
 from cases.supervision.sweeper import sweep
+from conftest import make_runtime
 from tests.web import (
     NOW,
     ROLES_BY_STAFF,
+    api_act,
     api_intake,
     bearer,
     client,
+    csrf_of,
     make_app,
     make_web_office,
     sign_in,
 )
-from workflow import lifecycle
+from workflow import lifecycle, read_scope
 from workflow.lifecycle import Actor
 
 #: Every route of the app with the permission it must demand: the table the code must match.
@@ -62,6 +67,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/me", "signed_in"),
     ("POST", "/api/v1/cases", "intake"),
     ("GET", "/api/v1/cases", "read_cases"),
+    ("POST", "/api/v1/cases/search", "read_cases"),
     ("GET", "/api/v1/cases/{case_no}", "read_cases"),
     ("GET", "/api/v1/cases/{case_no}/events", "read_cases"),
     ("POST", "/api/v1/cases/{case_no}/actions/{action}", "act"),
@@ -74,6 +80,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/logout", "public"),
     ("GET", "/", "signed_in"),
     ("GET", "/cases", "read_cases"),
+    ("POST", "/cases/search", "read_cases"),
     ("GET", "/cases/new", "intake"),
     ("POST", "/cases/new", "intake"),
     ("GET", "/cases/{case_no}/receipt", "read_cases"),
@@ -211,8 +218,11 @@ def test_permissions_come_from_the_lifecycle_table() -> None:
     assert "admin" not in PERMISSIONS["act"] and "auditor" not in PERMISSIONS["act"]
 
 
-@pytest.fixture
-def world(engine: Engine, rt: Runtime) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def world(module_engine: Engine) -> dict[str, Any]:
+    """One office for the module: its tests only read it, or refuse every change they try, but
+    the last (``test_every_route_for_every_role``), which runs after them."""
+    engine, rt = module_engine, make_runtime()
     make_web_office(engine)
     app = make_app(engine, rt)
     c = client(app)
@@ -239,7 +249,55 @@ def world(engine: Engine, rt: Runtime) -> dict[str, Any]:
             now=NOW,
         )
     IDS.update(escalation_id=str(escalation_id), notice_id=str(notice["id"]))
-    return {"app": app, "engine": engine, "case_no": case["case_no"]}
+    return {
+        "app": app,
+        "engine": engine,
+        "case_no": case["case_no"],
+        "scope": scope_cases(app, c, engine, rt),
+    }
+
+
+#: The read scope's cases (domain.md, "read a case"): one per kind of owner, each with what only a
+#: full reader may see — the content, the petitioner, a tracking note, a notice and a photo.
+SCOPE_CASES = {
+    "A001": ("钱多多", "13900139001", "甲事由的内容", "甲的跟踪记录"),
+    "G001": ("孙小小", "13900139002", "乙事由的内容", "乙的跟踪记录"),
+}
+
+
+def scope_cases(app: Any, c: TestClient, engine: Engine, rt: Runtime) -> dict[str, dict[str, Any]]:
+    """A case owned by a receptionist and one owned by a supervisor, each accepted (a notice),
+    noted and with a photo attached; their numbers and the ids a reader opens."""
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 90, 200)).save(picture, "PNG")
+    out = {}
+    for owner, (name, phone, content, note) in SCOPE_CASES.items():
+        body = {"name": name, "phone": phone, "address": "玄武区某路"}
+        case = api_intake(app, c, owner, petitioner=body, subject=f"事由{owner}", content=content)
+        no = case["case_no"]
+        api_act(app, c, no, "accept", owner)
+        api_act(app, c, no, "note", owner, text=note)
+        with engine.begin() as conn:
+            attachments.attach(
+                conn, rt, case_no=no, files=[("p.png", picture.getvalue())], actor_staff_no=owner,
+                now=NOW,
+            )  # fmt: skip
+            trail = paper_trail(conn, no)
+            pid = conn.execute(
+                select(tables.case_t.c.petitioner_id).where(tables.case_t.c.case_no == no)
+            ).scalar_one()
+        out[owner] = {
+            "case_no": no,
+            "notice_id": trail["notices"][0]["id"],
+            "attachment_id": trail["attachments"][0]["id"],
+            "petitioner_id": pid,
+        }
+    IDS["attachment_id"] = str(out["A001"]["attachment_id"])
+    return out
 
 
 #: Ids the world made (the others name nothing: 404 for those allowed, 403 for the rest).
@@ -291,6 +349,10 @@ def test_anonymous_gets_nothing_but_public_routes(world: dict[str, Any]) -> None
 
 #: Routes a receptionist may use on their own cases only (首接负责制), like the case's actions.
 OWN_CASE_ROUTES = {
+    "/cases/{case_no}/receipt",
+    "/cases/{case_no}/notices/{notice_id}",
+    "/cases/{case_no}/attachments/{attachment_id}",
+    "/cases/{case_no}/attachments/{attachment_id}/preview",
     "/cases/{case_no}/closure-report",
     "/api/v1/cases/{case_no}/closure-report.pdf",
     "/cases/{case_no}/progress",
@@ -309,27 +371,6 @@ def expected_allowed(permission: str, staff_no: str, path: str = "") -> bool:
     if path in OWN_CASE_ROUTES:
         return permits(permission, role) and (role != "receptionist" or staff_no == "A001")
     return permits(permission, role)
-
-
-def test_every_route_for_every_role(world: dict[str, Any]) -> None:
-    app = world["app"]
-    for staff_no in USERS:
-        c = client(app)
-        csrf = sign_in(c, staff_no)
-        headers = bearer(app, staff_no)
-        for method, path, permission in PROTECTED:
-            if path == "/api/v1/auth/logout":
-                # Signing out ends the token: the routes after it get a fresh one.
-                headers = bearer(app, staff_no)
-            url = fill(path, world["case_no"])
-            r = request(c, method, url, headers if path.startswith("/api/") else {}, csrf)
-            if path == "/api/v1/auth/logout":
-                headers = bearer(app, staff_no)
-            assert r.status_code < 500, (staff_no, method, path, r.text)
-            if expected_allowed(permission, staff_no, path):
-                assert r.status_code not in (401, 403), (staff_no, method, path, r.text)
-            else:
-                assert r.status_code == 403, (staff_no, method, path, r.status_code)
 
 
 def case_version(engine: Engine, case_no: str) -> tuple[int, str]:
@@ -400,7 +441,7 @@ def test_allowed_actions_match_what_succeeds(world: dict[str, Any]) -> None:
 def test_every_page_post_checks_csrf(world: dict[str, Any]) -> None:
     app = world["app"]
     posts = [r for r in ROUTES if r[0] == "POST" and not r[1].startswith("/api/")]
-    assert len(posts) == 35  # the on-site intake's and the five of 联合会办 among them
+    assert len(posts) == 36  # the on-site intake, the search and the five of 联合会办 among them
     for _, path, permission in posts:
         # Someone who may use the route, so only the missing token can refuse it.
         staff_no = next(
@@ -411,3 +452,85 @@ def test_every_page_post_checks_csrf(world: dict[str, Any]) -> None:
             sign_in(c, staff_no)
         r = c.post(fill(path, world["case_no"]), data={"csrf_token": "not-the-token"})
         assert r.status_code == 403 and "页面已过期" in r.text, (path, r.status_code)
+
+
+def test_read_scope_route_by_role_by_owner(world: dict[str, Any]) -> None:
+    """Every read path × every role × whose case: a receptionist reads another's case only as its
+    summary (no content, petitioner, note, notice, material, receipt or report), the rest in full."""
+    app = world["app"]
+    for staff_no in USERS:
+        role = ROLES_BY_STAFF[staff_no]
+        c = client(app)
+        csrf = sign_in(c, staff_no)
+        api = bearer(app, staff_no)
+        for owner, (name, phone, content, note) in SCOPE_CASES.items():
+            case = world["scope"][owner]
+            no, where = case["case_no"], (staff_no, owner)
+            if not permits("read_cases", role):
+                assert c.get(f"/api/v1/cases/{no}", headers=api).status_code == 403, where
+                assert c.get(f"/cases/{no}").status_code == 403, where
+                continue
+            full = read_scope.reads_in_full(Actor(staff_no=staff_no, role=role), owner)
+            secrets = (name, content, note, "139****9001", "139****9002")
+            # The case JSON, its steps, and the search by phone (in the body).
+            got = c.get(f"/api/v1/cases/{no}", headers=api).json()
+            assert got["scope"] == ("full" if full else "summary"), where
+            assert (got["content"] == content) is full, where
+            assert got["subject"] == f"事由{owner}" and got["owner"]["staff_no"] == owner, where
+            events = c.get(f"/api/v1/cases/{no}/events", headers=api)
+            assert (note in events.text) is full, where
+            found = c.post("/api/v1/cases/search", json={"q": phone}, headers=api).json()
+            assert [x["case_no"] for x in found] == [no], where
+            assert (found[0]["petitioner"]["name"] == name) is full, where
+            # The pages: the case, the search, the receipt, a notice, a photo, the progress print.
+            page = c.get(f"/cases/{no}").text
+            assert no in page and f"事由{owner}" in page, where
+            for secret in secrets[:3]:
+                assert (secret in page) is full, (where, secret)
+            listed = c.post("/cases/search", data={"q": phone, "csrf_token": csrf}).text
+            assert no in listed and (name in listed) is full, where
+            for url in (
+                f"/cases/{no}/receipt",
+                f"/cases/{no}/notices/{case['notice_id']}",
+                f"/cases/{no}/attachments/{case['attachment_id']}",
+                f"/cases/{no}/progress",
+            ):
+                r = c.get(url)
+                assert r.status_code == (200 if full else 403), (where, url, r.status_code)
+                assert full or not any(x in r.text for x in secrets), (where, url)
+            # The petitioner's history: a receptionist opens only the people of their own cases.
+            history = c.get(f"/petitioners/{case['petitioner_id']}")
+            assert history.status_code == (200 if full else 404), where
+            to_history = c.get(f"/cases/{no}/petitioner")
+            assert to_history.status_code == (303 if full else 404), where
+        # Lists: another's case is there, as its summary.
+        listed = c.get("/api/v1/cases", headers=api)
+        if permits("read_cases", role):
+            for owner, (name, *_rest) in SCOPE_CASES.items():
+                row = next(
+                    x for x in listed.json() if x["case_no"] == world["scope"][owner]["case_no"]
+                )
+                mine = read_scope.reads_in_full(Actor(staff_no=staff_no, role=role), owner)
+                assert (row["petitioner"]["name"] == name) is mine, (staff_no, owner)
+        assert csrf_of(c.get("/track").text)
+
+
+def test_every_route_for_every_role(world: dict[str, Any]) -> None:
+    app = world["app"]
+    for staff_no in USERS:
+        c = client(app)
+        csrf = sign_in(c, staff_no)
+        headers = bearer(app, staff_no)
+        for method, path, permission in PROTECTED:
+            if path == "/api/v1/auth/logout":
+                # Signing out ends the token: the routes after it get a fresh one.
+                headers = bearer(app, staff_no)
+            url = fill(path, world["case_no"])
+            r = request(c, method, url, headers if path.startswith("/api/") else {}, csrf)
+            if path == "/api/v1/auth/logout":
+                headers = bearer(app, staff_no)
+            assert r.status_code < 500, (staff_no, method, path, r.text)
+            if expected_allowed(permission, staff_no, path):
+                assert r.status_code not in (401, 403), (staff_no, method, path, r.text)
+            else:
+                assert r.status_code == 403, (staff_no, method, path, r.status_code)

@@ -47,15 +47,6 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         check_password(password, staff_no=args.staff_no, name=args.name)
         password_hash = hash_password(password)
     with app.engine.begin() as conn:
-        admin_log.record(
-            conn,
-            app.rt.audit_key,
-            actor=args.actor,
-            action="staff.add",
-            subject=args.staff_no.strip(),
-            now=app.clock.now(),
-            details={"role": args.role, "group": args.group or None, "post": args.post},
-        )
         roster.add_staff(
             conn,
             staff_no=args.staff_no,
@@ -67,6 +58,15 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             post=args.post,
             unit=args.unit,
             now=app.clock.now(),
+        )
+        admin_log.record(
+            conn,
+            app.rt.audit_key,
+            actor=args.actor,
+            action="staff.add",
+            subject=args.staff_no.strip(),
+            now=app.clock.now(),
+            details={"role": args.role, "group": args.group or None, "post": args.post},
         )
     print(f"已添加工作人员 {args.staff_no} {args.name} / staff added")
     return 0

@@ -1,5 +1,6 @@
 """``shoujie audit verify``: check the case events' chain and the administrative events' chain,
-naming the first broken event."""
+naming the first broken event, and the current rows against the digests the last events committed
+to (naming the case, or the staff member, and the table that differs)."""
 
 import argparse
 import sys
@@ -23,6 +24,12 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         return 1
     print(f"OK {result.events} events")
     print(f"OK {admin.events} admin events")
+    if result.unsealed:
+        # Cases last touched before the state digest (migration 0014): their chain is checked,
+        # their rows are not, until their next step.
+        print(
+            f"{result.unsealed} 件信访件的最后事件早于状态摘要，其数据未核对 / {result.unsealed} cases unsealed"
+        )
     return 0
 
 

@@ -11,7 +11,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     unsafe first (exit 2, each finding in Chinese)."""
     import uvicorn  # loaded only to serve: the other commands start faster without it
 
-    from api.observability import json_log_config
+    from api.observability import json_log_config, text_log_config
     from cases.db import engine_for
     from cases.production import refuse_unsafe
     from cases.settings import settings
@@ -19,7 +19,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     s = settings()
     refuse_unsafe(engine_for(s.database_url), s)
     # JSON lines (with the request id) unless asked for uvicorn's own text.
-    log_config = json_log_config() if args.log_format == "json" else uvicorn.config.LOGGING_CONFIG
+    # Either way no phone or ID number reaches the log (api.observability.RedactNumbers).
+    log_config = json_log_config() if args.log_format == "json" else text_log_config()
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -42,7 +42,32 @@ def cases_page(
     state: str = "",
     mine: str = "",
 ) -> Response:
-    """Search by case number, petitioner name, phone or ID number; filter by state and owner."""
+    """Cases by case number or petitioner name; filter by state and owner. A phone or ID number is
+    searched by the form's POST (``/cases/search``), never in the URL the access log keeps."""
+    if search.names_a_number(q):
+        return render(
+            request, "cases.html", user=user, cases=[], q="", state="", mine=False,
+            status=400, error=search.NUMBER_IN_URL,
+        )  # fmt: skip
+    return _search_page(request, ctx, user, q, state, bool(mine))
+
+
+@router.post("/cases/search")
+def cases_search(request: Request, ctx: Ctx, user: PageReader, form: Form) -> Response:
+    """The search form: by case number, petitioner name, phone or ID number, in the POST body."""
+    return _search_page(
+        request,
+        ctx,
+        user,
+        form_str(form, "q"),
+        form_str(form, "state"),
+        bool(form_str(form, "mine")),
+    )
+
+
+def _search_page(
+    request: Request, ctx: AppContext, user: User, q: str, state: str, mine: bool
+) -> Response:
     state = state if state in STATE_LABELS else ""
     with ctx.engine.begin() as conn:
         found = search.search_cases(
@@ -54,12 +79,13 @@ def cases_page(
             state=state or None,
             owner=user.staff_no if mine else None,
         )
-    return render(request, "cases.html", user=user, cases=found, q=q, state=state, mine=bool(mine))
+    return render(request, "cases.html", user=user, cases=found, q=q, state=state, mine=mine)
 
 
 def case_hidden(case: Mapping[str, Any]) -> bool:
-    """Whether the viewer is the accused unit, kept from the petitioner and the matter."""
-    return bool(case["petitioner"].get("confidential"))
+    """Whether the page keeps the petitioner, the contents and the papers from the viewer: the
+    accused unit (条例第三十条第三款), or a receptionist reading another's case (its summary)."""
+    return bool(case["petitioner"].get("confidential")) or case.get("scope") == "summary"
 
 
 def _show(ctx: AppContext, conn: Any, case_no: str, user: User) -> dict[str, Any]:
@@ -72,7 +98,14 @@ def _show(ctx: AppContext, conn: Any, case_no: str, user: User) -> dict[str, Any
 def receipt_page(request: Request, ctx: Ctx, user: PageReader, case_no: str) -> Response:
     """The printable registration receipt (登记回执); the 查询码 appears on the first view only."""
     with ctx.engine.begin() as conn:
-        case = _show(ctx, conn, case_no, user)
+        case = reading.show_full(
+            conn,
+            ctx.rt,
+            case_no=case_no,
+            viewer_staff_no=user.staff_no,
+            now=ctx.clock.now(),
+            what="登记回执",
+        )
         office = roster.office(conn)
     code = None
     receipt = request.session.get("receipt")
@@ -155,6 +188,7 @@ def _case_page(
         finished_clocks=finished,
         timeline=timeline,
         hidden=hidden,
+        summary=case.get("scope") == "summary",
         candidates=candidates,
         action_errors=action_errors or {},
         action_values=action_values or {},

@@ -24,8 +24,13 @@ router = APIRouter(include_in_schema=False)
 
 def readable_case(conn: Any, ctx: AppContext, case_no: str, user: User) -> dict[str, Any]:
     """The case as ``user`` may read it, refused when its contents are hidden from them."""
-    case = reading.show(
-        conn, ctx.rt, case_no=case_no, viewer_staff_no=user.staff_no, now=ctx.clock.now()
+    case = reading.show_full(
+        conn,
+        ctx.rt,
+        case_no=case_no,
+        viewer_staff_no=user.staff_no,
+        now=ctx.clock.now(),
+        what="告知文书和材料",
     )
     if case["petitioner"].get("confidential"):
         raise PermissionDenied(

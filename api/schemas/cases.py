@@ -1,6 +1,6 @@
 """The case JSON of contract.md, its steps, and the body of an action."""
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -101,6 +101,11 @@ class Case(Answer):
     extended: bool
     details: dict[str, Any]
     version: int = Field(ge=1, description="版本号（ETag / If-Match）")
+    scope: Literal["full", "summary"] = Field(
+        "full",
+        description="summary：接访员查看他人首接的事项，只有摘要（编号、事由、状态、责任人、日期），"
+        "内容、信访人、答复与过程记录为空",
+    )
 
 
 class NewCase(Case):
@@ -181,6 +186,17 @@ class ActionIn(BaseModel):
     comment: str | None = Field(
         default=None, description="record_evaluation：评价意见", max_length=1000
     )
+
+
+class SearchBody(BaseModel):
+    """A search whose text may be a phone or ID number: it travels in the body, never a URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field("", max_length=100, description="案件编号、信访人姓名、电话或身份证号")
+    state: State | None = Field(None, description="状态，如 registered")
+    owner: str | None = Field(None, max_length=32, description="首接责任人工号")
+    limit: int = Field(100, ge=1, le=500)
 
 
 class QueryCodeReissue(BaseModel):

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from cases import audit_state
 from cases.models import AdminChainHead, AdminEvent
 
 admin_event_t = AdminEvent.__table__
@@ -37,6 +38,7 @@ ACTION_LABELS: dict[str, str] = {
     "org.group_renamed": "党小组更名",
     "org.group_removed": "撤销党小组",
     "office.set": "设置本机关层级、区划与转送机关",
+    "office.seeded": "载入演示机关",
 }
 
 
@@ -56,8 +58,10 @@ def admin_hash(
     action: str,
     subject: str,
     details: Mapping[str, Any],
+    state: Mapping[str, str] | None = None,
 ) -> str:
-    """The hash of one administrative event over its content and its predecessor's hash."""
+    """The hash of one administrative event over its content, its predecessor's hash and the
+    staff's authority it left (``state``; None on events before migration 0014)."""
     body = {
         "prev": prev_hash,
         "seq": seq,
@@ -68,6 +72,8 @@ def admin_hash(
         "subject": subject,
         "details": details,
     }
+    if state is not None:
+        body["state"] = dict(state)
     return hmac.new(key, b"admin|" + _canonical(body), hashlib.sha256).hexdigest()
 
 
@@ -81,7 +87,10 @@ def record(
     now: datetime,
     details: Mapping[str, Any] | None = None,
 ) -> int:
-    """Append one event to the chain, in the caller's transaction; return its number."""
+    """Append one event to the chain, in the caller's transaction; return its number.
+
+    Called after the change it records: the event commits to every staff member's authority as
+    the change left it (``cases.audit_state.staff_digests``)."""
     details = dict(details or {})
     # The head row, locked: a second change at the same instant waits for this one's commit.
     head = conn.execute(
@@ -91,6 +100,7 @@ def record(
         conn.execute(insert(head_t), {"id": 1, "seq": 0, "hash": GENESIS})
         head = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1)).one()
     seq, prev = head.seq + 1, head.hash
+    state = audit_state.staff_digests(conn)
     digest = admin_hash(
         key,
         prev_hash=prev,
@@ -100,6 +110,7 @@ def record(
         action=action,
         subject=subject,
         details=details,
+        state=state,
     )
     conn.execute(
         insert(admin_event_t),
@@ -112,6 +123,7 @@ def record(
             "details": details,
             "prev_hash": prev,
             "hash": digest,
+            "state_digest": state,
         },
     )
     conn.execute(update(head_t).where(head_t.c.id == 1).values(seq=seq, hash=digest))
@@ -128,7 +140,7 @@ class AdminVerify:
 
 def verify(conn: Connection, key: bytes) -> AdminVerify:
     """Walk the chain from the first event: every hash, every link, no number missing."""
-    prev, expected, count = GENESIS, 1, 0
+    prev, expected, count, sealed = GENESIS, 1, 0, None
     for row in conn.execute(select(admin_event_t).order_by(admin_event_t.c.seq)):
         if row.seq != expected:
             return AdminVerify(
@@ -143,12 +155,13 @@ def verify(conn: Connection, key: bytes) -> AdminVerify:
             action=row.action,
             subject=row.subject,
             details=row.details or {},
+            state=row.state_digest,
         )
         if row.prev_hash != prev or not hmac.compare_digest(digest, row.hash):
             return AdminVerify(
                 count, f"管理事件 #{row.seq} 被改动（admin event #{row.seq} altered）"
             )
-        prev, expected, count = row.hash, expected + 1, count + 1
+        prev, expected, count, sealed = row.hash, expected + 1, count + 1, row.state_digest
     head = conn.execute(select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1)).first()
     if head is not None and head.seq > count:
         return AdminVerify(
@@ -157,6 +170,15 @@ def verify(conn: Connection, key: bytes) -> AdminVerify:
         )
     if head is not None and (head.seq != count or head.hash != prev):
         return AdminVerify(count, "管理事件链头与最后一个事件不符（admin chain head altered）")
+    if sealed is not None:
+        changed = audit_state.differing(sealed, audit_state.staff_digests(conn))
+        if changed:
+            who = "、".join(changed)
+            return AdminVerify(
+                count,
+                f"工作人员 {who} 的岗位、账号状态或党内职务与管理日志最后一条记录不符，staff 表被改动"
+                f"（staff {', '.join(changed)}: table staff differs from the last admin event）",
+            )
     return AdminVerify(count)
 
 

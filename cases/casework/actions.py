@@ -141,6 +141,8 @@ def act(
     notice = notices.issue(
         conn, rt, action=action, record=record, data=data, due_dates=due_dates, now=now
     )
+    # The clocks first: the step's event commits to what the step left (cases.audit_state).
+    started = write_clocks(conn, record.id, changes.changed, changes.started, before=clocks)
     seq = append_event(
         conn,
         rt,
@@ -154,7 +156,6 @@ def act(
         values=values,
         on_time=counted.note_on_time,
     )
-    started = write_clocks(conn, record.id, changes.changed, changes.started, before=clocks)
     _notify_after(conn, action, record, data, now, seq, actor.staff_no)
 
     by_id = {c.id: c for c in changes.changed}

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
+from cases import audit_state
 from cases.audit import GENESIS, case_link, event_hash
 from cases.casework.view import render
 from cases.crypto import generate_query_code, hash_query_code
@@ -18,7 +19,7 @@ from cases.runtime import Runtime
 from cases.store import fastsql, statements
 from cases.store.chain import insert_event
 from cases.store.outbox import notify
-from cases.store.records import case_record, write_clocks
+from cases.store.records import case_record, clock_values, write_clocks
 from cases.store.retry import sqlstate
 from cases.store.staff import get_actor, supervisor_of
 from cases.store.tables import counter_t, idempotency_t, representative_t
@@ -268,22 +269,6 @@ def _register(
         "group_size": valid.group_size,
         "received_at": valid.received_at.isoformat(),
     }
-    first_hash = event_hash(
-        rt.audit_key,
-        prev_hash=GENESIS,
-        case_no=case_no,
-        seq=1,
-        action="intake",
-        actor_staff_no=actor.staff_no,
-        at=now,
-        from_state=None,
-        to_state="registered",
-        payload=payload,
-    )
-    link = case_link(
-        rt.audit_key, prev_link=prev_link, case_no=case_no, first_event_hash=first_hash
-    )
-    fastsql.run(conn, statements.SET_CHAIN_HEAD, {"chain_head": link, "year": year})
     details: dict[str, Any] = dict(flags or {})
     values = {
         "case_no": case_no,
@@ -310,8 +295,6 @@ def _register(
         "hearing_open": False,
         "partner_accepted": False,
         "details": details,
-        "chain_hash": link,
-        "last_event_hash": first_hash,
         "event_count": 1,
         "created_at": now,
         "updated_at": now,
@@ -321,6 +304,33 @@ def _register(
     # What the on-time rates count the case by, from its first clocks (workflow/measures.py).
     values.update(measures.due_dates("intake", [], started))
     values.setdefault("handling_due", None)
+    # The first event commits to the rows the intake leaves (cases.audit_state): the case as it
+    # is inserted, its petitioner and its first clocks; nothing escalated or attached yet.
+    state = audit_state.case_digest(
+        {**values, **dict.fromkeys(statements.CASE_STEP_COLUMNS)},
+        petitioner,
+        [clock_values(c) for c in started],
+        [],
+        [],
+    )
+    first_hash = event_hash(
+        rt.audit_key,
+        prev_hash=GENESIS,
+        case_no=case_no,
+        seq=1,
+        action="intake",
+        actor_staff_no=actor.staff_no,
+        at=now,
+        from_state=None,
+        to_state="registered",
+        payload=payload,
+        state=state,
+    )
+    link = case_link(
+        rt.audit_key, prev_link=prev_link, case_no=case_no, first_event_hash=first_hash
+    )
+    fastsql.run(conn, statements.SET_CHAIN_HEAD, {"chain_head": link, "year": year})
+    values.update(chain_hash=link, last_event_hash=first_hash)
     case_row = fastsql.first(conn, statements.INSERT_CASE, values)
     case_id = case_row.id
     # Keywords for finding similar matters at later intakes, on every path that registers a case.
@@ -351,6 +361,7 @@ def _register(
             "prev_hash": GENESIS,
             "hash": first_hash,
             "on_time": None,
+            "state_digest": state,
         },
     )
     clocks = write_clocks(conn, case_id, [], started)

@@ -11,7 +11,7 @@ from cases.store import statements
 from cases.store.records import clock_from_row, load_case, load_clocks
 from cases.store.staff import get_actor
 from cases.store.tables import case_t, clock_t, event_t, staff_t
-from workflow import glossary, lifecycle, sla
+from workflow import glossary, lifecycle, read_scope, sla
 from workflow.confidentiality import hidden_from
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
 from workflow.lifecycle import STATE_LABELS, Actor
@@ -28,6 +28,22 @@ def viewer(conn: Connection, staff_no: str | None) -> tuple[Actor | None, Any]:
             f"{lifecycle.ROLE_LABELS.get(actor.role, actor.role)}无权查看信访事项",
         )
     return actor, row
+
+
+def show_full(
+    conn: Connection,
+    rt: Runtime,
+    *,
+    case_no: str,
+    viewer_staff_no: str | None,
+    now: datetime,
+    what: str,
+) -> dict[str, Any]:
+    """One case, refused (``case.summary_only``) when the viewer may see only its summary: the
+    receipt, the notices, the materials and the printed reports are the case in full."""
+    case = show(conn, rt, case_no=case_no, viewer_staff_no=viewer_staff_no, now=now)
+    read_scope.require_full(case, what)
+    return case
 
 
 def not_found(case_no: str) -> NotFound:
@@ -105,6 +121,8 @@ def case_events(
     actor, viewer_row = viewer(conn, viewer_staff_no)
     # A step's contents would tell the accused what they are accused of (条例第三十条第三款).
     hidden = hidden_from(actor, viewer_row.unit if viewer_row is not None else None, record)
+    # Another's case, for a receptionist: the steps and their dates, never a reply or a note.
+    hidden = hidden or not read_scope.reads_in_full(actor, record.owner_staff_no)
     rows = conn.execute(
         select(event_t).where(event_t.c.case_id == record.id).order_by(event_t.c.seq)
     )

@@ -1,6 +1,7 @@
 """Finding cases by number, by a petitioner's or representative's name, phone or ID number."""
 
 import contextlib
+import re
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,36 @@ from workflow.errors import InvalidInput
 from workflow.intake import validate_id_number, validate_phone
 
 rep_t = CaseRepresentative.__table__
+
+#: A case number, or the start of one (``2026-0001``): searched in URLs freely.
+CASE_NO = re.compile(r"^\d{4}(-\d{0,6})?$")
+#: Why a number is never searched for in a URL: the access log would keep it in plain text.
+NUMBER_IN_URL = (
+    "电话号码和身份证号不能放在网址中查询（网址会写入访问日志），"
+    "请在查询框中提交（页面）或使用 POST /api/v1/cases/search（接口）"
+)
+
+
+def names_a_number(q: str) -> bool:
+    """Whether the search text is (or may be) a phone or identity number: one that validates as
+    either, or any text with 7 or more digits that is not a case number (a mistyped number is
+    still a person's number)."""
+    q = q.strip()
+    if CASE_NO.match(q):
+        return False
+    if sum(ch.isdigit() for ch in q) >= 7:
+        return True
+    for validate in (validate_phone, validate_id_number):
+        with contextlib.suppress(InvalidInput):
+            validate(q)
+            return True
+    return False
+
+
+def refuse_number_in_url(q: str | None) -> None:
+    """Refuse a phone or identity number given in a query string (HTTP 422, ``search.use_post``)."""
+    if q and names_a_number(q):
+        raise InvalidInput("search.use_post", NUMBER_IN_URL, field="q")
 
 
 def search_cases(

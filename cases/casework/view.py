@@ -1,4 +1,5 @@
-"""The case JSON of contract.md, as one viewer may see it (条例第三十条第三款 applied here)."""
+"""The case JSON of contract.md, as one viewer may see it: 条例第三十条第三款 and the read scope
+(``workflow.read_scope``) applied here."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -8,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from cases.runtime import Runtime
 from cases.store.tables import case_t
-from workflow import lifecycle, sla, standing
+from workflow import lifecycle, read_scope, sla, standing
 from workflow.calendar import OfficialCalendar, local_date
 from workflow.confidentiality import HIDDEN, hidden_from
 from workflow.lifecycle import STATE_LABELS, Actor, CaseFacts
@@ -89,7 +90,7 @@ def render(
         }
     )
     facts = case_facts(record, clocks, now, tz)
-    return {
+    out = {
         "case_no": record.case_no,
         "state": record.state,
         "state_label": STATE_LABELS[record.state],
@@ -116,7 +117,12 @@ def render(
         "extended": record.extended,
         "details": {} if hidden else record.details or {},
         "version": record.version,
+        "scope": "full",
     }
+    # A receptionist reads another's case only as its routing summary (workflow/read_scope.py).
+    if not read_scope.reads_in_full(viewer, record.owner_staff_no):
+        return read_scope.summary(out)
+    return out
 
 
 def repeat_of_no(conn: Connection, record: Any) -> str | None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from cases.accounts import admin_log
 from cases.casework import reading
 from cases.demo import organisation, script
 from cases.demo.records import CASES, DEMO_PASSWORD, OFFICE, STAFF, DemoCase, Step
@@ -43,6 +44,17 @@ def load_demo(engine: Engine, rt: Runtime, *, now: datetime) -> str:
 
         organisation.add_office(conn, OFFICE)
         organisation.add_staff(conn, STAFF, password=DEMO_PASSWORD, now=setup_at)
+        # The administrative log starts with the staff as loaded: ``audit verify`` holds the
+        # staff's roles and posts to it from here on.
+        admin_log.record(
+            conn,
+            rt.audit_key,
+            actor="SYSTEM",
+            action="office.seeded",
+            subject=OFFICE.name,
+            now=setup_at,
+            details={"staff": len(STAFF)},
+        )
         script.play(conn, rt, cal, OFFICE, [(when, case, step) for when, _, _, case, step in timed])
 
     swept = sweep(engine, rt, now=now)

@@ -53,6 +53,8 @@ class AdminEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # Per staff member, the digest of their authority after this change (cases/audit_state.py).
+    state_digest: dict[str, str] | None = Field(default=None, sa_type=JSON)
 
 
 class AdminChainHead(SQLModel, table=True):

@@ -120,6 +120,8 @@ class CaseEvent(SQLModel, table=True):
     on_time: bool | None = None
     # The X-Request-ID of the web request that took the step (None from the sweeper and the CLI).
     request_id: str | None = Field(default=None, max_length=64)
+    # Per table, the digest of what the step left (cases/audit_state.py); None before 0014.
+    state_digest: dict[str, str] | None = Field(default=None, sa_type=JSON)
 
 
 class CaseClock(SQLModel, table=True):

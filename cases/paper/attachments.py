@@ -218,7 +218,14 @@ def attach(
         raise InvalidInput("attachments.none", "请选择要上传的文件", field="files")
     stored = [prepare(n, d, max_bytes=settings.attachment_max_bytes) for n, d in files]
     _check_case_total(_case_total(conn, record.id), stored, settings.attachment_case_max_bytes)
-    seq = append_event(
+    # The files first, under the step's number: its event commits to their hashes as stored.
+    seq = record.event_count + 1
+    for s in stored:
+        conn.execute(
+            insert(attachment_t),
+            _row(s, actor.staff_no, now, case_id=record.id, event_seq=seq),
+        )
+    append_event(
         conn,
         rt,
         case=record,
@@ -229,11 +236,6 @@ def attach(
         payload={"attachments": [_summary(s) for s in stored]},
         public=False,
     )
-    for s in stored:
-        conn.execute(
-            insert(attachment_t),
-            _row(s, actor.staff_no, now, case_id=record.id, event_seq=seq),
-        )
     return [_summary(s) for s in stored]
 
 
@@ -314,7 +316,12 @@ def attach_staged(
     record = load_case(conn, case_no, for_update=True)
     if record is None:
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
-    seq = append_event(
+    conn.execute(
+        update(attachment_t)
+        .where(attachment_t.c.id.in_([r.id for r in rows]))
+        .values(case_id=record.id, event_seq=record.event_count + 1, staged_token=None)
+    )
+    append_event(
         conn,
         rt,
         case=record,
@@ -329,11 +336,6 @@ def attach_staged(
             ]
         },
         public=False,
-    )
-    conn.execute(
-        update(attachment_t)
-        .where(attachment_t.c.id.in_([r.id for r in rows]))
-        .values(case_id=record.id, event_seq=seq, staged_token=None)
     )
     return len(rows)
 

@@ -16,7 +16,7 @@ from cases.repeat.contacts import contact_json
 from cases.runtime import Runtime
 from cases.store import records, statements
 from cases.store.tables import case_t, petitioner_t, representative_t
-from workflow import confidentiality, lifecycle
+from workflow import confidentiality, lifecycle, read_scope
 from workflow.errors import NotFound
 
 contact_t = CaseContact.__table__
@@ -90,6 +90,11 @@ def petitioner_history(
     ).all()
     found = sorted(found, key=lambda r: (r.received_at, r.id), reverse=True)
     visible = [r for r in found if not confidentiality.hidden_from(viewer, unit, r)]
+    # A receptionist sees a person's history only when one of its cases is theirs (so a sequential
+    # id opens nobody else's), and of the others only their summaries (workflow/read_scope.py).
+    full = [r for r in visible if read_scope.reads_in_full(viewer, r.owner_staff_no)]
+    if not full:
+        visible = []
     contact_rows = conn.execute(
         select(contact_t, case_t.c.case_no)
         .join(case_t, case_t.c.id == contact_t.c.case_id)
@@ -102,7 +107,9 @@ def petitioner_history(
         .limit(HISTORY_ROWS)
     ).all()
     contact_rows = sorted(contact_rows, key=lambda c: (c.at, c.id), reverse=True)
-    visible_ids = {r.id for r in visible}
+    visible_ids = {r.id for r in full}
+    # The identity shown is that of the records on cases the viewer reads in full.
+    own_rows = [p for p in rows if p in {r.petitioner_id for r in full}] or [petitioner_id]
     contacts = [contact_json(c, rt, c.case_no) for c in contact_rows if c.case_id in visible_ids]
     if not visible:
         raise NotFound("petitioner.not_found", "没有该信访人", petitioner_id=petitioner_id)
@@ -122,7 +129,7 @@ def petitioner_history(
             petitioner_t.c.id_number_masked,
             petitioner_t.c.phone_masked,
         )
-        .where(petitioner_t.c.id.in_(rows))
+        .where(petitioner_t.c.id.in_(own_rows))
         .order_by(petitioner_t.c.id.desc())
     ).all()
     own = conn.execute(
@@ -148,8 +155,10 @@ def petitioner_of(conn: Connection, *, case_no: str, viewer_staff_no: str) -> in
     viewer, viewer_row = reading.viewer(conn, viewer_staff_no)
     assert viewer is not None
     record = records.load_case(conn, case_no, for_update=False)
-    if record is None or confidentiality.hidden_from(
-        viewer, viewer_row.unit if viewer_row else None, record
+    if (
+        record is None
+        or confidentiality.hidden_from(viewer, viewer_row.unit if viewer_row else None, record)
+        or not read_scope.reads_in_full(viewer, record.owner_staff_no)
     ):
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
     return record.petitioner_id

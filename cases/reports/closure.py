@@ -195,7 +195,14 @@ def case_report(
     """One case from receipt to now, as this viewer may see it: what the closure report and the
     progress print (``progress``) both say."""
     tz = rt.tz
-    case = reading.show(conn, rt, case_no=case_no, viewer_staff_no=viewer_staff_no, now=now)
+    case = reading.show_full(
+        conn,
+        rt,
+        case_no=case_no,
+        viewer_staff_no=viewer_staff_no,
+        now=now,
+        what="结案报告和进展情况",
+    )
     events = reading.case_events(conn, rt, case_no=case_no, viewer_staff_no=viewer_staff_no)
     # For the accused unit a step shows what happened and when, never its contents (reading
     # leaves its payload empty), and the case neither its subject nor its details.

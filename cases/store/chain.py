@@ -5,12 +5,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from cases import audit_state
 from cases.audit import event_hash
 from cases.runtime import Runtime
 from cases.store import fastsql, statements
-from cases.store.tables import case_t
+from cases.store.records import load_case
 from cases.tracing import current_request_id
 from workflow.errors import Conflict
 from workflow.lifecycle import SYSTEM_ACTOR
@@ -37,10 +38,17 @@ def append_event(
 ) -> int:
     """Chain one event onto a case and move the case row (state, head, version) with it.
 
-    ``case`` is the case row as read (id, case_no, state, event_count, last_event_hash, version);
-    a row changed since is a conflict. Returns the event's sequence number.
+    ``case`` is the case as ``load_case`` reads it (every column of the row, with its
+    petitioner's); a row changed since is a conflict. The event commits to the digest of what
+    the step left (``cases.audit_state``), so the step's other writes (clocks, escalations,
+    attachments) come before this call. Returns the event's sequence number.
     """
     seq = case.event_count + 1
+    extra = dict(values or {})
+    after = {name: getattr(case, name) for name in audit_state.CASE_COLUMNS}
+    after.update(extra)
+    after.update(state=to_state, event_count=seq, updated_at=now, version=case.version + 1)
+    state = audit_state.step_digest(conn, case.id, after, petitioner_of(case))
     digest = event_hash(
         rt.audit_key,
         prev_hash=case.last_event_hash,
@@ -52,8 +60,8 @@ def append_event(
         from_state=case.state,
         to_state=to_state,
         payload=payload,
+        state=state,
     )
-    extra = dict(values or {})
     moved = fastsql.run(
         conn,
         statements.update_case(tuple(sorted(extra))),
@@ -89,9 +97,20 @@ def append_event(
             "prev_hash": case.last_event_hash,
             "hash": digest,
             "on_time": on_time,
+            "state_digest": state,
         },
     )
     return seq
+
+
+def petitioner_of(case: Any) -> dict[str, Any]:
+    """The petitioner's columns a case's digest covers, from a ``load_case`` row."""
+    return {
+        "name": case.p_name,
+        "id_number_masked": case.p_id_masked,
+        "phone_masked": case.p_phone_masked,
+        "address": case.p_address,
+    }
 
 
 def system_event(
@@ -109,17 +128,7 @@ def system_event(
 
     ``actor_staff_no`` names the staff member who acted (the system when None); ``public`` puts
     the step on the petitioner's tracking page (a notice meant for them)."""
-    stmt = select(
-        case_t.c.id,
-        case_t.c.case_no,
-        case_t.c.state,
-        case_t.c.event_count,
-        case_t.c.last_event_hash,
-        case_t.c.version,
-    ).where(case_t.c.case_no == case_no)
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).one()
+    row = load_case(conn, case_no, for_update=True)
     append_event(
         conn,
         rt,

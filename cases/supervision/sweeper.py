@@ -133,11 +133,9 @@ def sweep_batch(engine: Engine, rt: Runtime, now: datetime, case_ids: list[int])
             due = levels_due(clock, now, calendar=ctx.calendar, tz=ctx.tz, policy=ctx.policy)
             if row.owner_id not in chains:
                 chains[row.owner_id] = org_chain(conn, row.owner_id)
-            for level in due:
-                if _fire(conn, rt, row, clock, level, chains[row.owner_id], now):
-                    tally.fired[level] += 1
             top = due[-1] if due else clock.level
             after = replace(clock, level=top)
+            # The clock's level first: each level's event commits to what the pass left.
             conn.execute(
                 update(clock_t)
                 .where(clock_t.c.id == clock.id)
@@ -148,6 +146,9 @@ def sweep_batch(engine: Engine, rt: Runtime, now: datetime, case_ids: list[int])
                     ),
                 )
             )
+            for level in due:
+                if _fire(conn, rt, row, clock, level, chains[row.owner_id], now):
+                    tally.fired[level] += 1
     return tally
 
 

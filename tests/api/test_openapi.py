@@ -21,7 +21,9 @@ def test_every_error_is_problem_json_with_its_schema(c: TestClient) -> None:
         for path, item in document["paths"].items()
         for method, op in item.items()
     ]
-    assert len(operations) == 51  # /readyz, the 查询码 reissue and the six of 联合会办 among them
+    assert (
+        len(operations) == 52
+    )  # /readyz, the 查询码 reissue, the search by POST and the six of 联合会办 among them
     for path, method, op in operations:
         errors = {s: r for s, r in op["responses"].items() if int(s) >= 400}
         assert "500" in errors, (method, path)

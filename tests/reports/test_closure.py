@@ -228,7 +228,7 @@ def test_who_may_read_a_closure_report(world: dict[str, Any]) -> None:
     assert c.get(url, headers=bearer(app, "AD01")).status_code == 403  # admin: no case reading
     # A receptionist reads the reports of the cases they own, not a colleague's.
     refused = c.get(url, headers=bearer(app, "A002"))
-    assert refused.status_code == 403 and refused.json()["code"] == "permission.denied"
+    assert refused.status_code == 403 and refused.json()["code"] == "case.summary_only"
     assert c.get(f"/cases/{no}/closure-report").status_code == 303  # pages: sign in first
     for staff_no, status in (
         ("A001", 200),

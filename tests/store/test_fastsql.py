@@ -154,6 +154,7 @@ def _event(case_id: int, seq: int, **overrides: Any) -> dict[str, Any]:
         "hash": "b" * 64,
         "on_time": True,
         "request_id": "req-1",
+        "state_digest": {"case": "c" * 32},
     }
     return {**values, **overrides}
 

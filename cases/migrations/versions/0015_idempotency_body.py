@@ -1,7 +1,7 @@
 """idempotency body: a claim keeps the SHA-256 of the body it was claimed with
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-11-29 23:30:00
 
 An ``Idempotency-Key`` replayed with a different body is a client's mistake (a key reused for
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
