@@ -361,6 +361,7 @@ class Generator:
                         ZERO_HASH,
                         ZERO_HASH,
                         met.get(t) if action == "note" else None,
+                        None,  # request_id: no web request made these rows
                     )
                 )
             repeat_of = rng.randrange(1, case_id) if case_id > 100 and rng.random() < 0.08 else None

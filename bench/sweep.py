@@ -221,6 +221,7 @@ class Generator:
                     GENESIS,
                     first,
                     None,  # on_time: a registration is not a step in time or late
+                    None,  # request_id: no web request made these rows
                 )
             )
             acceptance = self.clock("acceptance", received)
@@ -257,6 +258,7 @@ class Generator:
                         first,
                         last,
                         None,  # whether the note was in time: not what the sweep reads
+                        None,  # request_id
                     )
                 )
                 count = 2
