@@ -31,7 +31,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -269,17 +268,24 @@ class Counter:
         self.n += 1
 
 
-def _sign_in(c: TestClient, staff_no: str) -> None:
+def sign_in(c: TestClient, staff_no: str) -> None:
+    """Sign the client in through /login, as a person would."""
     token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
     assert token, "no CSRF token on /login"
     r = c.post(
         "/login",
-        data={"staff_no": staff_no, "password": PASSWORD, "csrf_token": token.group(1), "next": "/"},
+        data={
+            "staff_no": staff_no,
+            "password": PASSWORD,
+            "csrf_token": token.group(1),
+            "next": "/",
+        },
     )
     assert r.status_code == 303, r.text[:300]
 
 
-def _bearer(c: TestClient, staff_no: str) -> dict[str, str]:
+def bearer(c: TestClient, staff_no: str) -> dict[str, str]:
+    """An Authorization header from POST /api/v1/auth/token."""
     r = c.post("/api/v1/auth/token", data={"username": staff_no, "password": PASSWORD})
     assert r.status_code in (200, 201), r.text[:300]
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
@@ -364,11 +370,11 @@ def measure(
             if who not in clients:
                 c = TestClient(app, follow_redirects=False)
                 if who:
-                    _sign_in(c, who)
+                    sign_in(c, who)
                 clients[who] = c
             c = clients[who]
             if path.startswith("/api/"):
-                headers = _bearer(base, who)
+                headers = bearer(base, who)
             if "code" in extra:
                 case_no = path.rsplit("/", 1)[1]
                 token = c.get("/track").text
@@ -412,7 +418,9 @@ def _office(backend: Backend) -> Iterator[Engine]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark."""
     ap = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", default="10000,1000000", help="office sizes (cases), comma-separated")
+    ap.add_argument(
+        "--sizes", default="10000,1000000", help="office sizes (cases), comma-separated"
+    )
     ap.add_argument("--live", type=int, default=2000, help="open cases (the same at every size)")
     ap.add_argument("--due", type=int, default=300, help="live cases with a due acceptance clock")
     ap.add_argument("--db", default="all", choices=["all", "sqlite", "postgresql"])
@@ -447,7 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
-def _report(name: str, sizes: list[int], results: dict[int, dict[str, dict[str, float]]]) -> list[str]:
+def _report(
+    name: str, sizes: list[int], results: dict[int, dict[str, dict[str, float]]]
+) -> list[str]:
     small, large = sizes[0], sizes[-1]
     head = " · ".join(f"{s:>9,}" for s in sizes)
     print(f"  {'page':<24} median ms at {head}  ratio  p95@{large:,}  SQL  KB")
