@@ -50,6 +50,9 @@ class AppContext:
     timeouts: sessions.Timeouts
     #: The statistics PDFs made, by (office, period, data version).
     reports: ReportCache = field(default_factory=ReportCache)
+    #: The statistics and their charts, by (office, period, data version) and by the numbers
+    #: drawn: computed and drawn once, not at every view (issue 16).
+    figures: ReportCache = field(default_factory=lambda: ReportCache(size=32))
 
     @property
     def secret_key(self) -> bytes:
