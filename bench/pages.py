@@ -53,6 +53,7 @@ from bench.common import (
     storing,
 )
 from cases.crypto import generate_query_code, hash_query_code
+from cases.repeat.topics import topic_rows, topic_t
 from cases.settings import Clock
 from cases.store import tables
 from cases.supervision.sweeper import sweep
@@ -63,6 +64,8 @@ P95_AT = 1_000_000  # the size the p95 target is about
 NOW = sweep_bench.SWEEP_NOW
 PASSWORD = "bench-pages-1"
 PETITIONER_COL = CASE_COLS.index("petitioner_id")
+SUBJECT_COL = CASE_COLS.index("subject")
+RECEIVED_COL = CASE_COLS.index("received_at")
 
 
 class Live(sweep_bench.Generator):
@@ -123,11 +126,11 @@ def build(backend: Backend, engine: Engine, size: int, live: int, due: int) -> d
     pad = (None,) * (len(stats_bench.CASE_COLS) - len(CASE_COLS))
 
     def chunks() -> Iterator[tuple[list[Any], ...]]:
-        for cases, events, clocks, contacts in hist.cases(history):
+        for cases, events, clocks, contacts, topics in hist.cases(history):
             cases = [list(c) for c in cases]
             for c in cases:
                 c[PETITIONER_COL] = _petitioner_of(c[0], people)
-            yield [tuple(c) for c in cases], events, clocks, contacts
+            yield [tuple(c) for c in cases], events, clocks, contacts, topics
         ev0, cl0 = hist.event_id, hist.clock_id
         for cases, events, clocks in gen.cases(live, due):
             cases = [list(c) for c in cases]
@@ -138,6 +141,11 @@ def build(backend: Backend, engine: Engine, size: int, live: int, due: int) -> d
                 _shift(events, {0: ev0, 1: history}),
                 _shift(clocks, {0: cl0, 1: history}),
                 [],
+                [
+                    (r["case_id"] + history, r["word"], r["received_at"])
+                    for c in cases
+                    for r in topic_rows(c[0], c[SUBJECT_COL], c[RECEIVED_COL])
+                ],
             )
 
     _load(backend, engine, gen, chunks(), live)
@@ -169,6 +177,7 @@ def _load(
         (tables.event_t, EVENT_COLS),
         (tables.clock_t, CLOCK_COLS),
         (stats_bench.contact_t, stats_bench.CONTACT_COLS),
+        (topic_t, stats_bench.TOPIC_COLS),
     ]
     dialect = engine.dialect
     if backend.path:
