@@ -30,7 +30,8 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -48,6 +49,7 @@ from bench.common import (
     backends,
     clear_cases,
     engine_for,
+    gb11643,
     pg_conninfo,
     runtime,
     storing,
@@ -57,6 +59,7 @@ from cases.repeat.topics import topic_rows, topic_t
 from cases.settings import Clock
 from cases.store import tables
 from cases.supervision.sweeper import sweep
+from workflow.intake import mask_id_number
 
 RATIO_TARGET = 1.5
 P95_TARGET_MS = 100.0
@@ -77,7 +80,19 @@ class Live(sweep_bench.Generator):
         self.plain = [generate_query_code() for _ in range(len(self.codes))]
         self.codes = [hash_query_code(c) for c in self.plain]
         self.people = people
-        self.petitioners = self._petitioners(people)
+        self.petitioners = [
+            (*row[:2], cipher.encrypt(n), cipher.blind_index(n), mask_id_number(n), *row[5:])
+            for row in self._petitioners(people)
+            for n in [identity(row[0] - 1)]
+            for cipher in [rt.cipher]
+        ]
+
+
+def identity(i: int) -> str:
+    """The ``i``-th petitioner's identity number: distinct for every one (bench.sweep's repeat
+    every 9 000, which would make one person of several at a large office)."""
+    born = date(1950, 1, 1) + timedelta(days=(i // 1000) * 37)
+    return gb11643(f"320102{born:%Y%m%d}{i % 1000:03d}")
 
 
 def _shift(rows: list[Any], offsets: dict[int, int]) -> list[Any]:
@@ -326,10 +341,7 @@ def pages(engine: Engine, built: dict[str, Any]) -> dict[str, tuple[str, str, di
         ).first()
     assert live_case is not None, "the sweep escalated nothing"
     i = person.id - 1
-    first17 = f"320102{1950 + i % 50}0{1 + i % 9}1{i % 10}{i % 1000:03d}"
-    total = sum(int(d) * pow(2, 17 - k, 11) for k, d in enumerate(first17))
-    id_number = first17 + "10X98765432"[total % 11]
-    phone = f"139{i:08d}"
+    id_number, phone = identity(i), f"139{i:08d}"
     year = stats_bench.YEAR
     code_plain = gen.plain[(live_case.id - history) % len(gen.plain)]
     return {
@@ -360,68 +372,78 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def measure(
-    engine: Engine, built: dict[str, Any], requests: int, only: set[str] | None
-) -> dict[str, dict[str, float]]:
-    """Each page's median and p95 (ms), statements and bytes per request."""
-    from api.app import create_app
+class Office:
+    """One size's office, served in process: its app, its signed-in clients, its pages."""
 
-    rt = runtime()
-    app = create_app(engine=engine, rt=rt, clock=Clock(NOW), sweep_interval=0, deliver_interval=0)
-    counter = Counter(engine)
-    clients: dict[str, TestClient] = {}
-    out: dict[str, dict[str, float]] = {}
-    with TestClient(app, follow_redirects=False) as base:
-        for name, (who, path, extra) in pages(engine, built).items():
-            if only and name not in only:
-                continue
-            headers: dict[str, str] = {}
-            if who not in clients:
-                c = TestClient(app, follow_redirects=False)
-                if who:
-                    sign_in(c, who)
-                clients[who] = c
-            c = clients[who]
-            if path.startswith("/api/"):
-                headers = bearer(base, who)
-            if "code" in extra:
-                case_no = path.rsplit("/", 1)[1]
-                token = c.get("/track").text
-                csrf = re.search(r'name="csrf_token" value="([^"]+)"', token)
-                data = {"case_no": case_no, "code": extra["code"]}
-                if csrf:
-                    data["csrf_token"] = csrf.group(1)
-                r = c.post("/track", data=data)
-                assert r.status_code == 303, (r.status_code, r.text[:300])
-            get: Callable[[], Any] = lambda c=c, path=path, headers=headers: c.get(  # noqa: E731
-                path, headers=headers
-            )
-            r = get()
-            assert r.status_code == 200, (name, path, r.status_code, r.text[:300])
-            times, statements = [], []
-            for _ in range(requests):
+    def __init__(self, engine: Engine, built: dict[str, Any]) -> None:
+        from api.app import create_app
+
+        self.engine = engine
+        self.app = create_app(
+            engine=engine, rt=runtime(), clock=Clock(NOW), sweep_interval=0, deliver_interval=0
+        )
+        self.base = TestClient(self.app, follow_redirects=False)
+        self.clients: dict[str, TestClient] = {}
+        self.pages = pages(engine, built)
+        self.counter = Counter(engine)
+
+    def getter(self, name: str) -> Callable[[], Any]:
+        """A function that requests the page as its reader (signed in, or with the 查询码 given)."""
+        who, path, extra = self.pages[name]
+        if who not in self.clients:
+            c = TestClient(self.app, follow_redirects=False)
+            if who:
+                sign_in(c, who)
+            self.clients[who] = c
+        c = self.clients[who]
+        headers = bearer(self.base, who) if path.startswith("/api/") else {}
+        if "code" in extra:
+            case_no = path.rsplit("/", 1)[1]
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/track").text)
+            data = {"case_no": case_no, "code": extra["code"]}
+            if csrf:
+                data["csrf_token"] = csrf.group(1)
+            r = c.post("/track", data=data)
+            assert r.status_code == 303, (r.status_code, r.text[:300])
+        return lambda: c.get(path, headers=headers)
+
+
+def measure(
+    offices: dict[int, Office], requests: int, only: set[str] | None
+) -> dict[int, dict[str, dict[str, float]]]:
+    """Each page's median and p95 (ms), statements and bytes per request, at every size.
+
+    The sizes take turns, request by request: on a shared machine the load changes from one
+    minute to the next, and a ratio of two sizes measured minutes apart would measure that.
+    """
+    out: dict[int, dict[str, dict[str, float]]] = {size: {} for size in offices}
+    names = list(next(iter(offices.values())).pages)
+    for name in names:
+        if only and name not in only:
+            continue
+        gets = {size: office.getter(name) for size, office in offices.items()}
+        times: dict[int, list[float]] = {size: [] for size in offices}
+        counted: dict[int, list[int]] = {size: [] for size in offices}
+        last: dict[int, Any] = {}
+        for size, get in gets.items():
+            r = get()  # warm-up
+            assert r.status_code == 200, (name, size, r.status_code, r.text[:300])
+        for _ in range(requests):
+            for size, get in gets.items():
+                counter = offices[size].counter
                 before = counter.n
                 t = time.perf_counter()
-                r = get()
-                times.append((time.perf_counter() - t) * 1000)
-                statements.append(counter.n - before)
-            out[name] = {
-                "median": statistics.median(times),
-                "p95": _percentile(times, 0.95),
-                "statements": statistics.median(statements),
-                "kb": len(r.content) / 1024,
+                last[size] = get()
+                times[size].append((time.perf_counter() - t) * 1000)
+                counted[size].append(counter.n - before)
+        for size in offices:
+            out[size][name] = {
+                "median": statistics.median(times[size]),
+                "p95": _percentile(times[size], 0.95),
+                "statements": statistics.median(counted[size]),
+                "kb": len(last[size].content) / 1024,
             }
-    event.remove(engine, "before_cursor_execute", counter._count)
     return out
-
-
-@contextmanager
-def _office(backend: Backend) -> Iterator[Engine]:
-    engine = engine_for(backend)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -444,21 +466,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     failed = []
     for make in backends(args.db):
-        with make() as backend:
-            if backend is None:
+        with ExitStack() as stack:
+            # One database per size, all open at once: the sizes take turns request by request.
+            offices: dict[int, Office] = {}
+            name = ""
+            for i, size in enumerate(sizes):
+                backend = stack.enter_context(make(suffix=f"_{i}"))
+                if backend is None:
+                    break
+                if not name:
+                    name = backend.name
+                    print(f"\n== {name} ==")
+                engine = engine_for(backend)
+                stack.callback(engine.dispose)
+                built = build(backend, engine, size, args.live, args.due)
+                print(
+                    f"  {size:,} cases ({built['history']:,} ended, {args.live:,} open, "
+                    f"{built['people']:,} petitioners) built in {built['built']:.0f} s; "
+                    f"the sweep fired {built['fired']:,} escalations"
+                )
+                offices[size] = Office(engine, built)
+            if len(offices) < len(sizes):
                 continue
-            print(f"\n== {backend.name} ==")
-            results: dict[int, dict[str, dict[str, float]]] = {}
-            with _office(backend) as engine:
-                for size in sizes:
-                    built = build(backend, engine, size, args.live, args.due)
-                    print(
-                        f"  {size:,} cases ({built['history']:,} ended, {args.live:,} open, "
-                        f"{built['people']:,} petitioners) built in {built['built']:.0f} s; "
-                        f"the sweep fired {built['fired']:,} escalations"
-                    )
-                    results[size] = measure(engine, built, args.requests, only)
-            failed += _report(backend.name, sizes, results)
+            failed += _report(name, sizes, measure(offices, args.requests, only))
             sys.stdout.flush()
     print("\nsummary: " + ("every ratio within target" if not failed else "; ".join(failed)))
     return 1 if failed else 0
