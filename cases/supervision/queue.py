@@ -141,20 +141,25 @@ def queue_page(
     the viewer's unit shows no subject, as on the case page (条例第三十条第三款).
     """
     _check(status, sort, level=level, clock=clock, category=category, region=region)
-    esc_stmt = _joined(
-        select(escalation_t).join(case_t, case_t.c.id == escalation_t.c.case_id)
-    ).order_by(escalation_t.c.id)
+    # The escalations by their status's index alone; the case filters apply to their cases
+    # below, by primary key (a join here would let the planner read every case).
+    esc_stmt = select(escalation_t).order_by(escalation_t.c.id)
     if status == "active":
         esc_stmt = esc_stmt.where(escalation_t.c.status.in_(["open", "acknowledged"]))
     elif status != "all":
         esc_stmt = esc_stmt.where(escalation_t.c.status == status)
     if case_no:
-        esc_stmt = esc_stmt.where(case_t.c.case_no == case_no)
-    escalations = list(conn.execute(_case_filters(esc_stmt, group, owner, category)))
+        esc_stmt = esc_stmt.where(
+            escalation_t.c.case_id
+            == select(case_t.c.id).where(case_t.c.case_no == case_no).scalar_subquery()
+        )
+    escalations = list(conn.execute(esc_stmt))
     case_ids = {e.case_id for e in escalations}
     if status in ("active", "open"):
         case_ids |= _unrecorded(conn, now, group, owner, category, case_no)
-    cases = _cases(conn, case_ids)
+    cases = _cases(conn, case_ids, group, owner, category)
+    kept = {c.id for c in cases}
+    escalations = [e for e in escalations if e.case_id in kept]
     if region:
         cases = [c for c in cases if _in_region(c.region_code, region)]
     clocks = standing.clocks_by_case(conn, [c.id for c in cases])
@@ -256,7 +261,13 @@ def _unrecorded(
     return set(conn.execute(_case_filters(stmt, group, owner, category)).scalars())
 
 
-def _cases(conn: Connection, case_ids: set[int]) -> list[Any]:
+def _cases(
+    conn: Connection,
+    case_ids: set[int],
+    group: str | None,
+    owner: str | None,
+    category: str | None,
+) -> list[Any]:
     if not case_ids:
         return []
     stmt = _joined(
@@ -275,7 +286,7 @@ def _cases(conn: Connection, case_ids: set[int]) -> list[Any]:
             group_t.c.name.label("group_name"),
         )
     ).where(case_t.c.id.in_(sorted(case_ids)))
-    return list(conn.execute(stmt))
+    return list(conn.execute(_case_filters(stmt, group, owner, category)))
 
 
 def _sort_key(row: Mapping[str, Any], sort: str) -> tuple[Any, ...]:
