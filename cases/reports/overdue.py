@@ -26,23 +26,14 @@ def open_overdue(conn: Connection, rt: Runtime, now: datetime) -> dict[int, list
     today = local_date(now, rt.tz)
     k = clock_t.c
     counted = and_(k.status.in_(["running", "paused"]), k.name.in_(COUNTED_CLOCKS))
-    # From the active clocks' partial index (ix_case_clock_active) to the cases by primary key:
-    # the case table is never walked, however large the office.
-    past = conn.execute(
-        select(k.case_id, k.status).where(
-            counted,
-            or_(
-                and_(k.status == "running", k.due_date < today),
-                k.level.in_(sorted(OVERDUE_LEVELS)),
-            ),
-        )
-    ).all()
-    ids = sorted({r.case_id for r in past})
-    paused = set(
-        conn.execute(
-            select(k.case_id).where(counted, k.status == "paused", k.case_id.in_(ids))
-        ).scalars()
+    past = select(k.case_id).where(
+        counted,
+        or_(
+            and_(k.status == "running", k.due_date < today),
+            k.level.in_(sorted(OVERDUE_LEVELS)),
+        ),
     )
+    paused = select(k.case_id).where(counted, k.status == "paused")
     found = conn.execute(
         select(
             case_t.c.id,
@@ -50,7 +41,7 @@ def open_overdue(conn: Connection, rt: Runtime, now: datetime) -> dict[int, list
             case_t.c.owner_id,
             case_t.c.id.in_(paused).label("paused"),
         )
-        .where(case_t.c.id.in_(ids))
+        .where(case_t.c.id.in_(past))
         .order_by(case_t.c.case_no)
     ).all()
     hearing = [r.id for r in found if r.paused]
