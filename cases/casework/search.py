@@ -47,13 +47,17 @@ def search_cases(
     q = q.strip()
     by_person = False
     if q:
-        person = [petitioner_t.c.name.contains(q, autoescape=True)]
+        person = []
         for validate, column in (
             (validate_phone, petitioner_t.c.phone_index),
             (validate_id_number, petitioner_t.c.id_number_index),
         ):
             with contextlib.suppress(InvalidInput):
                 person.append(column == rt.cipher.blind_index(validate(q)))
+        if not person:
+            # A phone or an ID number is no part of a name: only other text is looked for in the
+            # names, which no index serves (a substring), so the blind indexes answer alone.
+            person.append(petitioner_t.c.name.contains(q, autoescape=True))
         stmt = stmt.where(case_t.c.id.in_(sorted(_matching(conn, q, person))))
         by_person = True
     if owner:

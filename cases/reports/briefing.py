@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, or_, select
 
 from cases.casework import standing
 from cases.models import BriefingRun
+from cases.models.reports import ACTIVE_CLOCK
 from cases.notify.admin import dead_letter_count
 from cases.runtime import Runtime
 from cases.store import outbox, upsert
@@ -61,7 +62,7 @@ def _deadlines(
         select(clock_t.c.case_id)
         .distinct()
         .where(
-            clock_t.c.status.in_(["running", "paused"]),
+            ACTIVE_CLOCK,  # the partial index's own condition (SQLite needs it verbatim)
             clock_t.c.name.in_(COUNTED_CLOCKS),
             or_(clock_t.c.due_date <= today, clock_t.c.level.in_(sorted(OVERDUE_LEVELS))),
         )
