@@ -30,6 +30,7 @@ bench: $(STAMP) ## 性能基准（打印比值）
 	$(PY) -m bench.sweep
 	$(PY) -m bench.stats
 	$(PY) -m bench.repeat
+	$(PY) -m bench.pages
 
 lint: $(STAMP) ## ruff 检查与格式
 	$(VENV)/bin/ruff check .

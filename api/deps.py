@@ -56,6 +56,9 @@ class AppContext:
     real_clock: Clock | None = None
     #: The statistics PDFs made, by (office, period, data version).
     reports: ReportCache = field(default_factory=ReportCache)
+    #: The statistics and their charts, by (office, period, data version) and by the numbers
+    #: drawn: computed and drawn once, not at every view (issue 16).
+    figures: ReportCache = field(default_factory=lambda: ReportCache(size=32))
     #: The staff wall's 群众评价, by data version (the wall is public; a year's counts are not free).
     wall: ReportCache = field(default_factory=lambda: ReportCache(size=4))
 

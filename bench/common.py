@@ -80,8 +80,9 @@ class Backend:
 
 
 @contextmanager
-def sqlite_backend() -> Iterator[Backend]:
-    """A migrated SQLite database in a temp file (WAL, synchronous=NORMAL as cases/db.py sets)."""
+def sqlite_backend(suffix: str = "") -> Iterator[Backend]:
+    """A migrated SQLite database in a temp file (WAL, synchronous=NORMAL as cases/db.py sets);
+    each call its own (``suffix`` is for PostgreSQL's names)."""
     tmp = tempfile.mkdtemp(prefix="shoujie-bench-")
     path = os.path.join(tmp, "bench.db")
     url = f"sqlite:///{path}"
@@ -93,13 +94,16 @@ def sqlite_backend() -> Iterator[Backend]:
 
 
 @contextmanager
-def pg_backend() -> Iterator[Backend | None]:
-    """A freshly created, migrated PostgreSQL database, dropped afterwards; None if unreachable."""
+def pg_backend(suffix: str = "") -> Iterator[Backend | None]:
+    """A freshly created, migrated PostgreSQL database, dropped afterwards; None if unreachable.
+    ``suffix`` is added to the database's name, for a bench that needs two at once."""
     import psycopg
 
     url = os.environ.get("SHOUJIE_BENCH_DATABASE_URL", PG_DEFAULT)
     u = make_url(url)
-    dbname = u.database or "shoujie_bench"
+    dbname = (u.database or "shoujie_bench") + suffix
+    u = u.set(database=dbname)
+    url = u.render_as_string(hide_password=False)
     admin = pg_conninfo(u.set(database="postgres").render_as_string(hide_password=False))
     try:
         with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:

@@ -22,6 +22,23 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_topics(args: argparse.Namespace) -> int:
+    """Store the hot topics' words of the cases registered before they were stored (migration
+    0018), a thousand cases a transaction."""
+    from cases.repeat.topics import backfill_topics
+
+    app = App()
+    done = 0
+    while True:
+        with app.engine.begin() as conn:
+            n = backfill_topics(conn)
+        done += n
+        if n == 0:
+            break
+    print(f"已补录 {done} 件信访事项的热点词 / topic words stored for {done} cases")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the demo office (``--if-empty``: only into a database without cases)."""
     from cases.demo.loader import load_demo  # the demo data loads only for this command
@@ -73,9 +90,12 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def register(sub: Subcommands) -> None:
-    """Register ``db upgrade``, ``demo`` and ``user add``."""
+    """Register ``db upgrade``, ``db topics``, ``demo`` and ``user add``."""
     db = sub.add_parser("db", help="数据库").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="迁移到最新版本").set_defaults(func=cmd_db_upgrade)
+    db.add_parser("topics", help="补录热点词（迁移0018之前登记的信访事项）").set_defaults(
+        func=cmd_db_topics
+    )
 
     s = sub.add_parser("demo", help="载入演示办公室")
     s.add_argument("--if-empty", action="store_true")

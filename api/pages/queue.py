@@ -61,21 +61,23 @@ def _queue_page(
     status: str,
     filters: dict[str, str | None],
     flagged: bool = False,
+    after: str = "",
 ) -> Response:
     now = ctx.clock.now()
     status = status if status in escalation_queue.QUEUE_STATUSES else "active"
     with ctx.engine.begin() as conn:
-        items, counts = escalation_queue.queue_items(
+        items, counts, next_after = escalation_queue.queue_page(
             conn,
             ctx.rt,
             now=now,
             status=status,
+            after=after[:400] or None,
             viewer_staff_no=user.staff_no,
             **{**filters, "sort": filters["sort"] or "level"},
         )
         regions = escalation_queue.region_options(conn, items, filters["region"])
         to_decide = extensions.pending_extensions(conn, ctx.rt) if not flagged else []
-        unhappy = followups.dissatisfied(conn, ctx.rt) if not flagged else []
+        unhappy = followups.dissatisfied(conn, ctx.rt, limit=50) if not flagged else []
         groups = escalation_queue.group_names(conn)
         people = directory.owner_candidates(conn)
     query = {k: v for k, v in {"status": status, **filters}.items() if v}
@@ -91,6 +93,10 @@ def _queue_page(
         for key in escalation_queue.SORTS
     }
     today = local_date(now, ctx.rt.tz)
+    here = request.url.path + ("?" + urlencode(query) if query else "")
+    next_link = (
+        request.url.path + "?" + urlencode({**query, "after": next_after}) if next_after else None
+    )
     return render(
         request,
         "queue.html",
@@ -102,7 +108,9 @@ def _queue_page(
         filters=filters,
         tabs=QUEUE_TABS,
         query=query,
-        here=request.url.path + ("?" + urlencode(query) if query else ""),
+        here=here,
+        next_link=next_link,
+        first_link=here if after else None,
         level_links=level_links,
         sort_links=sort_links,
         sorts=escalation_queue.SORTS,
@@ -136,15 +144,17 @@ def queue_page(
     category: str = "",
     region: str = "",
     sort: str = "",
+    after: str = "",
 ) -> Response:
     """The supervisor queue: one row per case, by level and lateness (or as sorted), with filters
-    and the count of cases at each level."""
+    and the count of cases at each level; a hundred rows a page (``after``: the next page)."""
     return _queue_page(
         request,
         ctx,
         user,
         status=status,
         filters=_filters(level, group, owner, clock, category, region, sort),
+        after=after,
     )
 
 
@@ -157,7 +167,7 @@ def escalations_page(
 
 
 @router.get("/queue/flagged")
-def flagged_page(request: Request, ctx: Ctx, user: PageEscalations) -> Response:
+def flagged_page(request: Request, ctx: Ctx, user: PageEscalations, after: str = "") -> Response:
     """The leaders' view: cases under 挂牌督办, the longest overdue first."""
     return _queue_page(
         request,
@@ -166,6 +176,7 @@ def flagged_page(request: Request, ctx: Ctx, user: PageEscalations) -> Response:
         status="active",
         filters=_filters("flagged"),
         flagged=True,
+        after=after,
     )
 
 

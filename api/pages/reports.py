@@ -8,6 +8,9 @@ accusation's author stays hidden from the accused unit (条例第三十条第三
 statistics and closure PDF load and answer through the same functions.
 """
 
+import hashlib
+import json
+import pickle
 import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
@@ -74,9 +77,27 @@ def statistics(ctx: AppContext, start: str | None, end: str | None) -> tuple[dic
     today = local_date(ctx.clock.now(), ctx.rt.tz)
     period = counting.parse_period(start, end, today=today)
     with ctx.engine.begin() as conn:
-        data = stats.office_stats(conn, ctx.rt, period=period, now=ctx.clock.now())
         name = _office_name(conn)
-    return data, name
+        # Computed once per data version (cases.reports.cache: a write, a roster change or a new
+        # day moves it), then served from memory while nothing the statistics count has changed.
+        key = ("stats-data", name, period, cache.data_version(conn, today))
+        made = ctx.figures.get_or_make(
+            key,
+            lambda: pickle.dumps(
+                stats.office_stats(conn, ctx.rt, period=period, now=ctx.clock.now())
+            ),
+        )
+    return pickle.loads(made), name  # noqa: S301 (our own bytes, made just above)
+
+
+def charts_of(ctx: AppContext, data: Mapping[str, Any]) -> dict[str, str]:
+    """The statistics' charts, drawn once for the numbers they show and kept (drawing takes most
+    of a statistics page's time)."""
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    made = ctx.figures.get_or_make(
+        ("charts", digest), lambda: json.dumps(chart_uris(data)).encode()
+    )
+    return json.loads(made)
 
 
 def check_format(value: str, allowed: Iterable[str]) -> str:
@@ -172,7 +193,7 @@ def reports_page(
         "reports.html",
         user=user,
         s=data,
-        charts=chart_uris(data),
+        charts=charts_of(ctx, data),
         chart_titles=CHART_TITLES,
         printing=False,
         layout=None,

@@ -3,8 +3,9 @@
 (``cases.supervision``)."""
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from api.deps import (
     SIGNED_IN,
@@ -83,12 +84,20 @@ def list_escalations(
     category: Category = None,
     region: Region = None,
     sort: Sort = "level",
+    limit: Annotated[int, Query(ge=1, le=500, description="每页行数")] = 100,
+    after: Annotated[
+        str | None, Query(max_length=400, description="下一页：上一页 Link 头 rel=next 中的位置")
+    ] = None,
+    *,
+    request: Request,
+    response: Response,
 ) -> list[dict[str, Any]]:
     """One row per case with an escalation in ``status`` (``open``, ``active``: also a level the
     sweeper has yet to record): where the case stands, its owner, its clocks with their escalations
-    and notices. The highest level first, then the longest overdue (or as ``sort`` says)."""
+    and notices. The highest level first, then the longest overdue (or as ``sort`` says); ``limit``
+    rows a page, the next page's address in the ``Link`` header (rel="next")."""
     with reader(ctx.engine).begin() as conn:
-        items, _ = escalation_queue.queue_items(
+        items, _, next_after = escalation_queue.queue_page(
             conn,
             ctx.rt,
             now=ctx.clock.now(),
@@ -100,8 +109,14 @@ def list_escalations(
             category=category,
             region=region,
             sort=sort,
+            limit=limit,
+            after=after,
             viewer_staff_no=user.staff_no,
         )
+    if next_after:
+        query = {k: v for k, v in request.query_params.items() if k != "after"}
+        link = f"{request.url.path}?{urlencode({**query, 'after': next_after})}"
+        response.headers["Link"] = f'<{link}>; rel="next"'
     return items
 
 

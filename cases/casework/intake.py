@@ -15,6 +15,7 @@ from cases.casework.view import render
 from cases.crypto import generate_query_code, hash_query_code
 from cases.repeat.index import index_new_case
 from cases.repeat.jurisdiction import classify_here
+from cases.repeat.topics import store_topics
 from cases.runtime import Runtime
 from cases.store import fastsql, statements
 from cases.store.chain import insert_event
@@ -343,6 +344,8 @@ def _register(
         region_code=valid.region_code,
         received_at=valid.received_at,
     )
+    # The hot topics' words, read once here rather than at every statistics call.
+    store_topics(conn, case_id, valid.subject, valid.received_at)
     for person in valid.representatives:
         rep_id = insert_person(conn, rt, person, now)
         conn.execute(insert(representative_t), {"case_id": case_id, "petitioner_id": rep_id})

@@ -18,6 +18,8 @@ from workflow.errors import InvalidInput
 from workflow.intake import validate_id_number, validate_phone
 
 rep_t = CaseRepresentative.__table__
+#: What a case number or its beginning looks like (``2026-000123``, ``2026-00``).
+_CASE_NO_PART = re.compile(r"[0-9][0-9-]*")
 
 #: A case number, or the start of one (``2026-0001``): searched in URLs freely.
 CASE_NO = re.compile(r"^\d{4}(-\d{0,6})?$")
@@ -75,21 +77,18 @@ def search_cases(
     q = q.strip()
     by_person = False
     if q:
-        person = [petitioner_t.c.name.contains(q, autoescape=True)]
+        person = []
         for validate, column in (
             (validate_phone, petitioner_t.c.phone_index),
             (validate_id_number, petitioner_t.c.id_number_index),
         ):
             with contextlib.suppress(InvalidInput):
                 person.append(column == rt.cipher.blind_index(validate(q)))
-        people = select(petitioner_t.c.id).where(or_(*person))
-        stmt = stmt.where(
-            or_(
-                case_t.c.case_no.startswith(q, autoescape=True),
-                case_t.c.petitioner_id.in_(people),
-                case_t.c.id.in_(select(rep_t.c.case_id).where(rep_t.c.petitioner_id.in_(people))),
-            )
-        )
+        if not person:
+            # A phone or an ID number is no part of a name: only other text is looked for in the
+            # names, which no index serves (a substring), so the blind indexes answer alone.
+            person.append(petitioner_t.c.name.contains(q, autoescape=True))
+        stmt = stmt.where(case_t.c.id.in_(sorted(_matching(conn, q, person))))
         by_person = True
     if owner:
         stmt = stmt.where(
@@ -108,3 +107,30 @@ def search_cases(
         ]
     rendered, _ = render_rows(conn, rt, found, viewer=viewer, viewer_unit=unit, now=now)
     return rendered
+
+
+def _matching(conn: Connection, q: str, person: list[Any]) -> set[int]:
+    """The ids of the cases ``q`` finds, each way on its own index: the petitioners' (name, blind
+    indexes) then ix_case_petitioner_id and the representatives' index, and the case number's
+    unique index by range. One OR over them all would read the case table whole."""
+    people = list(conn.execute(select(petitioner_t.c.id).where(or_(*person))).scalars())
+    found: set[int] = set()
+    if people:
+        found |= set(
+            conn.execute(select(case_t.c.id).where(case_t.c.petitioner_id.in_(people))).scalars()
+        )
+        found |= set(
+            conn.execute(select(rep_t.c.case_id).where(rep_t.c.petitioner_id.in_(people))).scalars()
+        )
+    if _CASE_NO_PART.fullmatch(q):
+        # A prefix as a range (the index serves it under any collation: the numbers are ASCII).
+        found |= set(
+            conn.execute(
+                select(case_t.c.id).where(
+                    case_t.c.case_no >= q,
+                    case_t.c.case_no < q + "\x7f",
+                    case_t.c.case_no.startswith(q, autoescape=True),
+                )
+            ).scalars()
+        )
+    return found

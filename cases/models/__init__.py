@@ -21,7 +21,7 @@ from cases.models.notify import Delivery, NotificationPreference, Outbox, StaffC
 from cases.models.organisation import Office, PartyBranch, PartyGroup, Staff
 from cases.models.paper import CaseAttachment, CaseNotice, NoticeCounter
 from cases.models.repeat import CaseContact, CaseKeyword
-from cases.models.reports import REPORT_INDEXES, BriefingRun
+from cases.models.reports import REPORT_INDEXES, BriefingRun, CaseTopic
 from cases.models.supervision import (
     Escalation,
     EscalationAck,
@@ -41,6 +41,7 @@ __all__ = [
     "BriefingRun",
     "CalendarSchedule",
     "Case",
+    "CaseTopic",
     "CaseAttachment",
     "CaseClock",
     "CaseContact",

@@ -9,15 +9,35 @@ steps pay nothing for them. Migrations 0004, 0005 and 0006 create them.
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index
+from sqlalchemy import JSON, Index, text
 from sqlmodel import Field, SQLModel
 
 from cases.models.case import Case, CaseClock, CaseEvent
 from cases.models.types import UTCDateTime
+from workflow.lifecycle import OPEN_STATES
 
 case_t = Case.__table__
 event_t = CaseEvent.__table__
 clock_t = CaseClock.__table__
+
+
+class CaseTopic(SQLModel, table=True):
+    """A topic word of a case's subject (研判分析's hot topics), computed once at intake.
+
+    A subject with no topic word stores one row with the empty word, so a case with a row has been
+    read and is never read again (the statistics skip the empty word).
+    """
+
+    __tablename__ = "case_topic"
+    __table_args__ = (
+        # The statistics' hot topics: the words of the cases received in a period, counted from
+        # this index alone (hotspots.topic_counts: WHERE received_at in the window GROUP BY word).
+        Index("ix_case_topic_received_word", "received_at", "word"),
+    )
+
+    case_id: int = Field(foreign_key="case.id", primary_key=True)
+    word: str = Field(max_length=32, primary_key=True)
+    received_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class BriefingRun(SQLModel, table=True):
@@ -123,7 +143,32 @@ ix_clock_active = Index(
     postgresql_where=clock_t.c.status.in_(["running", "paused"]),
     sqlite_where=clock_t.c.status.in_(["running", "paused"]),
 )
+#: A desk's open cases (desk.desk: owner_id = ? AND state IN the open states ORDER BY
+#: received_at): the owner's few open cases, never the thousands they have closed.
+ix_case_open_owner = Index(
+    "ix_case_open_owner",
+    case_t.c.owner_id,
+    case_t.c.received_at,
+    postgresql_where=case_t.c.state.in_(OPEN_STATES),
+    sqlite_where=case_t.c.state.in_(OPEN_STATES),
+)
+#: My cases, newest first (search.search_cases with an owner: owner_id = ? ORDER BY received_at
+#: DESC, id DESC LIMIT 100): the page's rows read from the index's end, in order.
+ix_case_owner_received = Index(
+    "ix_case_owner_received",
+    case_t.c.owner_id,
+    case_t.c.received_at,
+    case_t.c.id,
+)
+#: The case list, newest first (search.search_cases: ORDER BY received_at DESC, id DESC LIMIT 100).
+ix_case_received_id = Index("ix_case_received_id", case_t.c.received_at, case_t.c.id)
+#: ix_case_clock_active's condition, verbatim, for the queries it serves: SQLite uses a partial
+#: index only for a query that repeats its WHERE (bound parameters in its place would not).
+ACTIVE_CLOCK = text("case_clock.status IN ('running', 'paused')")
 REPORT_INDEXES = (
+    ix_case_open_owner,
+    ix_case_owner_received,
+    ix_case_received_id,
     ix_clock_active,
     ix_case_acceptance_due,
     ix_case_handling_due,

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, or_, select
 from cases.casework import standing
 from cases.joint.labels import name_organ, organ_of_clock
 from cases.models import BriefingRun
+from cases.models.reports import ACTIVE_CLOCK
 from cases.notify.admin import dead_letter_count
 from cases.runtime import Runtime
 from cases.store import outbox, upsert
@@ -56,6 +57,17 @@ def _deadlines(
     """
     today = local_date(now, rt.tz)
     # Only a clock whose last day has come, or already fired 超期, can make a case overdue or due today.
+    # The cases first from the active clocks' partial index (ix_case_clock_active), then their
+    # rows by primary key: the case table is never walked, however large the office.
+    ids = conn.execute(
+        select(clock_t.c.case_id)
+        .distinct()
+        .where(
+            ACTIVE_CLOCK,  # the partial index's own condition (SQLite needs it verbatim)
+            clock_t.c.name.in_(COUNTED_CLOCKS),
+            or_(clock_t.c.due_date <= today, clock_t.c.level.in_(sorted(OVERDUE_LEVELS))),
+        )
+    ).scalars()
     found = conn.execute(
         select(
             case_t.c.id,
@@ -64,15 +76,7 @@ def _deadlines(
             case_t.c.confidential,
             case_t.c.owner_id,
         )
-        .where(
-            case_t.c.id.in_(
-                select(clock_t.c.case_id).where(
-                    clock_t.c.status.in_(["running", "paused"]),
-                    clock_t.c.name.in_(COUNTED_CLOCKS),
-                    or_(clock_t.c.due_date <= today, clock_t.c.level.in_(sorted(OVERDUE_LEVELS))),
-                )
-            )
-        )
+        .where(case_t.c.id.in_(sorted(ids)))
         .order_by(case_t.c.case_no)
     ).all()
     at = standing.standings(conn, rt, standing.clocks_by_case(conn, [r.id for r in found]), now)

@@ -3,35 +3,17 @@
 The topic words come from the cases' subjects through ``cases.text.topic_words`` (the one owner of
 jieba, so a repeat look-up never changes them): the petition domain's topics kept whole, their
 variants merged (欠薪, 讨薪 → 拖欠工资), words every petition uses (建议, 办理, 小区, 社区) left out.
-Each distinct subject is read once, with how many cases bore it in each period. A region is named
+They are read once per case, at intake, and stored (``cases.repeat.topics``); a statistics call
+counts them. A region is named
 by the office's list of regions (「南京市玄武区（320102）」, ``workflow.regions``).
 """
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
-
-from cases import text
 from cases.repeat import jurisdiction
-from cases.reports.aggregates import Window
 from cases.reports.counting import ratio
-from cases.store.tables import case_t
-
-
-def subjects(conn: Connection, window: Window, cur: datetime) -> list[tuple[str, int, int]]:
-    """(subject, cases now, cases before) for every distinct subject of the two periods, the
-    current one starting at ``cur``."""
-    c = case_t.c
-    now_flag = case((c.received_at >= cur, 1), else_=0)
-    rows = conn.execute(
-        select(c.subject, func.sum(now_flag), func.count())
-        .where(c.received_at >= window[0], c.received_at < window[1])
-        .group_by(c.subject)
-    )
-    return [(r[0], int(r[1] or 0), int(r[2]) - int(r[1] or 0)) for r in rows]
 
 
 def rising(
@@ -56,20 +38,20 @@ def rising(
 
 
 def hotspots(
-    subject_counts: Iterable[tuple[str, int, int]],
+    topic_counts: Iterable[tuple[str, int, int]],
     regions_now: Mapping[str, int],
     regions_before: Mapping[str, int],
     *,
     limit: int = 10,
     names: Mapping[str, str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """The topic words (from the subjects) and the regions rising period over period."""
+    """The topic words (``cases.repeat.topics``, stored at intake) and the regions rising period
+    over period."""
     now: Counter[str] = Counter()
     before: Counter[str] = Counter()
-    for subject, n_now, n_before in subject_counts:
-        for word in text.topic_words(subject or ""):
-            now[word] += n_now
-            before[word] += n_before
+    for word, n_now, n_before in topic_counts:
+        now[word] += n_now
+        before[word] += n_before
     topics = rising(now, before, limit)
     for t in topics:
         t["keyword"] = t["key"]

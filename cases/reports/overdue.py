@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, or_, select
 
 from cases.casework import standing
+from cases.models.reports import ACTIVE_CLOCK
 from cases.runtime import Runtime
 from cases.store.tables import case_t, clock_t
 from workflow.calendar import local_date
@@ -25,7 +26,8 @@ def open_overdue(conn: Connection, rt: Runtime, now: datetime) -> dict[int, list
     """Each owner's (by staff id) overdue open cases at ``now``, by case number."""
     today = local_date(now, rt.tz)
     k = clock_t.c
-    counted = and_(k.status.in_(["running", "paused"]), k.name.in_(COUNTED_CLOCKS))
+    # ACTIVE_CLOCK: the partial index's own condition (SQLite uses the index only so).
+    counted = and_(ACTIVE_CLOCK, k.name.in_(COUNTED_CLOCKS))
     past = select(k.case_id).where(
         counted,
         or_(

@@ -44,9 +44,10 @@ from sqlalchemy import text as sql_text
 
 from cases.joint.stats import joint_stats
 from cases.repeat import jurisdiction
+from cases.repeat.topics import topic_counts
 from cases.reports import aggregates
 from cases.reports.counting import STAFF_ONLY, Period, Tally
-from cases.reports.hotspots import hotspots, subjects
+from cases.reports.hotspots import hotspots
 from cases.reports.overdue import open_overdue
 from cases.runtime import Runtime
 from cases.store.tables import group_t, staff_t
@@ -252,7 +253,7 @@ def office_stats(
             conn, start=period.start, end=period.end, span=(first, after), now=now
         ),
         "hotspots": hotspots(
-            subjects(conn, window, first),
+            topic_counts(conn, window, first),
             regions_now,
             regions_before,
             limit=hotspot_limit,

@@ -166,14 +166,24 @@ def _extension_rows(conn: Connection, rt: Runtime, *where: Any) -> list[dict[str
         .where(*where)
         .order_by(extension_t.c.requested_at, extension_t.c.id)
     )
-    handling = {
-        r.case_id: r.due_date
-        for r in conn.execute(
-            select(clock_t.c.case_id, clock_t.c.due_date).where(
-                clock_t.c.name == "handling", clock_t.c.status.in_(["running", "paused"])
+    found = list(conn.execute(stmt))
+    # Only the shown requests' cases: their handling clocks through ix_case_clock_active
+    # (case_id, name, status, due_date), never the office's every open clock.
+    case_ids = sorted({r.case_id for r in found})
+    handling = (
+        {
+            r.case_id: r.due_date
+            for r in conn.execute(
+                select(clock_t.c.case_id, clock_t.c.due_date).where(
+                    clock_t.c.case_id.in_(case_ids),
+                    clock_t.c.name == "handling",
+                    clock_t.c.status.in_(["running", "paused"]),
+                )
             )
-        )
-    }
+        }
+        if case_ids
+        else {}
+    )
     return [
         {
             "id": r.id,
@@ -191,7 +201,7 @@ def _extension_rows(conn: Connection, rt: Runtime, *where: Any) -> list[dict[str
             "decision_note": r.decision_note,
             "handling_due_date": handling[r.case_id].isoformat() if r.case_id in handling else None,
         }
-        for r in conn.execute(stmt)
+        for r in found
     ]
 
 

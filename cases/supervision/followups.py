@@ -18,9 +18,10 @@ from workflow.lifecycle import STATE_LABELS
 
 
 def dissatisfied(
-    conn: Connection, rt: Runtime, *, include_followed: bool = False
+    conn: Connection, rt: Runtime, *, include_followed: bool = False, limit: int = 500
 ) -> list[dict[str, Any]]:
-    """Cases the petitioner rated 不满意, not yet followed up (or all), the latest rating first."""
+    """Cases the petitioner rated 不满意, not yet followed up (or all), the latest ``limit``
+    ratings first (read backwards on ix_case_report_rated's rated_at)."""
     owner_t = staff_t.alias("owner")
     stmt = (
         select(
@@ -38,7 +39,7 @@ def dissatisfied(
         .outerjoin(followup_t, followup_t.c.case_id == case_t.c.id)
         .where(case_t.c.rating == "dissatisfied")
         .order_by(case_t.c.rated_at.desc())
-        .limit(500)
+        .limit(limit)
     )
     if not include_followed:
         stmt = stmt.where(followup_t.c.case_id.is_(None))

@@ -11,6 +11,8 @@ requests in ``extensions``, 不满意 follow-ups in ``followups``. Reassigning f
 case's own ``reassign`` action, on the case ``escalation_case_no`` names.
 """
 
+import base64
+import json
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
@@ -43,6 +45,9 @@ SORTS: dict[str, str] = {
     "category": "类别",
     "region": "地区",
 }
+
+#: Rows on one page of the queue: a page never ships the whole queue.
+PAGE_SIZE = 100
 
 _owner_t = staff_t.alias("owner")
 
@@ -100,6 +105,15 @@ def _joined(stmt: Select) -> Select:
 
 
 def queue_items(
+    conn: Connection, rt: Runtime, **kwargs: Any
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The queue's first page of rows, sorted; and how many rows stand at each level
+    (``queue_page``'s, without the cursor)."""
+    rows, counts, _ = queue_page(conn, rt, **kwargs)
+    return rows, counts
+
+
+def queue_page(
     conn: Connection,
     rt: Runtime,
     *,
@@ -113,30 +127,41 @@ def queue_items(
     region: str | None = None,
     sort: str = "level",
     case_no: str | None = None,
-    limit: int = 2000,
+    limit: int = PAGE_SIZE,
+    after: str | None = None,
     viewer_staff_no: str | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The queue's rows, one per case, sorted; and how many rows stand at each level.
+) -> tuple[list[dict[str, Any]], dict[str, int], str | None]:
+    """One page of the queue's rows, one per case, sorted; how many rows stand at each level;
+    and the cursor of the next page (None on the last).
 
-    The counts ignore the level filter (they label the level tabs). Seen by ``viewer_staff_no``,
-    an accusation against the viewer or the viewer's unit shows no subject, as on the case page
-    (条例第三十条第三款).
+    Paged by keyset: ``after`` is the sort key of the previous page's last row (``cursor``), so a
+    page is the ``limit`` rows after it in the order, however the queue moved in between. Every
+    candidate's standing is judged (the level counts and the order need it: the level a clock
+    has reached by now is not in any column), but acknowledgements, 督办单 and the rows' full
+    contents are read and built for the page's rows only. The counts ignore the level filter
+    (they label the level tabs). Seen by ``viewer_staff_no``, an accusation against the viewer or
+    the viewer's unit shows no subject, as on the case page (条例第三十条第三款).
     """
     _check(status, sort, level=level, clock=clock, category=category, region=region)
-    esc_stmt = _joined(
-        select(escalation_t).join(case_t, case_t.c.id == escalation_t.c.case_id)
-    ).order_by(escalation_t.c.id)
+    # The escalations by their status's index alone; the case filters apply to their cases
+    # below, by primary key (a join here would let the planner read every case).
+    esc_stmt = select(escalation_t).order_by(escalation_t.c.id)
     if status == "active":
         esc_stmt = esc_stmt.where(escalation_t.c.status.in_(["open", "acknowledged"]))
     elif status != "all":
         esc_stmt = esc_stmt.where(escalation_t.c.status == status)
     if case_no:
-        esc_stmt = esc_stmt.where(case_t.c.case_no == case_no)
-    escalations = list(conn.execute(_case_filters(esc_stmt, group, owner, category)))
+        esc_stmt = esc_stmt.where(
+            escalation_t.c.case_id
+            == select(case_t.c.id).where(case_t.c.case_no == case_no).scalar_subquery()
+        )
+    escalations = list(conn.execute(esc_stmt))
     case_ids = {e.case_id for e in escalations}
     if status in ("active", "open"):
         case_ids |= _unrecorded(conn, now, group, owner, category, case_no)
-    cases = _cases(conn, case_ids)
+    cases = _cases(conn, case_ids, group, owner, category)
+    kept = {c.id for c in cases}
+    escalations = [e for e in escalations if e.case_id in kept]
     if region:
         cases = [c for c in cases if _in_region(c.region_code, region)]
     clocks = standing.clocks_by_case(conn, [c.id for c in cases])
@@ -145,14 +170,13 @@ def queue_items(
     for e in escalations:
         by_case.setdefault(e.case_id, []).append(e)
     ctx = rt.ctx(conn)
-    acked = acks.acknowledgements(conn, [e.id for e in escalations])
-    latest = notices.latest_notices(conn, rt, [e.clock_id for e in escalations], now)
     names = region_names(conn)
     labels = {c.region_code: region_label(c.region_code, names) for c in cases}
     viewer, viewer_row = get_actor(conn, viewer_staff_no) if viewer_staff_no else (None, None)
     unit = viewer_row.unit if viewer_row is not None else None
-    rows = [
-        queue_rows.case_row(
+
+    def row(c: Any, acked: Mapping[int, Any], latest: Mapping[int, Any]) -> dict[str, Any]:
+        return queue_rows.case_row(
             c,
             clocks[c.id],
             at[c.id],
@@ -165,26 +189,60 @@ def queue_items(
             ctx=ctx,
             hidden=confidentiality.hidden_from(viewer, unit, c),
         )
-        for c in cases
-    ]
+
+    # First each candidate's level and place in the order (no acknowledgements or notices yet).
+    ranked = [(row(c, {}, {}), c) for c in cases]
     # A case is listed for a level (or, in the history views, an escalation) it has.
-    rows = [r for r in rows if r["level"]]
+    ranked = [(r, c) for r, c in ranked if r["level"]]
+    if clock:
+        ranked = [(r, c) for r, c in ranked if any(_lists(e, clock) for e in r["clocks"])]
+    counts = dict.fromkeys(LEVELS, 0)
+    for r, _ in ranked:
+        counts[r["level"]] += 1
+    if level:
+        ranked = [(r, c) for r, c in ranked if r["level"] == level]
+    keyed = sorted(((_sort_key(r, sort), c) for r, c in ranked), key=lambda kc: kc[0])
+    if after:
+        start = _decode(after)
+        try:
+            keyed = [(k, c) for k, c in keyed if list(k) > start]
+        except TypeError as exc:  # a cursor of another order
+            raise InvalidInput(
+                "escalation.bad_after", "翻页位置无效，请从第一页开始", field="after"
+            ) from exc
+    page = keyed[:limit]
+    more = len(keyed) > limit
+    # Then the page's rows in full: their acknowledgements and latest 督办单 only.
+    shown = [e for _, c in page for e in by_case.get(c.id, [])]
+    acked = acks.acknowledgements(conn, [e.id for e in shown])
+    latest = notices.latest_notices(conn, rt, [e.clock_id for e in shown], now)
+    rows = [row(c, acked, latest) for _, c in page]
     # 联合会办: each organ's part is named by its organ.
-    organs = organ_of_clock(conn, [c.id for c in cases])
+    organs = organ_of_clock(conn, [c.id for _, c in page])
     if organs:
-        ids = {c.case_no: c.id for c in cases}
+        ids = {c.case_no: c.id for _, c in page}
         for r in rows:
             for entry in (r, *r["clocks"]):
                 name_organ(entry, organs.get((ids[r["case_no"]], entry.get("clock", ""))))
-    if clock:
-        rows = [r for r in rows if any(_lists(e, clock) for e in r["clocks"])]
-    counts = dict.fromkeys(LEVELS, 0)
-    for r in rows:
-        counts[r["level"]] += 1
-    if level:
-        rows = [r for r in rows if r["level"] == level]
-    rows.sort(key=lambda r: _sort_key(r, sort))
-    return rows[:limit], counts
+    return rows, counts, cursor(page[-1][0]) if more and page else None
+
+
+def cursor(key: tuple[Any, ...]) -> str:
+    """A row's sort key as the ``after`` of the next page (URL-safe text)."""
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def _decode(after: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4))
+        key = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            "escalation.bad_after", "翻页位置无效，请从第一页开始", field="after"
+        ) from exc
+    if not isinstance(key, list):
+        raise InvalidInput("escalation.bad_after", "翻页位置无效，请从第一页开始", field="after")
+    return key
 
 
 def _lists(entry: Mapping[str, Any], clock: str) -> bool:
@@ -212,7 +270,13 @@ def _unrecorded(
     return set(conn.execute(_case_filters(stmt, group, owner, category)).scalars())
 
 
-def _cases(conn: Connection, case_ids: set[int]) -> list[Any]:
+def _cases(
+    conn: Connection,
+    case_ids: set[int],
+    group: str | None,
+    owner: str | None,
+    category: str | None,
+) -> list[Any]:
     if not case_ids:
         return []
     stmt = _joined(
@@ -231,7 +295,7 @@ def _cases(conn: Connection, case_ids: set[int]) -> list[Any]:
             group_t.c.name.label("group_name"),
         )
     ).where(case_t.c.id.in_(sorted(case_ids)))
-    return list(conn.execute(stmt))
+    return list(conn.execute(_case_filters(stmt, group, owner, category)))
 
 
 def _sort_key(row: Mapping[str, Any], sort: str) -> tuple[Any, ...]:
@@ -253,7 +317,7 @@ def _sort_key(row: Mapping[str, Any], sort: str) -> tuple[Any, ...]:
 
 def queue_count(conn: Connection, rt: Runtime, *, now: datetime) -> dict[str, int]:
     """How many cases the queue's default view (``active``) lists, per level and in all."""
-    _, counts = queue_items(conn, rt, now=now, status="active")
+    _, counts = queue_items(conn, rt, now=now, status="active", limit=0)
     return {**counts, "total": sum(counts.values())}
 
 
@@ -279,7 +343,7 @@ def escalation_row(
 ) -> dict[str, Any]:
     """The queue's row of the case this escalation is on, with every escalation it had."""
     case_no = escalation_case_no(conn, escalation_id)
-    rows, _ = queue_items(conn, rt, now=now, status="all", case_no=case_no)
+    rows, _ = queue_items(conn, rt, now=now, status="all", case_no=case_no, limit=1)
     return rows[0]
 
 

@@ -151,3 +151,42 @@ def test_the_accused_units_staff_see_no_subject_in_the_queue(
     seen = row_of(queue_json(app, c, "X002"), no)
     assert seen["subject"] == "（保密）"
     assert "违规审批" not in str(seen)
+
+
+def test_the_queue_is_paged_in_its_order_and_every_page_counts_the_whole_queue(
+    app: Any, c: TestClient, engine: Engine, rt: Runtime
+) -> None:
+    made = [
+        late_case(app, c, "flagged"),
+        late_case(app, c, "supervision"),
+        late_case(app, c, "overdue"),
+        late_case(app, c, "overdue", owner="A003"),
+        late_case(app, c, "warning"),
+    ]
+    sweep(engine, rt, now=NOW)
+    whole = [i["case_no"] for i in queue_json(app, c)]
+    assert sorted(whole) == sorted(made)
+
+    # Two rows a page, each page's Link header naming the next, until the last has none.
+    seen, url, params = [], "/api/v1/escalations", {"status": "active", "limit": 2}
+    while True:
+        r = c.get(url, params=params, headers=bearer(app, "G001"))
+        assert r.status_code == 200, r.text
+        assert len(r.json()) <= 2
+        seen += [i["case_no"] for i in r.json()]
+        link = r.headers.get("link")
+        if not link:
+            break
+        url, params = link[1 : link.index(">")], None
+    assert seen == whole
+
+    # The page shows its rows and a 下一页 link; the level tabs count the whole queue.
+    sign_in(c, "G001")
+    page = c.get("/queue")
+    assert page.status_code == 200 and "下一页" not in page.text  # five rows: one page
+    r = c.get("/api/v1/escalations/counts", headers=bearer(app, "G001"))
+    assert r.json()["total"] == 5
+
+    # A cursor that is not one is refused, in Chinese, with its code.
+    r = c.get("/api/v1/escalations", params={"after": "not-a-cursor"}, headers=bearer(app, "G001"))
+    assert r.status_code == 422 and r.json()["code"] == "escalation.bad_after"

@@ -1,7 +1,7 @@
 """admin chain head: the administrative events' last seq and hash in a row of its own
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-11-29 23:45:00
 
 ``shoujie audit verify`` could not tell when the newest administrative events had been deleted: the
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0017"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

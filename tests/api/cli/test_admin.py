@@ -48,3 +48,21 @@ def test_user_add_refuses_a_short_password(
     assert captured.out == ""
     assert captured.err == "错误：密码至少12个字符 / error: bad input (password.too_short)\n"
     assert stored(shoujie.url, "A021") is None
+
+
+def test_db_topics_stores_the_words_of_older_cases_once(shoujie: Any, capsys: Any) -> None:
+    from cases.repeat.topics import topic_t
+
+    assert shoujie("demo") == 0
+    engine = cases_db.engine_for(shoujie.url)
+    with engine.begin() as conn:
+        stored_words = conn.execute(select(topic_t.c.word)).scalars().all()
+        assert stored_words  # the demo's intakes stored theirs
+        conn.execute(topic_t.delete())  # as before migration 0018
+    capsys.readouterr()
+    assert shoujie("db", "topics") == 0
+    assert "topic words stored for" in capsys.readouterr().out
+    with engine.connect() as conn:
+        assert sorted(conn.execute(select(topic_t.c.word)).scalars()) == sorted(stored_words)
+    assert shoujie("db", "topics") == 0
+    assert "stored for 0 cases" in capsys.readouterr().out
