@@ -383,6 +383,7 @@ class Generator:
                         ZERO_HASH,
                         met.get(t) if action == "note" else None,
                         None,  # request_id: no web request made these rows
+                        None,  # state_digest: bulk rows commit to no state (audit verify counts them unsealed)
                     )
                 )
             repeat_of = rng.randrange(1, case_id) if case_id > 100 and rng.random() < 0.08 else None

@@ -224,6 +224,7 @@ class Generator:
                     first,
                     None,  # on_time: a registration is not a step in time or late
                     None,  # request_id: no web request made these rows
+                    None,  # state_digest: bulk rows commit to no state (audit verify counts them unsealed)
                 )
             )
             acceptance = self.clock("acceptance", received)
@@ -261,6 +262,7 @@ class Generator:
                         last,
                         None,  # whether the note was in time: not what the sweep reads
                         None,  # request_id
+                        None,  # state_digest
                     )
                 )
                 count = 2

@@ -79,7 +79,7 @@ def _statements(engine: Engine, built: dict[str, Any]) -> dict[str, list[tuple[s
                     pages_bench.sign_in(clients[who], who)
                 headers = pages_bench.bearer(base, who) if path.startswith("/api/") else {}
                 seen.clear()
-                r = clients[who].get(path, headers=headers)
+                r = pages_bench.fetch(clients[who], path, extra, headers)
                 assert r.status_code == 200, (name, r.status_code)
                 out[name] = list(seen)
     finally:
