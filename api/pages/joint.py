@@ -52,8 +52,23 @@ def _post(
     form: FormData,
     staff_no: str,
     done: str,
-    work: Callable[[Any], Any],
+    step: Callable[..., Any],
+    payload: dict[str, Any],
+    **extra: Any,
 ) -> Response:
+    """Run one joint-handling step (``cases.joint.steps``) for the form, as its one transaction."""
+
+    def work(conn: Any) -> Any:
+        return step(
+            conn,
+            ctx.rt,
+            case_no=case_no,
+            actor_staff_no=staff_no,
+            payload=payload,
+            now=ctx.clock.now(),
+            **extra,
+        )
+
     return run_form(request, ctx, _url(case_no), done, work, form=form, staff_no=staff_no)
 
 
@@ -85,14 +100,8 @@ def joint_setup(request: Request, ctx: Ctx, user: PageWorker, case_no: str, form
         form,
         user.staff_no,
         "已设立联合会办，各单位办理期限开始计算",
-        lambda conn: steps.set_up(
-            conn,
-            ctx.rt,
-            case_no=case_no,
-            actor_staff_no=user.staff_no,
-            payload=payload,
-            now=ctx.clock.now(),
-        ),
+        steps.set_up,
+        payload,
     )
 
 
@@ -122,14 +131,8 @@ def joint_meeting(
         form,
         user.staff_no,
         "已登记会办记录",
-        lambda conn: steps.record_meeting(
-            conn,
-            ctx.rt,
-            case_no=case_no,
-            actor_staff_no=user.staff_no,
-            payload=payload,
-            now=ctx.clock.now(),
-        ),
+        steps.record_meeting,
+        payload,
     )
 
 
@@ -144,14 +147,8 @@ def joint_report(request: Request, ctx: Ctx, user: PageActor, case_no: str, form
         form,
         user.staff_no,
         f"已登记「{payload['organ']}」的办理结果",
-        lambda conn: steps.record_report(
-            conn,
-            ctx.rt,
-            case_no=case_no,
-            actor_staff_no=user.staff_no,
-            payload=payload,
-            now=ctx.clock.now(),
-        ),
+        steps.record_report,
+        payload,
     )
 
 
@@ -171,14 +168,8 @@ def joint_dispute(
         form,
         user.staff_no,
         "已登记受理争议，待督办决定受理机关",
-        lambda conn: steps.record_dispute(
-            conn,
-            ctx.rt,
-            case_no=case_no,
-            actor_staff_no=user.staff_no,
-            payload=payload,
-            now=ctx.clock.now(),
-        ),
+        steps.record_dispute,
+        payload,
     )
 
 
@@ -198,13 +189,7 @@ def joint_decision(
         form,
         user.staff_no,
         f"已决定由「{payload['accepting_organ']}」受理并牵头办理",
-        lambda conn: steps.decide_dispute(
-            conn,
-            ctx.rt,
-            case_no=case_no,
-            actor_staff_no=user.staff_no,
-            dispute_id=dispute_id,
-            payload=payload,
-            now=ctx.clock.now(),
-        ),
+        steps.decide_dispute,
+        payload,
+        dispute_id=dispute_id,
     )
