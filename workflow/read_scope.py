@@ -2,8 +2,11 @@
 a case"): a receptionist (接访员) reads in full only the cases they own (首接); of another's case they
 see the routing summary that repeat detection and the petitioner's history need — case number,
 subject, state, owner, dates — never its content, the petitioner's name, identity number, phone or
-address, its replies, its notes or its documents. Handlers, supervisors, leaders and auditors read
-every case (an accusation's confidentiality, ``workflow.confidentiality``, aside).
+address, its replies, its notes or its documents. A handler (承办人) reads in full the cases they work
+on: those the office has taken up for handling (accepted or transferred, and every state after a
+reply); a case still waiting to be routed, assigned elsewhere, refused or withdrawn they see as its
+summary. Supervisors, leaders and auditors read every case (an accusation's confidentiality,
+``workflow.confidentiality``, aside).
 
 One rule, read by every path that shows a case: the case JSON and its lists, its events, the case
 page, the receipt, the petitioner's history, search, notices, attachments and the printed reports.
@@ -12,6 +15,7 @@ page, the receipt, the petitioner's history, search, notices, attachments and th
 from collections.abc import Mapping
 from typing import Any
 
+from workflow.confidentiality import HIDDEN
 from workflow.errors import PermissionDenied
 from workflow.lifecycle import Actor
 
@@ -19,6 +23,21 @@ from workflow.lifecycle import Actor
 SUMMARY_PETITIONER = "（非本人首接，不显示）"
 #: The roles limited to their own cases.
 OWN_CASES_ONLY = frozenset({"receptionist"})
+#: The states of a case a handler works on (domain.md: "works a case accepted by this office"):
+#: taken up for handling, or past a reply; not one still to be routed, assigned to another organ,
+#: refused or withdrawn.
+HANDLED_STATES = frozenset(
+    {
+        "accepted",
+        "transferred",
+        "replied",
+        "under_review",
+        "review_replied",
+        "under_reexamination",
+        "concluded",
+        "closed",
+    }
+)
 #: The case JSON's fields a summary keeps as they are: the routing summary and its dates.
 SUMMARY_FIELDS = (
     "case_no",
@@ -37,9 +56,14 @@ SUMMARY_FIELDS = (
 )
 
 
-def reads_in_full(viewer: Actor | None, owner_staff_no: str | None) -> bool:
-    """Whether ``viewer`` reads the case owned by ``owner_staff_no`` in full (None: the system)."""
-    if viewer is None or viewer.role not in OWN_CASES_ONLY:
+def reads_in_full(viewer: Actor | None, owner_staff_no: str | None, state: str | None) -> bool:
+    """Whether ``viewer`` reads the case owned by ``owner_staff_no``, now in ``state``, in full
+    (None: the system)."""
+    if viewer is None:
+        return True
+    if viewer.role == "handler":
+        return state in HANDLED_STATES
+    if viewer.role not in OWN_CASES_ONLY:
         return True
     return viewer.staff_no == owner_staff_no
 
@@ -51,7 +75,10 @@ def summary(case: Mapping[str, Any]) -> dict[str, Any]:
         content=None,
         requests=None,
         petitioner={
-            "name": SUMMARY_PETITIONER,
+            # An accusation hidden from the accused unit stays 「保密」: the stronger rule says why.
+            "name": HIDDEN
+            if (case.get("petitioner") or {}).get("name") == HIDDEN
+            else SUMMARY_PETITIONER,
             "id_number_masked": None,
             "phone_masked": None,
         },

@@ -38,17 +38,18 @@ def output_path(path: str, suffixes: tuple[str, ...]) -> Path:
 
 
 def own_cases_only(conn: Connection, app: App, viewer: Any, case_no: str, title: str) -> None:
-    """A receptionist reads the prints of the cases they own only (checked before the print's
-    own refusals)."""
-    if viewer is None or viewer.role != "receptionist":
+    """The prints of a case its viewer sees only as a summary are refused (workflow/read_scope.py:
+    a receptionist's others' cases, a handler's cases not yet taken up), before the print's own
+    refusals."""
+    if viewer is None:
         return
     case = reading.show(
         conn, app.rt, case_no=case_no, viewer_staff_no=viewer.staff_no, now=app.clock.now()
     )
-    if case["owner"]["staff_no"] != viewer.staff_no:
+    if case.get("scope") == "summary":
         raise PermissionDenied(
             "permission.denied",
-            f"接访员只能查看本人首接信访事项的{title}（{case_no}）",
+            f"该信访事项您只能查看摘要，不能查看其{title}（{case_no}）",
             case_no=case_no,
         )
 

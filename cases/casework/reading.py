@@ -122,7 +122,7 @@ def case_events(
     # A step's contents would tell the accused what they are accused of (条例第三十条第三款).
     hidden = hidden_from(actor, viewer_row.unit if viewer_row is not None else None, record)
     # Another's case, for a receptionist: the steps and their dates, never a reply or a note.
-    hidden = hidden or not read_scope.reads_in_full(actor, record.owner_staff_no)
+    hidden = hidden or not read_scope.reads_in_full(actor, record.owner_staff_no, record.state)
     rows = conn.execute(
         select(event_t).where(event_t.c.case_id == record.id).order_by(event_t.c.seq)
     )

@@ -120,7 +120,7 @@ def render(
         "scope": "full",
     }
     # A receptionist reads another's case only as its routing summary (workflow/read_scope.py).
-    if not read_scope.reads_in_full(viewer, record.owner_staff_no):
+    if not read_scope.reads_in_full(viewer, record.owner_staff_no, record.state):
         return read_scope.summary(out)
     return out
 

@@ -11,7 +11,7 @@ from cases.joint.tables import dispute_t, meeting_t, organ_t
 from cases.runtime import Runtime
 from cases.store.records import load_case, load_clocks
 from cases.store.tables import case_t
-from workflow import joint, standing
+from workflow import joint, read_scope, standing
 from workflow.calendar import local_date
 from workflow.confidentiality import hidden_from
 from workflow.errors import PermissionDenied
@@ -135,7 +135,8 @@ def show(
         raise not_found(case_no)
     actor, row = viewer(conn, viewer_staff_no)
     if actor is not None and (
-        (actor.role == "receptionist" and actor.staff_no != record.owner_staff_no)
+        # The one read scope (workflow/read_scope.py): the organs' tasks are the case's content.
+        not read_scope.reads_in_full(actor, record.owner_staff_no, record.state)
         or hidden_from(actor, row.unit if row is not None else None, record)
     ):
         raise PermissionDenied("permission.denied", "无权查看该信访事项的联合会办情况")

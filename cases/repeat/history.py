@@ -92,7 +92,7 @@ def petitioner_history(
     visible = [r for r in found if not confidentiality.hidden_from(viewer, unit, r)]
     # A receptionist sees a person's history only when one of its cases is theirs (so a sequential
     # id opens nobody else's), and of the others only their summaries (workflow/read_scope.py).
-    full = [r for r in visible if read_scope.reads_in_full(viewer, r.owner_staff_no)]
+    full = [r for r in visible if read_scope.reads_in_full(viewer, r.owner_staff_no, r.state)]
     if not full:
         visible = []
     contact_rows = conn.execute(
@@ -158,7 +158,7 @@ def petitioner_of(conn: Connection, *, case_no: str, viewer_staff_no: str) -> in
     if (
         record is None
         or confidentiality.hidden_from(viewer, viewer_row.unit if viewer_row else None, record)
-        or not read_scope.reads_in_full(viewer, record.owner_staff_no)
+        or not read_scope.reads_in_full(viewer, record.owner_staff_no, record.state)
     ):
         raise NotFound("case.not_found", f"没有编号为 {case_no} 的信访事项", case_no=case_no)
     return record.petitioner_id

@@ -92,6 +92,7 @@ def test_the_accused_units_staff_see_no_subject_on_any_surface(app: Any, c: Test
     no = _accusation(app, c)
     # The same petitioner's other matter, which anyone may see: the history page exists.
     other = api_intake(app, c, subject="小区噪声扰民")["case_no"]
+    api_act(app, c, other, "accept", "A001")  # taken up: a handler reads it in full
     api_act(app, c, no, "accept", "A001")
     api_act(app, c, no, "note", "A001", text="已联系王建国核实情况")
     x001, a001 = bearer(app, "X001"), bearer(app, "A001")

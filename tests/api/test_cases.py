@@ -158,8 +158,8 @@ def test_accused_unit_never_sees_the_accuser(app: Any, c: TestClient) -> None:
     events = c.get(f"/api/v1/cases/{no}/events", headers=x).json()
     assert all(e["payload"] == {} for e in events)
     assert "王建国" not in c.get(f"/api/v1/cases/{no}/events", headers=x).text
-    # … while everyone else sees the petitioner.
-    h = bearer(app, "H001")
+    # … while everyone else who reads it in full sees the petitioner.
+    h = bearer(app, "G001")
     assert c.get(f"/api/v1/cases/{no}", headers=h).json()["petitioner"]["name"] == "王建国"
     assert len(c.get("/api/v1/cases", params={"q": "王建国"}, headers=h).json()) == 1
 

@@ -38,8 +38,8 @@ def test_the_history_gathers_one_person_by_identity_number_and_by_name_and_phone
     )
     confirm(engine, rt, first, intake_body(**REWORDED))
     with engine.connect() as conn:
-        pid = petitioner_of(conn, case_no=second, viewer_staff_no="H001")
-        history = petitioner_history(conn, rt, petitioner_id=pid, viewer_staff_no="H001", now=NOW)
+        pid = petitioner_of(conn, case_no=second, viewer_staff_no="G001")
+        history = petitioner_history(conn, rt, petitioner_id=pid, viewer_staff_no="G001", now=NOW)
         # Another receptionist opens the history of no one whose cases are all someone else's.
         with pytest.raises(NotFound):
             petitioner_history(conn, rt, petitioner_id=pid, viewer_staff_no="A002", now=NOW)
@@ -68,8 +68,8 @@ def test_the_history_never_shows_the_accuser_to_the_accused_unit(
     accusation["petitioner"] = {"name": "李四", "id_number": OTHER_ID}
     secret = register(engine, rt, accusation, when=EARLIER)
     with engine.connect() as conn:
-        pid = petitioner_of(conn, case_no=secret, viewer_staff_no="H001")
-        assert petitioner_history(conn, rt, petitioner_id=pid, viewer_staff_no="H001", now=NOW)
+        pid = petitioner_of(conn, case_no=secret, viewer_staff_no="G001")
+        assert petitioner_history(conn, rt, petitioner_id=pid, viewer_staff_no="G001", now=NOW)
         with pytest.raises(NotFound):
             petitioner_history(conn, rt, petitioner_id=pid, viewer_staff_no="X001", now=NOW)
         with pytest.raises(NotFound):
