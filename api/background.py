@@ -6,6 +6,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,16 +20,23 @@ from cases.reports.briefing import run_briefing
 from cases.supervision.sweeper import sweep
 
 log = logging.getLogger("shoujie")
+#: How often the server's sweep loop also prunes ended sessions and idle guess counters.
+PRUNE_EVERY = timedelta(hours=1)
 
 
 async def sweep_loop(ctx: AppContext, interval: float) -> None:
     """Sweep now, then every ``interval`` seconds; a failed pass is logged and retried later."""
+    pruned_at = None
     while True:
         try:
             result = await run_in_threadpool(sweep, ctx.engine, ctx.rt, now=ctx.clock.now())
             if result["examined"]:
                 log.info("sweep: %s", result)
-            await run_in_threadpool(prune, ctx.engine, ctx.session_now())
+            # The account tables' housekeeping needs no minute's precision: hourly is plenty.
+            real_now = ctx.session_now()
+            if pruned_at is None or real_now - pruned_at >= PRUNE_EVERY:
+                await run_in_threadpool(prune, ctx.engine, real_now)
+                pruned_at = real_now
         except Exception:  # noqa: BLE001  (the server must outlive a failed pass)
             log.exception("sweep failed")
         await asyncio.sleep(interval)

@@ -13,6 +13,7 @@ STEPS = {
     "meeting": (steps.record_meeting, "登记会办记录"),
     "report": (steps.record_report, "登记会办单位的办理结果"),
     "dispute": (steps.record_dispute, "登记受理争议"),
+    "decide": (steps.decide_dispute, "决定受理机关（督办、领导）"),
 }
 
 
@@ -39,6 +40,8 @@ def cmd_joint_step(args: argparse.Namespace) -> int:
     app = App()
     payload = read_json(args.json)
     fn = STEPS[args.joint_command][0]
+    # ``decide`` names the dispute it decides; the other steps take the case alone.
+    extra = {"dispute_id": args.dispute_id} if args.joint_command == "decide" else {}
     result = in_transaction(
         app.engine,
         lambda conn: fn(
@@ -48,26 +51,7 @@ def cmd_joint_step(args: argparse.Namespace) -> int:
             actor_staff_no=args.as_,
             payload=payload,
             now=app.clock.now(),
-        ),
-    )
-    _print(result, args.print_json)
-    return 0
-
-
-def cmd_joint_decide(args: argparse.Namespace) -> int:
-    """Decide a dispute: the accepting organ (``--json {"accepting_organ", "reason"}``)."""
-    app = App()
-    payload = read_json(args.json)
-    result = in_transaction(
-        app.engine,
-        lambda conn: steps.decide_dispute(
-            conn,
-            app.rt,
-            case_no=args.case_no,
-            actor_staff_no=args.as_,
-            dispute_id=args.dispute_id,
-            payload=payload,
-            now=app.clock.now(),
+            **extra,
         ),
     )
     _print(result, args.print_json)
@@ -93,17 +77,12 @@ def register(sub: Subcommands) -> None:
     for name, (_, help_text) in STEPS.items():
         s = joint.add_parser(name, help=help_text)
         s.add_argument("case_no")
+        if name == "decide":
+            s.add_argument("dispute_id", type=int)
         s.add_argument("--as", dest="as_", required=True, metavar="STAFF_NO")
         s.add_argument("--json", metavar="FILE|-", required=True)
         s.add_argument("--print-json", action="store_true", help="以 JSON 输出")
         s.set_defaults(func=cmd_joint_step)
-    s = joint.add_parser("decide", help="决定受理机关（督办、领导）")
-    s.add_argument("case_no")
-    s.add_argument("dispute_id", type=int)
-    s.add_argument("--as", dest="as_", required=True, metavar="STAFF_NO")
-    s.add_argument("--json", metavar="FILE|-", required=True)
-    s.add_argument("--print-json", action="store_true", help="以 JSON 输出")
-    s.set_defaults(func=cmd_joint_decide)
     s = joint.add_parser("show", help="查看联合会办情况")
     s.add_argument("case_no")
     s.add_argument("--as", dest="as_", metavar="STAFF_NO")
